@@ -1,0 +1,71 @@
+import type { Db } from "~/lib/db";
+import type { Logger } from "~/lib/logger";
+import type { JobDefinition, JobResult } from "./types";
+
+export interface RunJobOptions {
+  db: Db;
+  logger: Logger;
+  trigger: "cron" | "job" | "manual" | "worker";
+  requestedBy?: string;
+  now?: () => Date;
+  signal?: AbortSignal;
+}
+
+export class JobParamsError extends Error {
+  override name = "JobParamsError";
+}
+
+/**
+ * Runs one job and records it in JobRun: a row in `running` before the work starts, finished
+ * with status, duration, rows and error afterwards, so the operations page sees every run.
+ */
+export async function runJob(job: JobDefinition, rawParams: unknown, options: RunJobOptions): Promise<JobResult & { runId: string }> {
+  const parsed = job.params.safeParse(rawParams ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `--${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new JobParamsError(`Invalid parameters for job ${job.name}: ${problems}`);
+  }
+  const now = options.now ?? (() => new Date());
+  const startedAt = now();
+  const run = await options.db.jobRun.create({
+    data: {
+      name: job.name,
+      trigger: options.trigger,
+      params: parsed.data as object,
+      requestedBy: options.requestedBy ?? null,
+      startedAt,
+    },
+    select: { id: true },
+  });
+  const log = options.logger.child({ job: job.name, runId: run.id });
+  log.info({ params: parsed.data }, "job started");
+  try {
+    const result = await job.run(
+      { db: options.db, logger: log, now, signal: options.signal ?? new AbortController().signal },
+      parsed.data,
+    );
+    const finishedAt = now();
+    await options.db.jobRun.update({
+      where: { id: run.id },
+      data: {
+        status: "succeeded",
+        finishedAt,
+        durationMs: finishedAt.getTime() - startedAt.getTime(),
+        rows: result.rows,
+      },
+      select: { id: true },
+    });
+    log.info({ rows: result.rows, durationMs: finishedAt.getTime() - startedAt.getTime() }, "job succeeded");
+    return { ...result, runId: run.id };
+  } catch (error) {
+    const finishedAt = now();
+    const message = error instanceof Error ? error.message : String(error);
+    await options.db.jobRun.update({
+      where: { id: run.id },
+      data: { status: "failed", finishedAt, durationMs: finishedAt.getTime() - startedAt.getTime(), error: message.slice(0, 4000) },
+      select: { id: true },
+    });
+    log.error({ err: error }, "job failed");
+    throw error;
+  }
+}

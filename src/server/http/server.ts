@@ -1,0 +1,91 @@
+import http from "node:http";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
+import { Histogram, type Registry } from "prom-client";
+import { handleProbe, sendJson } from "~/lib/probes";
+import { createContextInner, type ApiDeps, type AuthUser } from "../trpc/context";
+import { appRouter } from "../trpc/root";
+
+export interface ApiServerOptions {
+  deps: ApiDeps;
+  registry: Registry;
+  maxBodyBytes: number;
+  /** Resolves the caller from the request's Authorization header; null for anonymous. */
+  authenticate?: (req: http.IncomingMessage) => Promise<AuthUser | null>;
+}
+
+export interface ApiServer {
+  server: http.Server;
+  /** Marks the server not-ready, stops accepting, and waits for in-flight requests (up to graceMs). */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+export function createApiServer(options: ApiServerOptions): ApiServer {
+  const { deps, registry } = options;
+  let shuttingDown = false;
+
+  const duration = new Histogram({
+    name: "lavka_http_request_duration_seconds",
+    help: "HTTP request duration by route and status",
+    labelNames: ["route", "method", "status"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: "/trpc/",
+    maxBodySize: options.maxBodyBytes,
+    createContext: async ({ req }) => createContextInner(deps, options.authenticate ? await options.authenticate(req) : null),
+    onError: ({ error, path }) => {
+      // Client mistakes are expected traffic; only server faults deserve an error log.
+      if (error.code === "INTERNAL_SERVER_ERROR") deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
+    },
+  });
+
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const url = req.url ?? "/";
+    res.on("finish", () => {
+      const route = url.startsWith("/trpc/") ? `/trpc/${url.slice(6).split(/[?]/)[0]}` : url.split("?")[0]!;
+      duration.observe(
+        { route: route.length > 120 ? route.slice(0, 120) : route, method: req.method ?? "GET", status: String(res.statusCode) },
+        Number(process.hrtime.bigint() - started) / 1e9,
+      );
+    });
+    handleProbe(req, res, {
+      registry,
+      ready: async () => {
+        if (shuttingDown) throw new Error("shutting down");
+        await deps.db.$queryRaw`SELECT 1`;
+      },
+    })
+      .then((handled) => {
+        if (handled) return;
+        if (url === "/trpc" || url.startsWith("/trpc/") || url.startsWith("/trpc?")) return trpc(req, res);
+        sendJson(res, 404, { error: "not found", hint: "tRPC procedures are served under /trpc/<procedure>" });
+      })
+      .catch((error: unknown) => {
+        deps.logger.error({ err: error }, "request failed");
+        if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
+      });
+  });
+  // Keep-alive connections longer than a typical load balancer's idle timeout, so it closes first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+
+  return {
+    server,
+    async shutdown(graceMs) {
+      shuttingDown = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
+      server.closeIdleConnections();
+      const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
+      if ((await Promise.race([closed, timeout])) === "timeout") {
+        deps.logger.warn({ graceMs }, "in-flight requests still open after grace period; closing them");
+        server.closeAllConnections();
+        await closed;
+      }
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import { createDb } from "~/lib/db";
+import { ConfigError } from "~/lib/env";
+import { createLogger } from "~/lib/logger";
+import { createMetricsRegistry } from "~/lib/metrics";
+import { loadApiConfig, type ApiConfig } from "./config";
+import { createApiServer } from "./http/server";
+
+function loadConfigOrExit(): ApiConfig {
+  try {
+    return loadApiConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
+}
+
+const config = loadConfigOrExit();
+const logger = createLogger("api", config.LOG_LEVEL);
+const db = createDb(config.DATABASE_URL, { maxConnections: config.DATABASE_POOL_MAX });
+const registry = createMetricsRegistry("api");
+
+const api = createApiServer({
+  deps: { db, logger, now: () => new Date() },
+  registry,
+  maxBodyBytes: config.MAX_BODY_BYTES,
+});
+
+api.server.listen(config.PORT, config.HOST, () => {
+  logger.info({ host: config.HOST, port: config.PORT }, "api listening");
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, "shutting down: no new connections, finishing in-flight requests");
+  await api.shutdown(config.SHUTDOWN_GRACE_MS);
+  await db.$disconnect();
+  logger.info("stopped");
+  process.exit(0);
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));

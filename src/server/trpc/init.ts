@@ -1,0 +1,62 @@
+/**
+ * The one place tRPC is set up.
+ * 1. initTRPC with superjson and an error shape that names each invalid field.
+ * 2. The building blocks routers use: router, publicProcedure, authedProcedure, sellerProcedure, adminProcedure.
+ */
+import { initTRPC, TRPCError } from "@trpc/server";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import type { Context } from "./context";
+
+// 1. Setup -------------------------------------------------------------------------------
+
+/** Field-level problems, for forms: { "lines.0.quantity": ["Too small: expected number to be >0"] }. */
+export type FieldErrors = Record<string, string[]>;
+
+function fieldErrors(error: ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length > 0 ? issue.path.join(".") : "input";
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : null;
+    if (!zodError) return { ...shape, data: { ...shape.data, fieldErrors: null } };
+    const fields = fieldErrors(zodError);
+    // The message a person reads: every field and its problem, not a JSON dump.
+    const message = Object.entries(fields)
+      .map(([field, problems]) => `${field}: ${problems.join(", ")}`)
+      .join("; ");
+    return { ...shape, message: `Invalid input: ${message}`, data: { ...shape.data, fieldErrors: fields } };
+  },
+});
+
+// 2. Building blocks ---------------------------------------------------------------------
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+export const middleware = t.middleware;
+
+export const publicProcedure = t.procedure;
+
+export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to do this." });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+export const sellerProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "seller" && ctx.user.role !== "admin") {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Only sellers can do this." });
+  }
+  return next();
+});
+
+export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "Only administrators can do this." });
+  return next();
+});
