@@ -121,10 +121,12 @@ async function withEngine<T>(
 function wholeScripts(
   inner: SqlMigrationAwareDriverAdapterFactory,
   exec: (adapter: SqlDriverAdapter, script: string) => Promise<unknown>,
+  tweak?: (adapter: SqlDriverAdapter) => void,
 ): OwnedFactory {
   const opened: SqlDriverAdapter[] = [];
   const patch = (adapter: SqlDriverAdapter): SqlDriverAdapter => {
     opened.push(adapter);
+    tweak?.(adapter);
     // Both adapters turn driver errors into Prisma's DriverAdapterError in a method of this name.
     const onError = (adapter as unknown as { onError?: (err: unknown) => never }).onError?.bind(adapter);
     adapter.executeScript = async (script) => {
@@ -153,10 +155,30 @@ interface OwnedFactory extends SqlMigrationAwareDriverAdapterFactory {
   close(): Promise<void>;
 }
 
+const PG_CHAR_OID = 18; // the one-byte "char" type of pg_catalog columns such as relkind
+const PG_TEXT_OID = 25;
+
+interface PgAdapterInternals {
+  underlyingDriver(): Pool;
+  performIO(query: unknown): Promise<{ fields: { dataTypeID: number }[] }>;
+}
+
 function pgFactory(databaseUrl: string): OwnedFactory {
-  return wholeScripts(new PrismaPg({ connectionString: databaseUrl, max: 1 }), (adapter, script) =>
+  return wholeScripts(
+    new PrismaPg({ connectionString: databaseUrl, max: 1 }),
     // adapter-pg exposes its pg.Pool here; the shared SqlDriverAdapter type does not declare it.
-    (adapter as unknown as { underlyingDriver(): Pool }).underlyingDriver().query(script),
+    (adapter, script) => (adapter as unknown as PgAdapterInternals).underlyingDriver().query(script),
+    (adapter) => {
+      // Introspection reads pg_catalog "char" columns, which adapter-pg refuses to type
+      // ("Column type 'char' could not be deserialized"); the engine accepts them as text.
+      const internals = adapter as unknown as PgAdapterInternals;
+      const performIO = internals.performIO.bind(adapter);
+      internals.performIO = async (query) => {
+        const result = await performIO(query);
+        for (const field of result.fields) if (field.dataTypeID === PG_CHAR_OID) field.dataTypeID = PG_TEXT_OID;
+        return result;
+      };
+    },
   );
 }
 

@@ -1,9 +1,13 @@
 // Proves the migrations folder: it builds exactly prisma/schema.prisma, re-applying it is a no-op,
 // and the hand-written search trigger works on real PostgreSQL.
+import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/helpers/db.ts";
-import { applyMigrations, diffMigrationsToSchema, readMigrations } from "./engine.ts";
+import { adminQuery, databaseUrl, quoteIdent } from "../../tests/helpers/postgres.ts";
+import { applyMigrations, diffDatabaseToSchema, diffMigrationsToSchema, readMigrations } from "./engine.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const migrationsDir = path.join(root, "prisma/migrations");
@@ -18,7 +22,11 @@ afterAll(async () => {
 });
 
 describe("prisma/migrations", () => {
-  it("produces exactly schema.prisma (no drift)", async () => {
+  it("builds exactly schema.prisma on real PostgreSQL (no drift)", async () => {
+    expect(await diffDatabaseToSchema(t.url, schemaPath)).toBe("");
+  });
+
+  it("builds exactly schema.prisma on PGlite, the path db:diff takes", async () => {
     expect(await diffMigrationsToSchema(migrationsDir, schemaPath)).toBe("");
   });
 
@@ -72,4 +80,41 @@ describe("prisma/migrations", () => {
     expect(await match("porcelain")).toEqual([{ id: product.id }]);
     expect(await match("stoneware")).toEqual([]);
   });
+
+  it("applies a migration atomically: a failing one leaves nothing behind and blocks the next run", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "lavka-migrations-"));
+    const name = `lavka_t_${Math.floor(Date.now() / 1000)}_atomic`;
+    await adminQuery(`CREATE DATABASE ${quoteIdent(name)}`);
+    try {
+      await mkdir(path.join(dir, "20200101000000_broken"));
+      // The $$ body holds semicolons: a script split on ";" would break before reaching 1/0.
+      await writeFile(
+        path.join(dir, "20200101000000_broken", "migration.sql"),
+        `CREATE TABLE "Half" (x int);
+CREATE FUNCTION half_fn() RETURNS int LANGUAGE plpgsql AS $$ BEGIN RETURN 1; END; $$;
+SELECT 1/0;\n`,
+      );
+      const url = databaseUrl(name);
+      await expect(applyMigrations(url, dir)).rejects.toThrow(/division by zero/);
+      const tables = await queryOn<{ n: number }>(url, `SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'Half'`);
+      expect(tables).toEqual([{ n: 0 }]);
+      const failed = await queryOn<{ finished_at: Date | null }>(url, "SELECT finished_at FROM _prisma_migrations");
+      expect(failed).toEqual([{ finished_at: null }]);
+      // Same contract as `prisma migrate deploy`: a failed migration must be resolved first.
+      await expect(applyMigrations(url, dir)).rejects.toThrow(/failed migrations/);
+    } finally {
+      await adminQuery(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
+
+async function queryOn<R extends Record<string, unknown>>(url: string, sql: string): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(sql)).rows;
+  } finally {
+    await client.end();
+  }
+}
