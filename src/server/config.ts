@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { logLevel, parseEnv, port, postgresUrl } from "~/lib/env";
 
+const httpUrl = z.string().url().refine((v) => /^https?:\/\//.test(v), "must be an http:// or https:// URL");
+const secret = z.string().min(8, "must be at least 8 characters");
+const timeoutMs = z.coerce.number().int().min(100).max(60_000);
+
 const schema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: port.default(4000),
@@ -11,6 +15,24 @@ const schema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** Largest request body accepted, in bytes; larger bodies get 413. */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(1_000_000),
+
+  /** Service 1 (auth): accounts, sessions, the JWKS access tokens are verified against. */
+  AUTH_SERVICE_URL: httpUrl,
+  /** Sent as X-Service-Token on the auth service's service-to-service endpoints. */
+  AUTH_SERVICE_TOKEN: secret,
+  /** Must match the `iss` and `aud` claims the auth service signs into access tokens. */
+  AUTH_JWT_ISSUER: z.string().min(1).default("lavka-auth"),
+  AUTH_JWT_AUDIENCE: z.string().min(1).default("lavka-api"),
+  AUTH_TIMEOUT_MS: timeoutMs.default(3_000),
+  /** How stale the local copy of revoked sessions may get: a signed-out token stops working within this. */
+  AUTH_REVOCATION_REFRESH_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+
+  /** Service 2 (inventory): stock per SKU and checkout reservations. */
+  INVENTORY_SERVICE_URL: httpUrl,
+  INVENTORY_SERVICE_TOKEN: secret,
+  INVENTORY_TIMEOUT_MS: timeoutMs.default(3_000),
+  /** How long product availability read from the inventory service is reused. */
+  AVAILABILITY_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
 });
 
 export type ApiConfig = z.infer<typeof schema>;

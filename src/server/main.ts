@@ -3,6 +3,7 @@ import { ConfigError } from "~/lib/env";
 import { createLogger } from "~/lib/logger";
 import { createMetricsRegistry } from "~/lib/metrics";
 import { loadApiConfig, type ApiConfig } from "./config";
+import { createApiDeps } from "./deps";
 import { createApiServer } from "./http/server";
 
 function loadConfigOrExit(): ApiConfig {
@@ -20,8 +21,23 @@ const logger = createLogger("api", config.LOG_LEVEL);
 const db = createDb(config.DATABASE_URL, { maxConnections: config.DATABASE_POOL_MAX });
 const registry = createMetricsRegistry("api");
 
+const deps = createApiDeps({
+  db,
+  logger,
+  auth: {
+    url: config.AUTH_SERVICE_URL,
+    serviceToken: config.AUTH_SERVICE_TOKEN,
+    issuer: config.AUTH_JWT_ISSUER,
+    audience: config.AUTH_JWT_AUDIENCE,
+    timeoutMs: config.AUTH_TIMEOUT_MS,
+    revocationRefreshMs: config.AUTH_REVOCATION_REFRESH_MS,
+  },
+  inventory: { url: config.INVENTORY_SERVICE_URL, serviceToken: config.INVENTORY_SERVICE_TOKEN, timeoutMs: config.INVENTORY_TIMEOUT_MS },
+  availabilityCacheMs: config.AVAILABILITY_CACHE_MS,
+});
+
 const api = createApiServer({
-  deps: { db, logger, now: () => new Date() },
+  deps,
   registry,
   maxBodyBytes: config.MAX_BODY_BYTES,
 });

@@ -2,6 +2,7 @@ import http from "node:http";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { Histogram, type Registry } from "prom-client";
 import { handleProbe, sendJson } from "~/lib/probes";
+import { bearerToken } from "../domain/auth/sessions";
 import { createContextInner, type ApiDeps, type AuthUser } from "../trpc/context";
 import { appRouter } from "../trpc/root";
 
@@ -9,7 +10,10 @@ export interface ApiServerOptions {
   deps: ApiDeps;
   registry: Registry;
   maxBodyBytes: number;
-  /** Resolves the caller from the request's Authorization header; null for anonymous. */
+  /**
+   * Resolves the caller; null for anonymous. Default: the bearer token in the Authorization
+   * header, verified by deps.sessions (a bad token is a 401, never a fallback to anonymous).
+   */
   authenticate?: (req: http.IncomingMessage) => Promise<AuthUser | null>;
 }
 
@@ -21,6 +25,7 @@ export interface ApiServer {
 
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const { deps, registry } = options;
+  const authenticate = options.authenticate ?? ((req: http.IncomingMessage) => authenticateRequest(deps, req));
   let shuttingDown = false;
 
   const duration = new Histogram({
@@ -35,7 +40,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     router: appRouter,
     basePath: "/trpc/",
     maxBodySize: options.maxBodyBytes,
-    createContext: async ({ req }) => createContextInner(deps, options.authenticate ? await options.authenticate(req) : null),
+    createContext: async ({ req }) => createContextInner(deps, await authenticate(req)),
     onError: ({ error, path }) => {
       // Client mistakes are expected traffic; only server faults deserve an error log.
       if (error.code === "INTERNAL_SERVER_ERROR") deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
@@ -88,4 +93,10 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       }
     },
   };
+}
+
+/** The caller of an HTTP request: null without an Authorization header, else a verified user. */
+export async function authenticateRequest(deps: Pick<ApiDeps, "sessions">, req: http.IncomingMessage): Promise<AuthUser | null> {
+  const token = bearerToken(req.headers.authorization);
+  return token === null ? null : deps.sessions.authenticate(token);
 }

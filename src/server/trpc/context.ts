@@ -1,5 +1,9 @@
 import type { Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
+import type { AuthClient } from "~/server/clients/auth";
+import type { InventoryClient } from "~/server/clients/inventory";
+import type { SessionGuard } from "~/server/domain/auth/sessions";
+import type { AvailabilityReader } from "~/server/domain/catalog/availability";
 
 export type Role = "buyer" | "seller" | "admin";
 
@@ -10,6 +14,8 @@ export interface AuthUser {
   name: string;
   role: Role;
   sessionId: string;
+  /** The bearer token the request carried; absent for callers built in tests or background code. */
+  accessToken?: string;
 }
 
 /** Long-lived dependencies, built once per process and shared by every request. */
@@ -17,6 +23,14 @@ export interface ApiDeps {
   db: Db;
   logger: Logger;
   now: () => Date;
+  /** Service 1: accounts and sessions. */
+  auth: AuthClient;
+  /** Verifies bearer tokens and keeps local users in step with the auth service. */
+  sessions: SessionGuard;
+  /** Service 2: stock and reservations. */
+  inventory: InventoryClient;
+  /** Briefly cached reads of availability from the inventory service. */
+  availability: AvailabilityReader;
 }
 
 export interface Context extends ApiDeps {

@@ -1,0 +1,118 @@
+// The authorization matrix: every procedure x every kind of caller => the outcome it must get.
+//
+//   const world = await createAuthzWorld(api);
+//   describeAuthzMatrix("cart", () => world, [
+//     row("cart.view", AUTHED, (api) => api.cart.view()),
+//     row("seller.products.archive", OWNER_SELLER, async (api, w) => {
+//       const p = await createProduct(w.db, w.users.seller.sellerId);   // fresh target per cell
+//       return api.seller.products.archive({ id: p.id });
+//     }),
+//   ]);
+//
+// Each cell runs `call` with a caller for that actor and compares the outcome: "allowed" means
+// the call resolved; otherwise the TRPCError code it must fail with. `call` creates whatever it
+// needs through fixtures (db writes, no authorization involved), so cells are independent.
+import { TRPCError } from "@trpc/server";
+import { describe, expect, test } from "vitest";
+import type { Db } from "~/lib/db";
+import type { AuthUser } from "~/server/trpc/context";
+import type { Caller, TestApi } from "./api.ts";
+import { createAdminUser, createSellerUser, createUser, type TestSeller } from "./fixtures.ts";
+
+export const ACTORS = ["anonymous", "buyer", "otherBuyer", "seller", "otherSeller", "admin"] as const;
+export type Actor = (typeof ACTORS)[number];
+
+/** "allowed" or the TRPCError code the call must be refused with. */
+export type Outcome = "allowed" | TRPCError["code"];
+export type Expectation = Record<Actor, Outcome>;
+
+export interface AuthzWorld {
+  api: TestApi;
+  db: Db;
+  /** buyer/otherBuyer: role buyer; seller/otherSeller: role seller with a shop; admin: role admin, no shop. */
+  users: {
+    buyer: AuthUser;
+    otherBuyer: AuthUser;
+    seller: TestSeller;
+    otherSeller: TestSeller;
+    admin: AuthUser;
+  };
+  caller(actor: Actor): Caller;
+}
+
+export async function createAuthzWorld(api: TestApi): Promise<AuthzWorld> {
+  const db = api.deps.db;
+  const users = {
+    buyer: await createUser(db, "buyer"),
+    otherBuyer: await createUser(db, "buyer"),
+    seller: await createSellerUser(db),
+    otherSeller: await createSellerUser(db),
+    admin: await createAdminUser(db),
+  };
+  return {
+    api,
+    db,
+    users,
+    caller: (actor) => api.caller(actor === "anonymous" ? null : users[actor]),
+  };
+}
+
+export interface AuthzRow {
+  procedure: string;
+  expect: Expectation;
+  call: (api: Caller, world: AuthzWorld, actor: Actor) => Promise<unknown>;
+}
+
+export function row(procedure: string, expect: Expectation, call: AuthzRow["call"]): AuthzRow {
+  return { procedure, expect, call };
+}
+
+/** Builds an expectation from a default and per-actor exceptions. */
+export function expectAll(outcome: Outcome, except: Partial<Expectation> = {}): Expectation {
+  return { ...Object.fromEntries(ACTORS.map((a) => [a, outcome])), ...except } as Expectation;
+}
+
+// Common shapes. Spread and override when a procedure differs: { ...AUTHED, admin: "FORBIDDEN" }.
+/** Anyone, signed in or not. */
+export const PUBLIC: Expectation = expectAll("allowed");
+/** Any signed-in user. */
+export const AUTHED: Expectation = expectAll("allowed", { anonymous: "UNAUTHORIZED" });
+/** Admins only. */
+export const ADMIN_ONLY: Expectation = expectAll("FORBIDDEN", { anonymous: "UNAUTHORIZED", admin: "allowed" });
+/** Sellers (and admins pass the role check but have no shop, so they are refused FORBIDDEN). */
+export const SELLER_ONLY: Expectation = expectAll("allowed", { anonymous: "UNAUTHORIZED", buyer: "FORBIDDEN", otherBuyer: "FORBIDDEN", admin: "FORBIDDEN" });
+/** A resource of `seller`: other sellers get NOT_FOUND (its existence is not revealed). */
+export const OWNER_SELLER: Expectation = { ...SELLER_ONLY, otherSeller: "NOT_FOUND" };
+/** A resource of `buyer`: other signed-in users get NOT_FOUND. */
+export const OWNER_BUYER: Expectation = expectAll("NOT_FOUND", { anonymous: "UNAUTHORIZED", buyer: "allowed" });
+
+/** Runs one cell and names its outcome. Errors other than TRPCError are rethrown (they are bugs). */
+export async function outcomeOf(promise: Promise<unknown>): Promise<Outcome> {
+  try {
+    await promise;
+    return "allowed";
+  } catch (err) {
+    if (err instanceof TRPCError) return err.code;
+    throw err;
+  }
+}
+
+/** One vitest test per row; a failing row reports every wrong cell at once. */
+export function describeAuthzMatrix(area: string, getWorld: () => AuthzWorld, rows: AuthzRow[]): void {
+  describe(`authorization matrix: ${area}`, () => {
+    for (const r of rows) {
+      test(r.procedure, async () => {
+        const world = getWorld();
+        const actual = {} as Record<Actor, Outcome>;
+        for (const actor of ACTORS) {
+          try {
+            actual[actor] = await outcomeOf(r.call(world.caller(actor), world, actor));
+          } catch (err) {
+            actual[actor] = `threw ${err instanceof Error ? err.message : String(err)}` as Outcome;
+          }
+        }
+        expect(actual).toEqual(r.expect);
+      });
+    }
+  });
+}
