@@ -4,7 +4,7 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
-import { diffMigrationsToSchema } from "./engine.ts";
+import { diffMigrationsToSchema } from "./engine-pglite.ts";
 
 const config = z
   .object({

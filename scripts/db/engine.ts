@@ -1,13 +1,13 @@
 // Prisma's schema engine, run as WebAssembly: the native binary cannot be downloaded here, and
 // the wasm build does the same work (diff, applyMigrations) through a JS driver adapter.
 // Migrations stay in Prisma's own layout, so `prisma migrate deploy` works on the same folder
-// wherever the native engine exists.
+// wherever the native engine exists. PGlite-based diffing lives in engine-pglite.ts so that the
+// bundled migration Job (scripts/db/migrate.ts) carries no PGlite.
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import {
   bindMigrationAwareSqlAdapterFactory,
@@ -17,7 +17,6 @@ import {
 import * as bindings from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type { MigrationList, SchemaEngine, SchemaFilter } from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type { Pool } from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 
 export type { MigrationList } from "@prisma/schema-engine-wasm/schema_engine_bg";
 
@@ -25,7 +24,7 @@ const WASM_FILE = "schema_engine_bg.wasm";
 // The engine wants at least one schema file but applying migrations reads only the provider,
 // so the migration Job needs no copy of schema.prisma.
 const DATASOURCE_ONLY: [string, string] = ["schema.prisma", 'datasource db {\n  provider = "postgresql"\n}\n'];
-const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
+export const NO_FILTER: SchemaFilter = { externalTables: [], externalEnums: [] };
 
 /** Where the engine's .wasm lives: beside this file when bundled, else inside the npm package. */
 export function locateEngineWasm(): string {
@@ -83,7 +82,7 @@ function toError(err: unknown, action: string): EngineError {
   return new EngineError(`${action} failed: ${detail}`, { cause: err });
 }
 
-async function withEngine<T>(
+export async function withEngine<T>(
   factory: OwnedFactory,
   datamodels: [string, string][],
   action: string,
@@ -118,7 +117,7 @@ async function withEngine<T>(
  * so a failing migration leaves nothing half-applied. The PGlite adapter does not await its exec,
  * so its errors would be lost.
  */
-function wholeScripts(
+export function wholeScripts(
   inner: SqlMigrationAwareDriverAdapterFactory,
   exec: (adapter: SqlDriverAdapter, script: string) => Promise<unknown>,
   tweak?: (adapter: SqlDriverAdapter) => void,
@@ -151,7 +150,7 @@ function wholeScripts(
   };
 }
 
-interface OwnedFactory extends SqlMigrationAwareDriverAdapterFactory {
+export interface OwnedFactory extends SqlMigrationAwareDriverAdapterFactory {
   close(): Promise<void>;
 }
 
@@ -180,10 +179,6 @@ function pgFactory(databaseUrl: string): OwnedFactory {
       };
     },
   );
-}
-
-function pgliteFactory(pglite: PGlite): OwnedFactory {
-  return wholeScripts(new PrismaPGlite(pglite), (_adapter, script) => pglite.exec(script));
 }
 
 /** Reads a migrations folder the way the Prisma CLI does (sorted by directory name). */
@@ -224,66 +219,27 @@ export async function applyMigrations(databaseUrl: string, migrationsDir: string
   return out.appliedMigrationNames;
 }
 
-async function schemaFile(schemaPath: string): Promise<{ path: string; content: string }> {
+export interface SchemaFile {
+  path: string;
+  content: string;
+}
+
+export async function schemaFile(schemaPath: string): Promise<SchemaFile> {
   const abs = path.resolve(schemaPath);
   return { path: abs, content: await readFile(abs, "utf8") };
 }
 
-/** The SQL that creates `schemaPath` from an empty database. */
-export async function diffEmptyToSchema(schemaPath: string): Promise<string> {
-  const file = await schemaFile(schemaPath);
-  const pglite = new PGlite();
-  try {
-    const out = await withEngine(pgliteFactory(pglite), [[file.path, file.content]], "diffing", (engine) =>
-      engine.diff({
-        from: { tag: "empty" },
-        to: { tag: "schemaDatamodel", files: [file] },
-        script: true,
-        exitCode: null,
-        filters: NO_FILTER,
-      }),
-    );
-    return normalizeScript(out.stdout);
-  } finally {
-    await pglite.close();
-  }
-}
-
-/**
- * The SQL that brings the database the migrations produce up to `schemaPath`: the migrations are
- * applied to an in-memory PGlite and the engine diffs that live database (the engine's own
- * shadow-database path needs a factory the wasm build cannot use). Empty string: no drift.
- */
-export async function diffMigrationsToSchema(migrationsDir: string, schemaPath: string): Promise<string> {
-  const file = await schemaFile(schemaPath);
-  const migrationsList = await readMigrations(migrationsDir);
-  const pglite = new PGlite();
-  try {
-    const factory = pgliteFactory(pglite);
-    await withEngine(factory, [[file.path, file.content]], "applying migrations to PGlite", (engine) =>
-      engine.applyMigrations({ migrationsList, filters: NO_FILTER }),
-    );
-    const out = await withEngine(factory, [[file.path, file.content]], "diffing", (engine) =>
-      engine.diff({
-        // "The schema's datasource" is whatever database the adapter is connected to.
-        from: { tag: "schemaDatasource", files: [file], configDir: path.dirname(file.path) },
-        to: { tag: "schemaDatamodel", files: [file] },
-        script: true,
-        exitCode: null,
-        filters: NO_FILTER,
-      }),
-    );
-    return normalizeScript(out.stdout);
-  } finally {
-    await pglite.close();
-  }
-}
-
 /** The SQL that brings the live PostgreSQL database at `databaseUrl` to `schemaPath` ("" if none). */
 export async function diffDatabaseToSchema(databaseUrl: string, schemaPath: string): Promise<string> {
-  const file = await schemaFile(schemaPath);
-  const out = await withEngine(pgFactory(databaseUrl), [[file.path, file.content]], "diffing", (engine) =>
+  return diffLiveToSchema(pgFactory(databaseUrl), await schemaFile(schemaPath));
+}
+
+/** Diffs the database behind `factory` to a schema file. */
+export async function diffLiveToSchema(factory: OwnedFactory, file: SchemaFile): Promise<string> {
+  const out = await withEngine(factory, [[file.path, file.content]], "diffing", (engine) =>
     engine.diff({
+      // "The schema's datasource" is whatever database the adapter is connected to; the engine
+      // refuses a { tag: "url" } source since Prisma 7.
       from: { tag: "schemaDatasource", files: [file], configDir: path.dirname(file.path) },
       to: { tag: "schemaDatamodel", files: [file] },
       script: true,
@@ -295,7 +251,7 @@ export async function diffDatabaseToSchema(databaseUrl: string, schemaPath: stri
 }
 
 /** The engine says "-- This is an empty migration." for no change; callers want "". */
-function normalizeScript(stdout: string | null): string {
+export function normalizeScript(stdout: string | null): string {
   const sql = (stdout ?? "").trim();
   if (sql === "" || /^-- This is an empty migration\.?$/.test(sql)) return "";
   return `${sql}\n`;

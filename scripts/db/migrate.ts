@@ -1,9 +1,8 @@
 // `npm run db:migrate`: applies prisma/migrations to DATABASE_URL, like `prisma migrate deploy`
 // (same `_prisma_migrations` bookkeeping), through the wasm schema engine. Idempotent.
-// Bundles to one file for the migration Job; keep schema_engine_bg.wasm beside the bundle:
-//   esbuild scripts/db/migrate.ts --bundle --platform=node --format=esm --target=node20 \
-//     --outfile=dist/migrate/migrate.mjs --banner:js="import{createRequire}from'node:module';const require=createRequire(import.meta.url);"
-//   cp node_modules/@prisma/schema-engine-wasm/schema_engine_bg.wasm dist/migrate/
+// Bundleable into one ESM file for the migration Job (`tsx scripts/bundle.ts api` writes
+// dist/api/migrate.mjs); schema_engine_bg.wasm must sit beside the bundle (engine.ts looks there
+// first). MIGRATIONS_DIR points at the migrations folder inside the image.
 import { z } from "zod";
 import { applyMigrations, readMigrations } from "./engine.ts";
 

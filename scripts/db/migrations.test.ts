@@ -7,7 +7,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/helpers/db.ts";
 import { adminQuery, databaseUrl, quoteIdent } from "../../tests/helpers/postgres.ts";
-import { applyMigrations, diffDatabaseToSchema, diffMigrationsToSchema, readMigrations } from "./engine.ts";
+import { diffMigrationsToSchema } from "./engine-pglite.ts";
+import { applyMigrations, diffDatabaseToSchema, readMigrations } from "./engine.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const migrationsDir = path.join(root, "prisma/migrations");
