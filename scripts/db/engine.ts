@@ -82,16 +82,32 @@ function toError(err: unknown, action: string): EngineError {
   return new EngineError(`${action} failed: ${detail}`, { cause: err });
 }
 
+export interface EngineLogEntry {
+  level: string;
+  message: string;
+}
+
+/** Default log sink: the engine logs every step at INFO; only warnings and errors matter. */
+function logProblems(entry: EngineLogEntry): void {
+  if (entry.level === "ERROR" || entry.level === "WARN") console.error(`schema engine ${entry.level}: ${entry.message}`);
+}
+
 export async function withEngine<T>(
   factory: OwnedFactory,
   datamodels: [string, string][],
   action: string,
   run: (engine: SchemaEngine) => Promise<T>,
+  onLog: (entry: EngineLogEntry) => void = logProblems,
 ): Promise<T> {
   await loadEngine();
+  // Each call is one JSON line: {"level":"INFO","fields":{"message":...},...}.
   const log = (line: string) => {
-    // The engine logs JSON lines at every level; only errors are worth surfacing.
-    if (line.includes('"level":"ERROR"')) console.error(line);
+    try {
+      const parsed = JSON.parse(line) as { level?: string; fields?: { message?: string } };
+      onLog({ level: parsed.level ?? "INFO", message: parsed.fields?.message ?? line });
+    } catch {
+      onLog({ level: "INFO", message: line });
+    }
   };
   let engine: SchemaEngine | undefined;
   try {
@@ -209,12 +225,27 @@ export async function readMigrations(migrationsDir: string): Promise<MigrationLi
   };
 }
 
-/** Applies every pending migration to a PostgreSQL database; returns the names just applied. */
-export async function applyMigrations(databaseUrl: string, migrationsDir: string): Promise<string[]> {
+/**
+ * Applies every pending migration to a PostgreSQL database; returns the names just applied.
+ * `onApplying` hears each migration's name as it starts, so a slow one shows up in the logs.
+ */
+export async function applyMigrations(
+  databaseUrl: string,
+  migrationsDir: string,
+  onApplying?: (migrationName: string) => void,
+): Promise<string[]> {
   const migrationsList = await readMigrations(migrationsDir);
   const factory = pgFactory(databaseUrl);
-  const out = await withEngine(factory, [DATASOURCE_ONLY], "applying migrations", (engine) =>
-    engine.applyMigrations({ migrationsList, filters: NO_FILTER }),
+  const out = await withEngine(
+    factory,
+    [DATASOURCE_ONLY],
+    "applying migrations",
+    (engine) => engine.applyMigrations({ migrationsList, filters: NO_FILTER }),
+    (entry) => {
+      const applying = /^Applying `(.+)`$/.exec(entry.message);
+      if (applying?.[1] && onApplying) onApplying(applying[1]);
+      else logProblems(entry);
+    },
   );
   return out.appliedMigrationNames;
 }

@@ -40,8 +40,9 @@ async function main(): Promise<void> {
   console.log(`db:migrate: ${list.migrationDirectories.length} migration(s) in ${list.baseDir}`);
   console.log(`db:migrate: target ${redact(DATABASE_URL)}`);
   const started = Date.now();
-  const applied = await applyMigrations(DATABASE_URL, MIGRATIONS_DIR);
-  for (const name of applied) console.log(`db:migrate: applied ${name}`);
+  const applied = await applyMigrations(DATABASE_URL, MIGRATIONS_DIR, (name) =>
+    console.log(`db:migrate: applying ${name}`),
+  );
   console.log(
     applied.length === 0
       ? "db:migrate: database is up to date, nothing applied"

@@ -1,5 +1,5 @@
 // Per-test-file PostgreSQL databases, cloned from the migrated template that
-// tests/global-setup.ts builds once per run (CREATE DATABASE ... TEMPLATE takes ~100 ms,
+// tests/global-setup.ts builds once per run (CREATE DATABASE ... TEMPLATE takes ~0.2 s,
 // replaying migrations would take seconds).
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
