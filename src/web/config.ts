@@ -4,6 +4,10 @@ import { parseEnv } from "~/lib/env";
 const schema = z.object({
   /** Where the web server reaches the API service (in-cluster: http://api-service:4000). */
   API_URL: z.string().url().default("http://127.0.0.1:4000"),
+  /** The currency the catalog's price filter is typed in (the shop's default currency). */
+  SHOP_CURRENCY: z.string().length(3).toUpperCase().default("EUR"),
+  /** Locale for prices and dates. */
+  SHOP_LOCALE: z.string().min(2).max(35).default("en-US"),
 });
 
 export type WebConfig = z.infer<typeof schema>;

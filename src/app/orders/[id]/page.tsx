@@ -1,0 +1,57 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { TRPCProvider } from "~/trpc/react";
+import { api } from "~/trpc/server";
+import { ActionForm, SubmitButton } from "~/web/components/form";
+import { LiveOrder } from "~/web/components/order-view";
+import { webConfig } from "~/web/config";
+import { isNotFound } from "~/web/forms";
+import { requireViewer } from "~/web/viewer";
+import { cancelOrderAction } from "../actions";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string }>; searchParams: Promise<{ placed?: string }> };
+
+export const metadata: Metadata = { title: "Order" };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export default async function OrderPage({ params, searchParams }: Props) {
+  const { id } = await params;
+  const { placed } = await searchParams;
+  await requireViewer(`/orders/${id}`);
+  if (!UUID.test(id)) notFound();
+  let order;
+  try {
+    order = await (await api()).orders.get.query({ orderId: id });
+  } catch (error) {
+    if (isNotFound(error)) notFound();
+    throw error;
+  }
+  return (
+    <main id="main">
+      <div className="page-head">
+        <h1>Order #{order.number}</h1>
+        <Link href="/orders">All orders</Link>
+      </div>
+      {placed ? (
+        <p className="notice ok" role="status">
+          Thank you! Your order is placed. We will confirm the payment in a moment; this page updates by itself.
+        </p>
+      ) : null}
+      <TRPCProvider>
+        <LiveOrder initial={order} locale={webConfig().SHOP_LOCALE} />
+      </TRPCProvider>
+      {order.status === "pending_payment" ? (
+        <ActionForm action={cancelOrderAction} label="Cancel order" className="inline-form">
+          <input type="hidden" name="orderId" value={order.id} />
+          <SubmitButton className="button danger" pendingLabel="Cancelling…">
+            Cancel this order
+          </SubmitButton>
+        </ActionForm>
+      ) : null}
+    </main>
+  );
+}

@@ -1,0 +1,87 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { notFound } from "next/navigation";
+import { cache } from "react";
+import { api } from "~/trpc/server";
+import { AvailabilityBadge } from "~/web/components/availability";
+import { money } from "~/web/format";
+import { isNotFound } from "~/web/forms";
+
+export const dynamic = "force-dynamic";
+
+type Props = { params: Promise<{ id: string }> };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One fetch per request, shared by the metadata and the page. */
+const loadProduct = cache(async (id: string) => {
+  if (!UUID.test(id)) return null;
+  try {
+    return await (await api()).catalog.get.query({ id });
+  } catch (error) {
+    if (isNotFound(error)) return null;
+    throw error;
+  }
+});
+
+export async function generateMetadata({ params }: Props): Promise<Metadata> {
+  const product = await loadProduct((await params).id);
+  return { title: product?.title ?? "Product not found", description: product?.description.slice(0, 160) };
+}
+
+export default async function ProductPage({ params }: Props) {
+  const product = await loadProduct((await params).id);
+  if (!product) notFound();
+  const images = product.images.length > 0 ? product.images : ["/placeholder.svg"];
+  return (
+    <main id="main">
+      <nav className="breadcrumbs" aria-label="Breadcrumb">
+        <ol>
+          <li>
+            <Link href="/catalog">Catalog</Link>
+          </li>
+          {product.category ? (
+            <li>
+              <Link href={`/catalog?category=${encodeURIComponent(product.category.slug)}`}>{product.category.name}</Link>
+            </li>
+          ) : null}
+          <li aria-current="page">{product.title}</li>
+        </ol>
+      </nav>
+      <article className="product">
+        <div className="gallery">
+          {/* The first image is the page's largest paint: load it eagerly with high priority. */}
+          <img className="main-image" src={images[0]} alt={product.title} fetchPriority="high" width={800} height={600} />
+          {images.length > 1 ? (
+            <ul aria-label="More images">
+              {images.slice(1).map((src, i) => (
+                <li key={src}>
+                  <a href={src}>
+                    <img src={src} alt={`${product.title}, image ${i + 2}`} loading="lazy" width={80} height={64} />
+                  </a>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+        <div className="buy-box">
+          <h1>{product.title}</h1>
+          <p className="muted">
+            Sold by <strong>{product.seller.shopName}</strong>
+          </p>
+          <p className="price">{money(product.priceMinor, product.currency)}</p>
+          {/* TODO(catalog.get availability): pass the product's availability once the API returns it. */}
+          <p>
+            <AvailabilityBadge availability={undefined} />
+          </p>
+          {/* TODO(cart.add): add-to-cart form. */}
+          <section aria-labelledby="about-title">
+            <h2 id="about-title">About this product</h2>
+            <p className="description">{product.description || "The seller has not described this product yet."}</p>
+            <p className="small muted">SKU {product.sku}</p>
+          </section>
+        </div>
+      </article>
+    </main>
+  );
+}

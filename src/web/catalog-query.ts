@@ -1,0 +1,75 @@
+import { minorUnitDigits } from "~/lib/money";
+
+/** Catalog filters as they appear in the URL, so a filtered page can be bookmarked and shared. */
+export interface CatalogQuery {
+  q?: string;
+  category?: string;
+  /** Major units in the shop currency, as typed ("12.50"). */
+  min?: string;
+  max?: string;
+  sort?: CatalogSort;
+  inStock?: boolean;
+  cursor?: string;
+}
+
+export const CATALOG_SORTS = [
+  { value: "relevance", label: "Best match" },
+  { value: "newest", label: "Newest" },
+  { value: "price_asc", label: "Price: low to high" },
+  { value: "price_desc", label: "Price: high to low" },
+] as const;
+export type CatalogSort = (typeof CATALOG_SORTS)[number]["value"];
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+function one(params: SearchParams, key: string, max = 200): string | undefined {
+  const raw = params[key];
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  return value ? value.slice(0, max) : undefined;
+}
+
+/** Reads the URL leniently: a bad value is dropped rather than failing the page. */
+export function parseCatalogQuery(params: SearchParams): CatalogQuery {
+  const sort = one(params, "sort");
+  const min = one(params, "min", 20);
+  const max = one(params, "max", 20);
+  return {
+    q: one(params, "q"),
+    category: one(params, "category", 100),
+    min: min && /^\d+([.,]\d{1,3})?$/.test(min) ? min.replace(",", ".") : undefined,
+    max: max && /^\d+([.,]\d{1,3})?$/.test(max) ? max.replace(",", ".") : undefined,
+    sort: CATALOG_SORTS.some((s) => s.value === sort) ? (sort as CatalogSort) : undefined,
+    inStock: one(params, "inStock") === "1" || undefined,
+    cursor: one(params, "cursor", 512),
+  };
+}
+
+/** The effective sort: relevance only means something with a search term. */
+export function effectiveSort(query: CatalogQuery): CatalogSort {
+  if (query.sort === "relevance" && !query.q) return "newest";
+  return query.sort ?? (query.q ? "relevance" : "newest");
+}
+
+/** "12.5" EUR -> 1250; undefined stays undefined. */
+export function majorToMinor(value: string | undefined, currency: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) return undefined;
+  return Math.round(n * 10 ** minorUnitDigits(currency));
+}
+
+/** A catalog URL with these filters; changing a filter drops the cursor (back to page one). */
+export function catalogHref(query: CatalogQuery, change: Partial<CatalogQuery> = {}): string {
+  const next: CatalogQuery = { ...query, ...change };
+  if (!("cursor" in change)) delete next.cursor;
+  const params = new URLSearchParams();
+  if (next.q) params.set("q", next.q);
+  if (next.category) params.set("category", next.category);
+  if (next.min) params.set("min", next.min);
+  if (next.max) params.set("max", next.max);
+  if (next.sort) params.set("sort", next.sort);
+  if (next.inStock) params.set("inStock", "1");
+  if (next.cursor) params.set("cursor", next.cursor);
+  const search = params.toString();
+  return search ? `/catalog?${search}` : "/catalog";
+}

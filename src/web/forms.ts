@@ -1,0 +1,59 @@
+import { TRPCClientError } from "@trpc/client";
+
+/** What a server action tells its form: a message for the person and problems per field. */
+export interface FormState {
+  status: "idle" | "ok" | "error";
+  message?: string;
+  fieldErrors?: Record<string, string[]>;
+  /** Submitted values to put back into the fields after an error (never passwords). */
+  values?: Record<string, string>;
+}
+
+export const idleForm: FormState = { status: "idle" };
+
+export type FormAction = (previous: FormState, formData: FormData) => Promise<FormState>;
+
+/**
+ * Turns an API error into form state. `fieldNames` maps the API's input paths to the form's
+ * field names where they differ (e.g. priceMinor -> price).
+ */
+export function errorToFormState(error: unknown, values?: Record<string, string>, fieldNames: Record<string, string> = {}): FormState {
+  if (error instanceof TRPCClientError) {
+    const data = error.data as { fieldErrors?: Record<string, string[]> | null } | undefined;
+    const fieldErrors: Record<string, string[]> = {};
+    for (const [path, problems] of Object.entries(data?.fieldErrors ?? {})) {
+      const name = fieldNames[path] ?? path;
+      (fieldErrors[name] ??= []).push(...problems);
+    }
+    const hasFields = Object.keys(fieldErrors).length > 0;
+    return {
+      status: "error",
+      message: hasFields ? "Please correct the highlighted fields." : error.message,
+      fieldErrors,
+      values,
+    };
+  }
+  if (error instanceof Error && error.message.startsWith("This request did not come from")) {
+    return { status: "error", message: error.message, values };
+  }
+  return { status: "error", message: "Something went wrong on our side. Please try again.", values };
+}
+
+/** Reads text fields from a form, trimmed; files and missing fields become "". */
+export function textFields<const K extends string>(formData: FormData, names: readonly K[]): Record<K, string> {
+  const out = {} as Record<K, string>;
+  for (const name of names) {
+    const value = formData.get(name);
+    out[name] = typeof value === "string" ? value.trim() : "";
+  }
+  return out;
+}
+
+/** Whether an error is the API saying "sign in first" (expired or missing session). */
+export function isUnauthorized(error: unknown): boolean {
+  return error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "UNAUTHORIZED";
+}
+
+export function isNotFound(error: unknown): boolean {
+  return error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "NOT_FOUND";
+}
