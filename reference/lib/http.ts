@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { timingSafeEqual } from "node:crypto";
-import { z } from "zod";
+import type { z } from "zod";
 import type { Logger } from "pino";
 
 /**
