@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "CustomerCohort" ADD COLUMN     "repeatBuyers" INTEGER NOT NULL;
