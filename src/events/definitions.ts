@@ -13,6 +13,8 @@ export const eventPayloads = {
     buyerId: z.string().min(1),
     total: money,
     reservationId: z.string().min(1).nullable(),
+    /** Gateway card token from the payment form; absent for demo checkouts (the worker's default applies). */
+    paymentMethodToken: z.string().min(1).max(200).optional(),
     lines: z
       .array(
         z.object({

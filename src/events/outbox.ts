@@ -34,3 +34,31 @@ export async function appendEvent<T extends EventType>(
   });
   return id;
 }
+
+/** An outbox row as the relay reads it (raw SQL, so `seq` is a bigint). */
+export interface OutboxRow {
+  id: string;
+  seq: bigint;
+  type: string;
+  version: number;
+  aggregateType: string;
+  aggregateId: string;
+  payload: unknown;
+  occurredAt: Date;
+}
+
+/**
+ * The wire form of an outbox row. It is not re-validated here: a row written by appendEvent is
+ * valid, and a bad row must still travel so the consumer can dead-letter it with its reason.
+ */
+export function toEnvelope(row: OutboxRow): Record<string, unknown> {
+  return {
+    id: row.id,
+    type: row.type,
+    version: row.version,
+    occurredAt: row.occurredAt.toISOString(),
+    aggregateType: row.aggregateType,
+    aggregateId: row.aggregateId,
+    payload: row.payload,
+  };
+}

@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { logLevel, parseEnv, port, postgresUrl } from "~/lib/env";
 
+/** "1000,5000,30000" -> [1000, 5000, 30000]: the delay before each successive retry. */
+const delayList = z
+  .string()
+  .regex(/^\d+(,\d+)*$/, "must be comma-separated milliseconds, e.g. 1000,5000,30000")
+  .transform((v) => v.split(",").map(Number))
+  .refine((v) => v.every((ms) => ms >= 10 && ms <= 86_400_000), "each delay must be 10 ms .. 24 h");
+
 const schema = z.object({
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
@@ -8,6 +15,50 @@ const schema = z.object({
   /** Port for /healthz, /readyz and /metrics in worker and cron modes. */
   PROCESSOR_HTTP_PORT: port.default(9464),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(15_000),
+
+  // Event pipeline (worker mode) -------------------------------------------------------
+  /** RabbitMQ; unset = the database transport (consumers fed from the outbox table). */
+  AMQP_URL: z.preprocess(
+    (v) => (v === "" ? undefined : v),
+    z
+      .string()
+      .refine((v) => /^amqps?:\/\//.test(v), "must be an amqp:// or amqps:// URL")
+      .optional(),
+  ),
+  /** Topic exchange events are published to; queues are named `<AMQP_QUEUE_PREFIX>.<consumer>`. */
+  AMQP_EXCHANGE: z.string().min(1).max(200).default("lavka.events"),
+  AMQP_QUEUE_PREFIX: z.string().min(1).max(200).default("lavka"),
+  /** Messages each consumer holds unacknowledged (and works on concurrently). */
+  AMQP_PREFETCH: z.coerce.number().int().min(1).max(1000).default(16),
+  /** Delay before retry 1, 2, ...; the last one repeats. */
+  EVENT_RETRY_DELAYS_MS: delayList.default([1_000, 5_000, 30_000, 120_000]),
+  /** Attempts before a failing message is dead-lettered (outages of other services do not count). */
+  EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(200),
+  /** How often the relay looks for new outbox rows when it found none last time. */
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
+  /** Database transport: a delivery claimed this long ago and not finished (worker died) is delivered again. */
+  EVENT_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+
+  // External services the consumers call -----------------------------------------------
+  PAYMENT_URL: z.string().url().default("http://127.0.0.1:8090"),
+  PAYMENT_TOKEN: z.string().min(1).default("dev-payment-token"),
+  /** Card token used when an order carries none (demo checkouts without a payment form). */
+  PAYMENT_DEFAULT_CARD_TOKEN: z.string().min(1).max(200).default("tok_visa"),
+  INVENTORY_URL: z.string().url().default("http://127.0.0.1:8080"),
+  INVENTORY_TOKEN: z.string().min(1).default("dev-inventory-token"),
+  CARRIER_URL: z.string().url().default("http://127.0.0.1:8070"),
+  CARRIER_TOKEN: z.string().min(1).default("dev-carrier-token"),
+  /** Carrier name stored on shipments and shown to buyers. */
+  CARRIER_NAME: z.string().min(1).max(100).default("Lavka Delivery"),
+
+  // Scheduled pipeline work --------------------------------------------------------------
+  /** Unpaid orders are cancelled (and their stock released) this long after checkout. */
+  ORDER_PAYMENT_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
+  EXPIRY_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** Shipments not updated by a carrier callback for this long are polled. */
+  TRACKING_STALE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
+  TRACKING_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(300_000),
 });
 
 export type ProcessorConfig = z.infer<typeof schema>;

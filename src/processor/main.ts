@@ -68,7 +68,7 @@ async function serveLongRunning(mode: "worker" | "cron", config: ProcessorConfig
   let stopWork: () => Promise<void>;
 
   if (mode === "worker") {
-    const worker = await startWorker({ config, db, logger });
+    const worker = await startWorker({ config, db, logger, registry });
     stopWork = () => worker.stop();
   } else {
     const crons = jobs

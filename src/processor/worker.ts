@@ -1,6 +1,24 @@
+import { Registry } from "prom-client";
 import type { Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
+import { createCarrierClient } from "~/server/clients/carrier";
+import { createInventoryClient } from "~/server/clients/inventory";
+import { createPaymentClient } from "~/server/clients/payment";
+import { refreshSalesForOrders } from "./analytics/sales";
 import type { ProcessorConfig } from "./config";
+import { createAnalyticsConsumer, type RefreshSales } from "./consumers/analytics";
+import type { PipelineClients } from "./consumers/deps";
+import { expireUnpaidOrders } from "./consumers/expiry";
+import { createFulfilmentConsumer } from "./consumers/fulfilment";
+import { createPaymentsConsumer } from "./consumers/payments";
+import { createReservationsConsumer } from "./consumers/reservations";
+import { pollStaleShipments } from "./consumers/tracking";
+import { createAmqpTransport } from "./messaging/amqp-transport";
+import type { Consumer } from "./messaging/consumer";
+import { createDbTransport } from "./messaging/db-transport";
+import { createPipelineMetrics } from "./messaging/metrics";
+import { startLoop } from "./messaging/relay";
+import type { Transport } from "./messaging/transport";
 
 export interface WorkerHandle {
   /** Stops taking new messages, finishes in-flight ones, closes connections. */
@@ -11,10 +29,72 @@ export interface WorkerDeps {
   config: ProcessorConfig;
   db: Db;
   logger: Logger;
+  /** The processor's /metrics registry; pipeline metrics are registered on it. */
+  registry?: Registry;
+  /** External clients; built from the config when absent (tests pass fakes). */
+  clients?: PipelineClients;
+  /** Replaces the sales refresh (tests, benchmarks). */
+  refreshSales?: RefreshSales;
+  now?: () => Date;
 }
 
-/** Worker mode: the long-running consumers. */
-export async function startWorker({ logger }: WorkerDeps): Promise<WorkerHandle> {
-  logger.info("worker started");
-  return { stop: async () => logger.info("worker stopped") };
+export function createClients(config: ProcessorConfig, logger: Logger): PipelineClients {
+  return {
+    payment: createPaymentClient({ baseUrl: config.PAYMENT_URL, serviceToken: config.PAYMENT_TOKEN, logger: logger.child({ client: "payment" }) }),
+    inventory: createInventoryClient({ baseUrl: config.INVENTORY_URL, serviceToken: config.INVENTORY_TOKEN, logger: logger.child({ client: "inventory" }) }),
+    carrier: createCarrierClient({ baseUrl: config.CARRIER_URL, serviceToken: config.CARRIER_TOKEN, logger: logger.child({ client: "carrier" }) }),
+  };
+}
+
+export function createConsumers(config: ProcessorConfig, clients: PipelineClients, refreshSales: RefreshSales): Consumer[] {
+  return [
+    createPaymentsConsumer({ clients, defaultCardToken: config.PAYMENT_DEFAULT_CARD_TOKEN }),
+    createReservationsConsumer(clients),
+    createFulfilmentConsumer({ clients, carrierName: config.CARRIER_NAME }),
+    createAnalyticsConsumer({ refresh: refreshSales }),
+  ];
+}
+
+/**
+ * Worker mode: the outbox relay, the consumers (over RabbitMQ when AMQP_URL is set, else over
+ * the database) and the scheduled pipeline passes (unpaid-order expiry, tracking polls).
+ */
+export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
+  const { config, db, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const clients = deps.clients ?? createClients(config, logger);
+  const consumers = createConsumers(config, clients, deps.refreshSales ?? refreshSalesForOrders);
+  const metrics = createPipelineMetrics(deps.registry ?? new Registry(), db);
+  const policy = { delaysMs: config.EVENT_RETRY_DELAYS_MS, maxAttempts: config.EVENT_MAX_ATTEMPTS };
+  const common = { db, logger, now, consumers, policy, metrics, prefetch: config.AMQP_PREFETCH, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS };
+
+  const transport: Transport = config.AMQP_URL
+    ? createAmqpTransport({ ...common, url: config.AMQP_URL, exchange: config.AMQP_EXCHANGE, queuePrefix: config.AMQP_QUEUE_PREFIX })
+    : createDbTransport({ ...common, leaseMs: config.EVENT_LEASE_MS });
+  await transport.start();
+
+  const scheduled = [
+    startLoop(
+      async () => {
+        await expireUnpaidOrders({ db, logger, clients, paymentTimeoutMs: config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000, now });
+        return false;
+      },
+      { name: "order-expiry", logger, idleMs: config.EXPIRY_INTERVAL_MS },
+    ),
+    startLoop(
+      async () => {
+        await pollStaleShipments({ db, logger, clients, staleMs: config.TRACKING_STALE_MINUTES * 60_000, now });
+        return false;
+      },
+      { name: "tracking-poll", logger, idleMs: config.TRACKING_POLL_INTERVAL_MS },
+    ),
+  ];
+  logger.info({ transport: config.AMQP_URL ? "amqp" : "database", consumers: consumers.map((c) => c.name) }, "worker started");
+  return {
+    async stop() {
+      await Promise.all(scheduled.map((loop) => loop.stop()));
+      await transport.stop();
+      logger.info("worker stopped");
+    },
+  };
 }

@@ -1,0 +1,47 @@
+import type { Db } from "~/lib/db";
+import type { Logger } from "~/lib/logger";
+import { cancelOrder } from "~/server/domain/orders-lifecycle/transitions";
+import type { PipelineClients } from "./deps";
+
+export interface ExpiryOptions {
+  db: Db;
+  logger: Logger;
+  clients: Pick<PipelineClients, "inventory">;
+  /** Unpaid orders older than this are cancelled. */
+  paymentTimeoutMs: number;
+  now: () => Date;
+  batchSize?: number;
+}
+
+export const EXPIRY_REASON = "Payment was not completed in time; the order was cancelled and its stock released.";
+
+/**
+ * One expiry pass: unpaid orders past the payment timeout, or whose stock reservation has
+ * expired, are cancelled (order.cancelled in the outbox makes the reservations consumer release
+ * the stock), then the inventory service is asked to expire its own stale reservations (ones
+ * no order points at any more, e.g. a checkout that failed after reserving).
+ * Safe with several workers: cancelOrder locks each order and only cancels an unpaid one.
+ */
+export async function expireUnpaidOrders(options: ExpiryOptions): Promise<{ cancelled: number; reservationsExpired: number }> {
+  const now = options.now();
+  const cutoff = new Date(now.getTime() - options.paymentTimeoutMs);
+  const due = await options.db.order.findMany({
+    where: { status: "pending_payment", OR: [{ placedAt: { lt: cutoff } }, { reservationExpiresAt: { lt: now } }] },
+    select: { id: true },
+    orderBy: { placedAt: "asc" },
+    take: options.batchSize ?? 200,
+  });
+  let cancelled = 0;
+  for (const { id } of due) {
+    const result = await options.db.$transaction((tx) => cancelOrder(tx, { orderId: id, reason: EXPIRY_REASON, now }));
+    if (result.ok) cancelled += 1;
+  }
+  let reservationsExpired = 0;
+  try {
+    reservationsExpired = (await options.clients.inventory.expireReservations()).expired;
+  } catch (err) {
+    options.logger.warn({ err }, "inventory service could not expire reservations; next pass retries");
+  }
+  if (cancelled > 0 || reservationsExpired > 0) options.logger.info({ cancelled, reservationsExpired }, "expired unpaid orders");
+  return { cancelled, reservationsExpired };
+}

@@ -1,0 +1,155 @@
+import { toEnvelope, type OutboxRow } from "~/events/outbox";
+import type { Db } from "~/lib/db";
+import type { Logger } from "~/lib/logger";
+import { dispatch, recordDeadLetter, type Consumer, type Outcome, type RetryPolicy } from "./consumer";
+import type { PipelineMetrics } from "./metrics";
+import { relayBatch, startLoop } from "./relay";
+import type { Transport } from "./transport";
+
+export interface DbTransportOptions {
+  db: Db;
+  logger: Logger;
+  now: () => Date;
+  consumers: readonly Consumer[];
+  policy: RetryPolicy;
+  metrics: PipelineMetrics;
+  /** Deliveries one consumer claims and works on at once. */
+  prefetch: number;
+  batchSize: number;
+  pollMs: number;
+  /** A claimed delivery not finished within this time (worker died) is delivered again. */
+  leaseMs: number;
+}
+
+interface ClaimedDelivery extends OutboxRow {
+  attempts: number;
+}
+
+/**
+ * Database transport (no AMQP_URL): the relay fans each outbox row out into one EventDelivery
+ * row per subscribed consumer; each consumer claims its due rows with FOR UPDATE SKIP LOCKED
+ * (several workers share the work), under a lease that makes a crashed worker's rows due
+ * again. Retries and dead letters follow the same outcomes as the AMQP transport.
+ */
+export function createDbTransport(options: DbTransportOptions): Transport {
+  const { db, metrics } = options;
+  const log = options.logger.child({ transport: "db" });
+  const subscribers = new Map<string, string[]>();
+  for (const consumer of options.consumers) {
+    for (const type of consumer.events) subscribers.set(type, [...(subscribers.get(type) ?? []), consumer.name]);
+  }
+  const inFlight = new Set<Promise<void>>();
+  const loops: ReturnType<typeof startLoop>[] = [];
+
+  async function fanOut(): Promise<boolean> {
+    const sent = await relayBatch(
+      db,
+      options.batchSize,
+      async (rows, tx) => {
+        const eventIds: string[] = [];
+        const consumerNames: string[] = [];
+        for (const row of rows) {
+          for (const consumer of subscribers.get(row.type) ?? []) {
+            eventIds.push(row.id);
+            consumerNames.push(consumer);
+          }
+        }
+        if (eventIds.length === 0) return;
+        await tx.$executeRaw`
+          INSERT INTO "EventDelivery" ("eventId", consumer, status, attempts, "availableAt", "updatedAt")
+          SELECT e, c, 'pending', 0, now(), now() FROM unnest(${eventIds}::uuid[], ${consumerNames}::text[]) AS t(e, c)
+          ON CONFLICT DO NOTHING`;
+      },
+      metrics,
+      log,
+    );
+    if (sent > 0) for (const loop of consumerLoops.values()) loop.wake();
+    return sent === options.batchSize;
+  }
+
+  async function claim(consumer: Consumer): Promise<ClaimedDelivery[]> {
+    const leaseUntil = new Date(Date.now() + options.leaseMs);
+    const rows = await db.$queryRaw<ClaimedDelivery[]>`
+      WITH due AS (
+        SELECT d."eventId" FROM "EventDelivery" d JOIN "OutboxEvent" e ON e.id = d."eventId"
+        WHERE d.consumer = ${consumer.name} AND d.status IN ('pending', 'processing') AND d."availableAt" <= now()
+        ORDER BY e.seq LIMIT ${consumer.prefetch ?? options.prefetch}
+        FOR UPDATE OF d SKIP LOCKED
+      )
+      UPDATE "EventDelivery" d
+      SET status = 'processing', attempts = d.attempts + 1, "availableAt" = ${leaseUntil}, "updatedAt" = now()
+      FROM due, "OutboxEvent" e
+      WHERE d."eventId" = due."eventId" AND d.consumer = ${consumer.name} AND e.id = d."eventId"
+      RETURNING e.id, e.seq, e.type, e.version, e."aggregateType", e."aggregateId", e.payload, e."occurredAt", d.attempts`;
+    return rows.sort((a, b) => (a.seq < b.seq ? -1 : 1));
+  }
+
+  async function settle(consumer: Consumer, delivery: ClaimedDelivery, outcome: Outcome): Promise<void> {
+    const key = { eventId_consumer: { eventId: delivery.id, consumer: consumer.name } };
+    switch (outcome.kind) {
+      case "done":
+      case "duplicate":
+      case "ignored":
+        await db.eventDelivery.update({ where: key, data: { status: "done", lastError: null }, select: { eventId: true } });
+        return;
+      case "retry":
+        await db.eventDelivery.update({
+          where: key,
+          data: { status: "pending", availableAt: new Date(Date.now() + outcome.delayMs), lastError: outcome.reason.slice(0, 1_000) },
+          select: { eventId: true },
+        });
+        metrics.retries.inc({ consumer: consumer.name });
+        return;
+      case "dead":
+        await db.$transaction(async (tx) => {
+          await tx.eventDelivery.update({ where: key, data: { status: "dead", lastError: outcome.reason.slice(0, 1_000) }, select: { eventId: true } });
+          await recordDeadLetter(tx, consumer.name, toEnvelope(delivery), outcome.reason, delivery.attempts);
+        });
+        metrics.deadLetters.inc({ consumer: consumer.name });
+    }
+  }
+
+  async function consumePass(consumer: Consumer): Promise<boolean> {
+    const deliveries = await claim(consumer);
+    await Promise.all(
+      deliveries.map((delivery) => {
+        const work = (async () => {
+          const outcome = await dispatch(consumer, toEnvelope(delivery), delivery.attempts, {
+            db,
+            logger: log,
+            now: options.now,
+            policy: options.policy,
+            metrics,
+          });
+          metrics.messages.inc({ consumer: consumer.name, outcome: outcome.kind });
+          await settle(consumer, delivery, outcome);
+        })()
+          // A failure here (database down) leaves the lease to expire: the delivery comes back.
+          .catch((err: unknown) => log.warn({ consumer: consumer.name, eventId: delivery.id, err }, "delivery not settled"))
+          .finally(() => inFlight.delete(work));
+        inFlight.add(work);
+        return work;
+      }),
+    );
+    return deliveries.length === (consumer.prefetch ?? options.prefetch);
+  }
+
+  const consumerLoops = new Map<string, ReturnType<typeof startLoop>>();
+  return {
+    async start() {
+      loops.push(startLoop(fanOut, { name: "outbox-fanout", logger: log, idleMs: options.pollMs }));
+      for (const consumer of options.consumers) {
+        const loop = startLoop(() => consumePass(consumer), { name: `consume-${consumer.name}`, logger: log, idleMs: options.pollMs });
+        consumerLoops.set(consumer.name, loop);
+        loops.push(loop);
+      }
+      log.info({ consumers: options.consumers.map((c) => c.name) }, "database transport consuming");
+    },
+    async stop() {
+      // Each loop finishes its current pass (its in-flight deliveries) before it stops.
+      await Promise.all(loops.map((loop) => loop.stop()));
+      await Promise.allSettled([...inFlight]);
+      log.info("database transport stopped");
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import type { OutboxRow } from "~/events/outbox";
+import type { Db, Prisma } from "~/lib/db";
+import type { Logger } from "~/lib/logger";
+import type { PipelineMetrics } from "./metrics";
+
+/** Where a relayed batch goes: the broker (AMQP) or EventDelivery rows (database transport). */
+export type OutboxSink = (rows: OutboxRow[], tx: Prisma.TransactionClient) => Promise<void>;
+
+/**
+ * Takes the oldest unpublished outbox rows (by seq), hands them to the sink and marks them
+ * published, all in one transaction. FOR UPDATE SKIP LOCKED lets several workers relay at
+ * once without taking the same rows; if the sink fails (broker gone, no confirm) the
+ * transaction rolls back and the rows are taken again later, so an event may be published
+ * twice but never lost: consumers are idempotent.
+ *
+ * The transaction stays open while the broker confirms: that is the point (a row is marked
+ * published only after the confirm), the wait is bounded by the sink's own timeout, and the
+ * broker never calls back into the database.
+ */
+export async function relayBatch(db: Db, batchSize: number, sink: OutboxSink, metrics: PipelineMetrics, logger: Logger): Promise<number> {
+  let claimed: string[] = [];
+  try {
+    return await db.$transaction(
+      async (tx) => {
+        const rows = await tx.$queryRaw<OutboxRow[]>`
+          SELECT id, seq, type, version, "aggregateType", "aggregateId", payload, "occurredAt"
+          FROM "OutboxEvent" WHERE "publishedAt" IS NULL
+          ORDER BY seq LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
+        if (rows.length === 0) return 0;
+        claimed = rows.map((r) => r.id);
+        await sink(rows, tx);
+        const publishedAt = new Date();
+        await tx.$executeRaw`
+          UPDATE "OutboxEvent" SET "publishedAt" = ${publishedAt}, "publishAttempts" = "publishAttempts" + 1, "lastError" = NULL
+          WHERE id = ANY(${claimed}::uuid[])`;
+        for (const row of rows) metrics.publishLatency.observe(Math.max(0, publishedAt.getTime() - row.occurredAt.getTime()) / 1000);
+        metrics.published.inc(rows.length);
+        return rows.length;
+      },
+      { timeout: 60_000, maxWait: 10_000 },
+    );
+  } catch (err) {
+    metrics.publishFailures.inc();
+    const message = err instanceof Error ? err.message : String(err);
+    logger.warn({ events: claimed.length, reason: message }, "outbox relay batch failed; will retry");
+    if (claimed.length > 0) {
+      await db.$executeRaw`
+        UPDATE "OutboxEvent" SET "publishAttempts" = "publishAttempts" + 1, "lastError" = ${message.slice(0, 1_000)}
+        WHERE id = ANY(${claimed}::uuid[]) AND "publishedAt" IS NULL`.catch(() => undefined);
+    }
+    throw err;
+  }
+}
+
+export interface LoopOptions {
+  name: string;
+  logger: Logger;
+  /** Wait after a pass that found nothing to do. */
+  idleMs: number;
+  /** Longest wait after repeated failures. */
+  maxBackoffMs?: number;
+}
+
+/**
+ * Runs `pass` until stopped: again at once while it reports more work, after `idleMs` when idle,
+ * with growing backoff after errors. `wake()` cuts an idle wait short.
+ */
+export function startLoop(pass: () => Promise<boolean>, options: LoopOptions): { stop(): Promise<void>; wake(): void } {
+  let stopped = false;
+  let wakeUp: (() => void) | null = null;
+  let failures = 0;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = null;
+        resolve();
+      }
+      wakeUp = done;
+    });
+  const running = (async () => {
+    while (!stopped) {
+      let more = false;
+      try {
+        more = await pass();
+        failures = 0;
+      } catch (err) {
+        failures += 1;
+        options.logger.warn({ loop: options.name, failures, err }, "loop pass failed");
+      }
+      if (stopped) break;
+      if (failures > 0) await sleep(Math.min(options.maxBackoffMs ?? 30_000, options.idleMs * 2 ** Math.min(failures, 10)));
+      else if (!more) await sleep(options.idleMs);
+    }
+  })();
+  return {
+    wake: () => wakeUp?.(),
+    async stop() {
+      stopped = true;
+      wakeUp?.();
+      await running;
+    },
+  };
+}
