@@ -20,6 +20,8 @@ export interface AuthServiceOptions {
   host?: string;
   /** Required on service-to-service endpoints as `X-Service-Token`. */
   serviceToken: string;
+  /** Connection pool size. Default 10 (keep it small on single-session PGlite). */
+  poolSize?: number;
   issuer?: string;
   audience?: string;
   /** Access token lifetime. Default 3600 s. */
@@ -134,7 +136,7 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Run
   const issuer = options.issuer ?? "lavka-auth";
   const audience = options.audience ?? "lavka-api";
   const ttl = options.tokenTtlSeconds ?? 3600;
-  const pool = await openSchema(options.databaseUrl, "ref_auth", DDL);
+  const pool = await openSchema(options.databaseUrl, "ref_auth", DDL, options.poolSize ?? 10);
   const key = await loadOrCreateKey(pool);
   const privateKey = await importJWK(key.privateJwk, ALG);
   const publicKeys = (await pool.query<{ public_jwk: JWK }>("SELECT public_jwk FROM signing_keys ORDER BY created_at DESC"))

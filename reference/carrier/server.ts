@@ -27,6 +27,8 @@ export interface CarrierServiceOptions {
   port: number;
   host?: string;
   serviceToken: string;
+  /** Connection pool size. Default 10 (keep it small on single-session PGlite). */
+  poolSize?: number;
   /** Where status changes are POSTed; no callbacks when unset. */
   callbackUrl?: string;
   /** HMAC-SHA256 key for X-Lavka-Signature. Required with callbackUrl. */
@@ -133,7 +135,7 @@ export async function startCarrierService(options: CarrierServiceOptions): Promi
   if (options.callbackUrl && !options.callbackSecret) throw new Error("callbackSecret is required with callbackUrl");
   const maxAttempts = options.callbackMaxAttempts ?? 5;
   const retryBaseMs = options.callbackRetryBaseMs ?? 500;
-  const pool = await openSchema(options.databaseUrl, "ref_carrier", DDL);
+  const pool = await openSchema(options.databaseUrl, "ref_carrier", DDL, options.poolSize ?? 10);
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
 

@@ -44,6 +44,8 @@ export interface PaymentServiceOptions extends Partial<PaymentFailureModes> {
   port: number;
   host?: string;
   serviceToken: string;
+  /** Connection pool size. Default 10 (keep it small on single-session PGlite). */
+  poolSize?: number;
   logger?: Logger;
   /** Random source for failRate, injectable for tests. */
   random?: () => number;
@@ -169,7 +171,7 @@ export async function startPaymentService(options: PaymentServiceOptions): Promi
     logger.info({ modes }, "failure modes changed");
     return { ...modes };
   };
-  const pool = await openSchema(options.databaseUrl, "ref_payment", DDL);
+  const pool = await openSchema(options.databaseUrl, "ref_payment", DDL, options.poolSize ?? 10);
 
   /**
    * Runs a mutating operation once per Idempotency-Key. The key row is inserted first
