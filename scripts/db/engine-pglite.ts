@@ -17,15 +17,20 @@ function pgliteFactory(pglite: PGlite): OwnedFactory {
   return wholeScripts(new PrismaPGlite(pglite), (_adapter, script) => pglite.exec(script));
 }
 
-/** The SQL that creates `schemaPath` from an empty database. */
-export async function diffEmptyToSchema(schemaPath: string): Promise<string> {
-  const file = await schemaFile(schemaPath);
+/**
+ * The SQL that turns schema `fromPath` into schema `toPath`, from an empty database when
+ * `fromPath` is null. Pure schema work, but the engine insists on a live connection, so it gets
+ * a throwaway PGlite (the driver-adapter-utils mock factory makes it fail on start-up).
+ */
+export async function diffSchemas(fromPath: string | null, toPath: string): Promise<string> {
+  const to = await schemaFile(toPath);
+  const from = fromPath === null ? null : await schemaFile(fromPath);
   const pglite = new PGlite();
   try {
-    const out = await withEngine(pgliteFactory(pglite), [[file.path, file.content]], "diffing", (engine) =>
+    const out = await withEngine(pgliteFactory(pglite), [[to.path, to.content]], "diffing", (engine) =>
       engine.diff({
-        from: { tag: "empty" },
-        to: { tag: "schemaDatamodel", files: [file] },
+        from: from === null ? { tag: "empty" } : { tag: "schemaDatamodel", files: [from] },
+        to: { tag: "schemaDatamodel", files: [to] },
         script: true,
         exitCode: null,
         filters: NO_FILTER,
@@ -35,6 +40,11 @@ export async function diffEmptyToSchema(schemaPath: string): Promise<string> {
   } finally {
     await pglite.close();
   }
+}
+
+/** The SQL that creates `schemaPath` from an empty database. */
+export function diffEmptyToSchema(schemaPath: string): Promise<string> {
+  return diffSchemas(null, schemaPath);
 }
 
 /**

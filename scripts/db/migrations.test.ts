@@ -7,7 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/helpers/db.ts";
 import { adminQuery, databaseUrl, quoteIdent } from "../../tests/helpers/postgres.ts";
-import { diffMigrationsToSchema } from "./engine-pglite.ts";
+import { diffEmptyToSchema, diffMigrationsToSchema } from "./engine-pglite.ts";
 import { applyMigrations, diffDatabaseToSchema, readMigrations } from "./engine.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -29,6 +29,12 @@ describe("prisma/migrations", () => {
 
   it("builds exactly schema.prisma on PGlite, the path db:diff takes", async () => {
     expect(await diffMigrationsToSchema(migrationsDir, schemaPath)).toBe("");
+  });
+
+  it("diffs schema files: empty -> schema.prisma creates the tables", async () => {
+    const sql = await diffEmptyToSchema(schemaPath);
+    expect(sql).toContain('CREATE TABLE "Product"');
+    expect(sql).toContain('"searchVector" tsvector');
   });
 
   it("records every migration in _prisma_migrations, and applying again is a no-op", async () => {
