@@ -33,6 +33,9 @@ const schema = z.object({
   INVENTORY_TIMEOUT_MS: timeoutMs.default(3_000),
   /** How long product availability read from the inventory service is reused. */
   AVAILABILITY_CACHE_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+
+  /** HMAC-SHA256 key the delivery carrier signs its status callbacks with; unset disables POST /webhooks/carrier. */
+  CARRIER_WEBHOOK_SECRET: z.union([z.literal(""), z.string().min(16, "must be at least 16 characters")]).default(""),
 });
 
 export type ApiConfig = z.infer<typeof schema>;

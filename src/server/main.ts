@@ -40,6 +40,7 @@ const api = createApiServer({
   deps,
   registry,
   maxBodyBytes: config.MAX_BODY_BYTES,
+  carrierWebhookSecret: config.CARRIER_WEBHOOK_SECRET,
 });
 
 api.server.listen(config.PORT, config.HOST, () => {

@@ -3,6 +3,8 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { Histogram, type Registry } from "prom-client";
 import { handleProbe, sendJson } from "~/lib/probes";
 import { bearerToken } from "../domain/auth/sessions";
+import { applyCarrierUpdate } from "../domain/delivery/tracking";
+import { CARRIER_WEBHOOK_PATH, handleCarrierWebhook, type CarrierWebhookOptions } from "./carrier-webhook";
 import { createContextInner, type ApiDeps, type AuthUser } from "../trpc/context";
 import { appRouter } from "../trpc/root";
 
@@ -10,6 +12,8 @@ export interface ApiServerOptions {
   deps: ApiDeps;
   registry: Registry;
   maxBodyBytes: number;
+  /** HMAC key of the carrier's status callbacks (POST /webhooks/carrier); unset answers 503 there. */
+  carrierWebhookSecret?: string;
   /**
    * Resolves the caller; null for anonymous. Default: the bearer token in the Authorization
    * header, verified by deps.sessions (a bad token is a 401, never a fallback to anonymous).
@@ -26,6 +30,11 @@ export interface ApiServer {
 export function createApiServer(options: ApiServerOptions): ApiServer {
   const { deps, registry } = options;
   const authenticate = options.authenticate ?? ((req: http.IncomingMessage) => authenticateRequest(deps, req));
+  const carrierWebhook: CarrierWebhookOptions = {
+    secret: options.carrierWebhookSecret ?? "",
+    logger: deps.logger,
+    apply: async (update) => (await applyCarrierUpdate(deps.db, update, deps.now())).outcome,
+  };
   let shuttingDown = false;
 
   const duration = new Histogram({
@@ -67,6 +76,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       .then((handled) => {
         if (handled) return;
         if (url === "/trpc" || url.startsWith("/trpc/") || url.startsWith("/trpc?")) return trpc(req, res);
+        if (url.split("?")[0] === CARRIER_WEBHOOK_PATH) return handleCarrierWebhook(req, res, carrierWebhook);
         sendJson(res, 404, { error: "not found", hint: "tRPC procedures are served under /trpc/<procedure>" });
       })
       .catch((error: unknown) => {
