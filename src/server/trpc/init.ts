@@ -16,8 +16,11 @@ export type FieldErrors = Record<string, string[]>;
 function fieldErrors(error: ZodError): FieldErrors {
   const out: FieldErrors = {};
   for (const issue of error.issues) {
-    const key = issue.path.length > 0 ? issue.path.join(".") : "input";
-    (out[key] ??= []).push(issue.message);
+    const base = issue.path.map(String);
+    // An unknown field is the field's own problem: name it, not its parent object.
+    const entries: Array<[string[], string]> =
+      issue.code === "unrecognized_keys" ? issue.keys.map((k) => [[...base, k], "unknown field"]) : [[base, issue.message]];
+    for (const [path, message] of entries) (out[path.length > 0 ? path.join(".") : "input"] ??= []).push(message);
   }
   return out;
 }
@@ -25,14 +28,16 @@ function fieldErrors(error: ZodError): FieldErrors {
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
+    // Stack traces describe our code to whoever asks: they stay in the server's logs.
+    const { stack: _stack, ...data } = shape.data;
     const zodError = error.cause instanceof ZodError ? error.cause : null;
-    if (!zodError) return { ...shape, data: { ...shape.data, fieldErrors: null } };
+    if (!zodError) return { ...shape, data: { ...data, fieldErrors: null } };
     const fields = fieldErrors(zodError);
     // The message a person reads: every field and its problem, not a JSON dump.
     const message = Object.entries(fields)
       .map(([field, problems]) => `${field}: ${problems.join(", ")}`)
       .join("; ");
-    return { ...shape, message: `Invalid input: ${message}`, data: { ...shape.data, fieldErrors: fields } };
+    return { ...shape, message: `Invalid input: ${message}`, data: { ...data, fieldErrors: fields } };
   },
 });
 

@@ -1,0 +1,383 @@
+// Brings the whole of Lavka up on one machine: the database (PostgreSQL from a URL, or PGlite on
+// disk), migrations, the reference external services, demo data, then the API, the processor
+// (worker and cron) and the built web app as child processes. `npm start` and the browser tests
+// both use it, so what the tests exercise is what a newcomer runs.
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, existsSync } from "node:fs";
+import { cp, mkdir, readFile, stat } from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import pg from "pg";
+import { startAuthService } from "../../reference/auth/server.ts";
+import { startCarrierService } from "../../reference/carrier/server.ts";
+import { startInventoryService } from "../../reference/inventory/server.ts";
+import { startPaymentService } from "../../reference/payment/server.ts";
+import { createLogger } from "../../src/lib/logger.ts";
+import { createAuthClient } from "../../src/server/clients/auth.ts";
+import { createInventoryClient } from "../../src/server/clients/inventory.ts";
+import { applyMigrations } from "../db/engine.ts";
+import { seedDatabase, type DemoUser, type SeedOptions } from "../db/seed-data.ts";
+import { startPgliteServer } from "./pglite-server.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+export interface SystemOptions {
+  /** PostgreSQL URL; without one, PGlite on disk in `dataDir` serves the database. */
+  databaseUrl?: string;
+  /** RabbitMQ URL; without one, the processor feeds its consumers from the outbox table. */
+  amqpUrl?: string;
+  /** Where PGlite data and service logs live. */
+  dataDir: string;
+  webPort: number;
+  /** 0 picks free ports (tests); `npm start` uses the documented defaults. */
+  apiPort: number;
+  processorPorts: { worker: number; cron: number };
+  referencePorts: { auth: number; inventory: number; payment: number; carrier: number };
+  /** Demo data for an empty database; null to start empty. */
+  seed: Partial<SeedOptions> | null;
+  /** Run the processor in cron mode as well (the hourly jobs). */
+  cron: boolean;
+  /** Carrier moves shipments along by itself every this many ms (0: only when told). */
+  carrierAutoAdvanceMs: number;
+  /**
+   * Real external services to use instead of the reference ones, each with its URL and credential
+   * (AUTH_SERVICE_URL/TOKEN, INVENTORY_SERVICE_URL/TOKEN, PAYMENT_GATEWAY_URL/KEY, CARRIER_URL/API_KEY).
+   */
+  external?: Partial<Record<"auth" | "inventory" | "payment" | "carrier", { url: string; secret: string }>>;
+  /** Hot reload: `next dev` for the web, `tsx watch` for the API and processor. */
+  dev?: boolean;
+  /** Extra environment for every service child (e.g. short retry delays in tests). */
+  extraEnv?: Record<string, string>;
+  log: (line: string) => void;
+}
+
+export const DEMO_PASSWORD = "lavka-demo-password";
+export const DEMO_ACCOUNTS = {
+  admin: { email: "admin@lavka.test", displayName: "Lavka Admin" },
+  seller: { email: "seller@lavka.test", displayName: "Demo Seller" },
+  buyer: { email: "buyer@lavka.test", displayName: "Demo Buyer" },
+} as const;
+
+export interface RunningSystem {
+  webUrl: string;
+  apiUrl: string;
+  databaseUrl: string;
+  referenceUrls: { auth: string; inventory: string; payment: string; carrier: string };
+  demoUsers: DemoUser[];
+  /** Resolves when a service child exits on its own (a crash), with its name. */
+  exited: Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Secrets shared between the API, processor and the reference services on this machine only. */
+const LOCAL_SECRETS = {
+  serviceToken: "local-service-token-change-me",
+  paymentKey: "local-payment-key-change-me",
+  carrierKey: "local-carrier-key-change-me",
+  webhookSecret: "local-carrier-webhook-secret",
+};
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHttp(url: string, child: ChildProcess, name: string, timeoutMs = 90_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} while starting`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${name} did not become ready at ${url} within ${timeoutMs} ms`);
+}
+
+/** Builds the web app when there is no build or the sources changed since the last one. */
+async function ensureWebBuild(log: (line: string) => void): Promise<string> {
+  const buildId = path.join(ROOT, ".next/BUILD_ID");
+  const standalone = path.join(ROOT, ".next/standalone");
+  let stale = !existsSync(buildId) || !existsSync(path.join(standalone, "server.js"));
+  if (!stale) {
+    const built = (await stat(buildId)).mtimeMs;
+    const { stdout } = await run("git", ["ls-files", "-m", "-o", "--exclude-standard", "src/app", "src/trpc", "src/web", "src/lib", "src/client", "public"]);
+    const newest = await Promise.all(
+      ["src/app", "src/trpc", "src/web", "public", "next.config.ts", ...stdout.split("\n").filter(Boolean)].map(async (p) =>
+        existsSync(path.join(ROOT, p)) ? (await stat(path.join(ROOT, p))).mtimeMs : 0,
+      ),
+    );
+    stale = newest.some((m) => m > built);
+  }
+  if (stale) {
+    log("building the web app (next build)...");
+    const result = await run("npx", ["next", "build"], { NEXT_TELEMETRY_DISABLED: "1" });
+    if (result.code !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);
+  }
+  // Standalone output serves static assets only when they sit beside server.js.
+  await cp(path.join(ROOT, ".next/static"), path.join(standalone, ".next/static"), { recursive: true });
+  await cp(path.join(ROOT, "public"), path.join(standalone, "public"), { recursive: true });
+  return path.join(standalone, "server.js");
+}
+
+function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+/** Registers the demo accounts with the auth service (idempotent: existing ones just log in). */
+async function demoAccounts(authUrl: string, serviceToken: string): Promise<NonNullable<SeedOptions["demoUsers"]>> {
+  const auth = createAuthClient({ baseUrl: authUrl, serviceToken, logger: createLogger("launcher", "silent") });
+  const ensure = async (role: "buyer" | "seller", account: { email: string; displayName: string }) => {
+    try {
+      return (await auth.register({ ...account, password: DEMO_PASSWORD, role })).user;
+    } catch {
+      return (await auth.login({ email: account.email, password: DEMO_PASSWORD })).user;
+    }
+  };
+  const admin = (await auth.login({ email: DEMO_ACCOUNTS.admin.email, password: DEMO_PASSWORD })).user;
+  const seller = await ensure("seller", DEMO_ACCOUNTS.seller);
+  const buyer = await ensure("buyer", DEMO_ACCOUNTS.buyer);
+  const pick = (u: { id: string; email: string; displayName: string }) => ({ id: u.id, email: u.email, displayName: u.displayName });
+  return { admin: pick(admin), seller: pick(seller), buyer: pick(buyer) };
+}
+
+/** Gives every seeded product a stock record, so the demo shop can sell. */
+async function stockProducts(databaseUrl: string, inventoryUrl: string, serviceToken: string): Promise<number> {
+  const inventory = createInventoryClient({ baseUrl: inventoryUrl, serviceToken, logger: createLogger("launcher", "silent") });
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ sku: string }>(`SELECT sku FROM "Product" ORDER BY sku`);
+    for (const [i, { sku }] of rows.entries()) await inventory.setStock(sku, 5 + ((i * 7) % 40));
+    return rows.length;
+  } finally {
+    await client.end();
+  }
+}
+
+async function isEmpty(databaseUrl: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Product"`);
+    return rows[0]!.n === 0;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
+  const { log } = options;
+  const cleanups: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+    cleanups.length = 0;
+  };
+  try {
+    await mkdir(path.join(options.dataDir, "logs"), { recursive: true });
+
+    let databaseUrl = options.databaseUrl;
+    if (!databaseUrl) {
+      const pglite = await startPgliteServer({ dataDir: path.join(options.dataDir, "pglite"), port: 0 });
+      cleanups.push(() => pglite.close());
+      databaseUrl = pglite.url;
+      log(`database: PGlite in ${path.join(options.dataDir, "pglite")} (set DATABASE_URL to use PostgreSQL)`);
+    }
+    // Few connections per service keep PGlite's single session from queueing too deep.
+    const poolMax = options.databaseUrl ? "10" : "3";
+
+    const applied = await applyMigrations(databaseUrl, path.join(ROOT, "prisma/migrations"));
+    log(`migrations: ${applied.length > 0 ? `applied ${applied.join(", ")}` : "up to date"}`);
+
+    const quiet = createLogger("reference", "warn");
+    const external = options.external ?? {};
+    const apiPort = options.apiPort || (await freePort());
+    const apiUrl = `http://127.0.0.1:${apiPort}`;
+    /** A reference service, unless a real one was configured. */
+    const reference = async (name: keyof NonNullable<SystemOptions["external"]>, start: () => Promise<{ url: string; close(): Promise<void> }>) => {
+      const real = external[name];
+      if (real) return real.url;
+      const service = await start();
+      cleanups.push(() => service.close());
+      return service.url;
+    };
+    const referenceUrls = {
+      auth: await reference("auth", () =>
+        startAuthService({
+          databaseUrl,
+          port: options.referencePorts.auth,
+          serviceToken: LOCAL_SECRETS.serviceToken,
+          bootstrapAdmin: { email: DEMO_ACCOUNTS.admin.email, password: DEMO_PASSWORD, displayName: DEMO_ACCOUNTS.admin.displayName },
+          logger: quiet,
+        }),
+      ),
+      inventory: await reference("inventory", () =>
+        startInventoryService({
+          databaseUrl,
+          port: options.referencePorts.inventory,
+          serviceToken: LOCAL_SECRETS.serviceToken,
+          sweepIntervalMs: 30_000,
+          logger: quiet,
+        }),
+      ),
+      payment: await reference("payment", () =>
+        startPaymentService({ databaseUrl, port: options.referencePorts.payment, serviceToken: LOCAL_SECRETS.paymentKey, logger: quiet }),
+      ),
+      carrier: await reference("carrier", () =>
+        startCarrierService({
+          databaseUrl,
+          port: options.referencePorts.carrier,
+          serviceToken: LOCAL_SECRETS.carrierKey,
+          callbackUrl: `${apiUrl}/webhooks/carrier`,
+          callbackSecret: LOCAL_SECRETS.webhookSecret,
+          autoAdvanceMs: options.carrierAutoAdvanceMs,
+          logger: quiet,
+        }),
+      ),
+    };
+    const secrets = {
+      auth: external.auth?.secret ?? LOCAL_SECRETS.serviceToken,
+      inventory: external.inventory?.secret ?? LOCAL_SECRETS.serviceToken,
+      payment: external.payment?.secret ?? LOCAL_SECRETS.paymentKey,
+      carrier: external.carrier?.secret ?? LOCAL_SECRETS.carrierKey,
+    };
+    log(`external services: ${Object.entries(referenceUrls).map(([k, v]) => `${k} ${v}${external[k as keyof typeof external] ? "" : " (reference)"}`).join(", ")}`);
+
+    let demoUsers: DemoUser[] = [];
+    if (options.seed && (await isEmpty(databaseUrl))) {
+      const summary = await seedDatabase(databaseUrl, { ...options.seed, demoUsers: await demoAccounts(referenceUrls.auth, secrets.auth) });
+      demoUsers = summary.demoUsers;
+      const stocked = await stockProducts(databaseUrl, referenceUrls.inventory, secrets.inventory);
+      log(`demo data: ${Object.entries(summary.counts).map(([k, v]) => `${v} ${k}`).join(", ")}; stock for ${stocked} products`);
+    }
+
+    const serviceEnv: Record<string, string> = {
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_MAX: poolMax,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+      AUTH_SERVICE_URL: referenceUrls.auth,
+      AUTH_SERVICE_TOKEN: secrets.auth,
+      INVENTORY_SERVICE_URL: referenceUrls.inventory,
+      INVENTORY_SERVICE_TOKEN: secrets.inventory,
+      PAYMENT_GATEWAY_URL: referenceUrls.payment,
+      PAYMENT_GATEWAY_KEY: secrets.payment,
+      CARRIER_URL: referenceUrls.carrier,
+      CARRIER_API_KEY: secrets.carrier,
+      CARRIER_WEBHOOK_SECRET: LOCAL_SECRETS.webhookSecret,
+      ...(options.amqpUrl ? { AMQP_URL: options.amqpUrl } : {}),
+      ...options.extraEnv,
+    };
+
+    const children = new Map<string, ChildProcess>();
+    let announceExit: (name: string) => void = () => undefined;
+    const exited = new Promise<string>((resolve) => (announceExit = resolve));
+    let stopping = false;
+    const spawnService = (name: string, args: string[], env: Record<string, string>) => {
+      const logFile = createWriteStream(path.join(options.dataDir, "logs", `${name}.log`), { flags: "a" });
+      const child = spawn(process.execPath, args, {
+        cwd: ROOT,
+        // Only what the service's config declares, plus what node itself needs.
+        env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: options.dev ? "development" : "production", ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      child.stdout!.pipe(logFile);
+      child.stderr!.pipe(logFile);
+      child.on("exit", (code) => {
+        if (!stopping) {
+          log(`${name} exited unexpectedly (code ${code}); see ${path.join(options.dataDir, "logs", `${name}.log`)}`);
+          announceExit(name);
+        }
+      });
+      children.set(name, child);
+      return child;
+    };
+    cleanups.push(async () => {
+      stopping = true;
+      await Promise.all(
+        [...children.values()].map(
+          (child) =>
+            new Promise<void>((resolve) => {
+              if (child.exitCode !== null || child.signalCode !== null) return resolve();
+              const kill = setTimeout(() => child.kill("SIGKILL"), 15_000);
+              child.once("exit", () => {
+                clearTimeout(kill);
+                resolve();
+              });
+              child.kill("SIGTERM");
+            }),
+        ),
+      );
+    });
+
+    const tsxCli = path.join(ROOT, "node_modules/tsx/dist/cli.mjs");
+    const tsx = options.dev ? [tsxCli, "watch", "--clear-screen=false"] : ["--import", "tsx"];
+    const api = spawnService("api", [...tsx, "src/server/main.ts"], { ...serviceEnv, HOST: "127.0.0.1", PORT: String(apiPort) });
+    const workerPort = options.processorPorts.worker || (await freePort());
+    const worker = spawnService("processor-worker", [...tsx, "src/processor/main.ts", "worker"], { ...serviceEnv, PROCESSOR_HTTP_PORT: String(workerPort) });
+    const waits = [waitForHttp(`${apiUrl}/readyz`, api, "api"), waitForHttp(`http://127.0.0.1:${workerPort}/readyz`, worker, "processor worker")];
+    if (options.cron) {
+      const cronPort = options.processorPorts.cron || (await freePort());
+      const cron = spawnService("processor-cron", [...tsx, "src/processor/main.ts", "cron"], { ...serviceEnv, PROCESSOR_HTTP_PORT: String(cronPort) });
+      waits.push(waitForHttp(`http://127.0.0.1:${cronPort}/readyz`, cron, "processor cron"));
+    }
+    const webArgs = options.dev
+      ? [path.join(ROOT, "node_modules/next/dist/bin/next"), "dev", "-p", String(options.webPort), "-H", "127.0.0.1"]
+      : [await ensureWebBuild(log)];
+    const web = spawnService("web", webArgs, {
+      API_URL: apiUrl,
+      PORT: String(options.webPort),
+      HOSTNAME: "127.0.0.1",
+      NEXT_TELEMETRY_DISABLED: "1",
+    });
+    const webUrl = `http://127.0.0.1:${options.webPort}`;
+    waits.push(waitForHttp(`${webUrl}/`, web, "web"));
+    await Promise.all(waits);
+
+    if (demoUsers.length === 0) demoUsers = await readDemoUsers(databaseUrl);
+    return { webUrl, apiUrl, databaseUrl, referenceUrls, demoUsers, exited, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** On a restart the database already holds the demo accounts: list them from there. */
+async function readDemoUsers(databaseUrl: string): Promise<DemoUser[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const emails = Object.values(DEMO_ACCOUNTS).map((a) => a.email);
+    const { rows } = await client.query<{ id: string; email: string; displayName: string; role: DemoUser["role"] }>(
+      `SELECT id, email, "displayName", role::text AS role FROM "User" WHERE email = ANY($1) ORDER BY role`,
+      [emails],
+    );
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** The last lines of a service's log, to show next to a failure. */
+export async function tailLog(dataDir: string, name: string, lines = 20): Promise<string> {
+  try {
+    return (await readFile(path.join(dataDir, "logs", `${name}.log`), "utf8")).trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}

@@ -1,0 +1,18 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { DemoUser } from "../../../scripts/db/seed-data.ts";
+
+export interface E2ESystem {
+  apiUrl: string;
+  webUrl: string;
+  databaseUrl: string;
+  referenceUrls: { auth: string; inventory: string; payment: string; carrier: string };
+  demoUsers: DemoUser[];
+}
+
+/** Where the global setup started everything. */
+export function e2eSystem(): E2ESystem {
+  return JSON.parse(readFileSync(path.resolve(import.meta.dirname, "../../../artifacts/e2e/system.json"), "utf8")) as E2ESystem;
+}
+
+export const SCREENSHOT_DIR = path.resolve(import.meta.dirname, "../../../artifacts/screenshots");
