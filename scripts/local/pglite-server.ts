@@ -119,7 +119,7 @@ export async function startPgliteServer(options: { dataDir: string; port: number
     const id = nextId++;
     sockets.add(socket);
     socket.setNoDelay(true);
-    let buffer = Buffer.alloc(0);
+    let buffer: Buffer = Buffer.alloc(0);
     let startup = true;
     let pending: Buffer[] = [];
     let chain = Promise.resolve();
