@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# Builds the three Lavka images (api-service, data-processing-service, web-interface) from the one
+# Dockerfile on a machine with no image registry, smoke-tests each container, reports sizes and
+# the time taken, and stops the Docker daemon it started.
+#
+#   scripts/build-images.sh                # build + smoke-test, tags :v1
+#   VERSION=v2 scripts/build-images.sh     # other tag
+#   SKIP_SMOKE=1 scripts/build-images.sh   # build only
+#   BASE_IMAGE=node:20-bookworm-slim scripts/build-images.sh   # use a pulled/loaded base instead
+#
+# What it does:
+#   1. installs docker.io and debootstrap with apt-get if they are missing;
+#   2. starts its own dockerd (data under $LAVKA_DOCKER_DIR, socket and exec-root there and in
+#      /tmp) so it never touches another Docker on the machine; stops it on exit;
+#   3. builds a local base image (Debian bookworm minbase via debootstrap + this machine's Node 20
+#      and npm + CA bundle) once and caches it, because `FROM node:20-bookworm-slim` cannot be
+#      pulled without a registry;
+#   4. builds the targets with BuildKit, tagging api-service:$VERSION etc.;
+#   5. smoke-tests: migrates a throwaway database on the local PostgreSQL (127.0.0.1:5432) with
+#      the API image's migration entry, runs the API and checks /readyz, runs one processor job and
+#      expects exit 0, runs the web against the API and checks the catalog page.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VERSION="${VERSION:-v1}"
+STATE="${LAVKA_DOCKER_DIR:-/var/lib/lavka-docker}"
+EXEC_ROOT="${LAVKA_DOCKER_EXEC_ROOT:-/tmp/lavka-docker-exec}"
+SOCK="$STATE/docker.sock"
+export DOCKER_HOST="unix://$SOCK"
+export DOCKER_BUILDKIT=1
+# The Debian client: it carries the BuildKit integration we rely on.
+DOCKER=/usr/bin/docker
+NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 20)"
+LOCAL_BASE="lavka-base:bookworm-node$(node -v 2>/dev/null | tr -d v || echo 20)"
+PG_URL_BASE="${SMOKE_PG_URL_BASE:-postgresql://postgres@127.0.0.1:5432}"
+SMOKE_DB="lavka_images_smoke_$$"
+TARGETS=(api-service data-processing-service web-interface)
+
+START_TS=$(date +%s)
+log() { printf '[build-images %(%H:%M:%S)T] %s\n' -1 "$*"; }
+die() { log "FAIL: $*"; exit 1; }
+
+# --- 1. tools ---------------------------------------------------------------------------------
+ensure_tools() {
+  local missing=()
+  [[ -x /usr/sbin/dockerd && -x /usr/bin/docker ]] || missing+=(docker.io)
+  command -v debootstrap >/dev/null || missing+=(debootstrap)
+  command -v curl >/dev/null || missing+=(curl)
+  command -v psql >/dev/null || missing+=(postgresql-client)
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# --- 2. our own dockerd -------------------------------------------------------------------------
+DOCKERD_PID=""
+CONTAINERS=()
+cleanup() {
+  local rc=$?
+  set +e
+  for c in "${CONTAINERS[@]}"; do "$DOCKER" rm -f "$c" >/dev/null 2>&1; done
+  if [[ -n "${SMOKE_DB_CREATED:-}" ]]; then
+    psql "$PG_URL_BASE/postgres" -qc "DROP DATABASE IF EXISTS $SMOKE_DB WITH (FORCE)" >/dev/null 2>&1
+  fi
+  if [[ -n "$DOCKERD_PID" ]]; then
+    log "stopping dockerd ($DOCKERD_PID)"
+    kill "$DOCKERD_PID" 2>/dev/null
+    for _ in $(seq 1 30); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 1; done
+    kill -9 "$DOCKERD_PID" 2>/dev/null
+  fi
+  log "done in $(($(date +%s) - START_TS)) s (exit $rc)"
+  exit "$rc"
+}
+
+start_dockerd() {
+  mkdir -p "$STATE/data" "$EXEC_ROOT"
+  if [[ -S "$SOCK" ]] && "$DOCKER" version >/dev/null 2>&1; then
+    log "reusing the dockerd already listening on $SOCK (left running by its owner)"
+    return
+  fi
+  rm -f "$SOCK"
+  log "starting dockerd (data-root $STATE/data)"
+  # No bridge and no iptables: builds and containers use the host network, which is all the smoke
+  # tests need, and the daemon leaves the machine's firewall alone.
+  /usr/sbin/dockerd \
+    --data-root "$STATE/data" --exec-root "$EXEC_ROOT" --pidfile "$STATE/dockerd.pid" \
+    -H "$DOCKER_HOST" --bridge=none --iptables=false --ip6tables=false \
+    >"$STATE/dockerd.log" 2>&1 &
+  DOCKERD_PID=$!
+  for _ in $(seq 1 60); do
+    "$DOCKER" version >/dev/null 2>&1 && return
+    kill -0 "$DOCKERD_PID" 2>/dev/null || { tail -20 "$STATE/dockerd.log"; die "dockerd exited"; }
+    sleep 0.5
+  done
+  tail -20 "$STATE/dockerd.log"
+  die "dockerd did not come up"
+}
+
+# --- 3. local base image -----------------------------------------------------------------------
+build_base() {
+  if "$DOCKER" image inspect "$LOCAL_BASE" >/dev/null 2>&1; then
+    log "base image $LOCAL_BASE cached"
+    return
+  fi
+  local rootfs="$STATE/rootfs-bookworm"
+  if [[ ! -f "$rootfs/.complete" ]]; then
+    log "debootstrap bookworm (minbase) into $rootfs"
+    rm -rf "$rootfs"
+    debootstrap --variant=minbase bookworm "$rootfs" http://deb.debian.org/debian >"$STATE/debootstrap.log" 2>&1 \
+      || { tail -20 "$STATE/debootstrap.log"; die "debootstrap failed"; }
+    # What an official slim image also leaves out.
+    rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
+      "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* "$rootfs"/var/log/*.log
+    touch "$rootfs/.complete"
+  fi
+  # Node and npm laid out as in the official node image (/usr/local).
+  local node_bin npm_dir
+  node_bin="$(readlink -f "$(command -v node)")"
+  npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
+  log "base image: $(node -v) from $node_bin, npm from $npm_dir"
+  local layer="$STATE/node-layer"
+  rm -rf "$layer" && mkdir -p "$layer/usr/local/bin" "$layer/usr/local/lib/node_modules" "$layer/etc/ssl/certs"
+  cp "$node_bin" "$layer/usr/local/bin/node"
+  cp -a "$npm_dir" "$layer/usr/local/lib/node_modules/npm"
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$layer/usr/local/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$layer/usr/local/bin/npx"
+  # The machine's CA bundle: npm inside the build must trust what this machine trusts.
+  cp /etc/ssl/certs/ca-certificates.crt "$layer/etc/ssl/certs/ca-certificates.crt"
+  tar -C "$rootfs" --exclude=./.complete -c . | "$DOCKER" import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    - "$LOCAL_BASE-rootfs" >/dev/null
+  # Second layer on top so a new Node only rebuilds the small layer.
+  (cd "$layer" && tar -c .) >"$STATE/node-layer.tar"
+  cat >"$STATE/Dockerfile.base" <<EOF
+FROM $LOCAL_BASE-rootfs
+ADD node-layer.tar /
+ENV NODE_VERSION=$(node -v | tr -d v) \\
+    NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \\
+    LANG=C.UTF-8
+CMD ["node"]
+EOF
+  "$DOCKER" build -q --network host -f "$STATE/Dockerfile.base" -t "$LOCAL_BASE" "$STATE" \
+    --build-arg BUILDKIT_INLINE_CACHE=0 >/dev/null
+  rm -rf "$layer" "$STATE/node-layer.tar"
+  "$DOCKER" run --rm --network host "$LOCAL_BASE" node -e 'console.log("node", process.version, "ok")'
+}
+
+# --- 4. the three targets ------------------------------------------------------------------------
+build_targets() {
+  local base="${BASE_IMAGE:-$LOCAL_BASE}" revision created source
+  revision="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)"
+  source="$(git -C "$ROOT" remote get-url origin 2>/dev/null || true)"
+  created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  for t in "${TARGETS[@]}"; do
+    local t0=$(date +%s)
+    log "building $t:$VERSION (base $base)"
+    "$DOCKER" build --network host --target "$t" -t "$t:$VERSION" \
+      --build-arg BASE_IMAGE="$base" --build-arg VERSION="$VERSION" \
+      --build-arg REVISION="$revision" --build-arg CREATED="$created" --build-arg SOURCE_URL="$source" \
+      --progress=plain "$ROOT" >"$STATE/build-$t.log" 2>&1 \
+      || { tail -40 "$STATE/build-$t.log"; die "docker build --target $t failed (log: $STATE/build-$t.log)"; }
+    log "built $t:$VERSION in $(($(date +%s) - t0)) s"
+  done
+}
+
+# --- 5. smoke tests --------------------------------------------------------------------------------
+free_port() { node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+
+wait_http() { # url seconds
+  local url=$1 deadline=$(($(date +%s) + $2))
+  until curl -fsS -o /dev/null "$url" 2>/dev/null; do
+    (($(date +%s) < deadline)) || return 1
+    sleep 0.5
+  done
+}
+
+smoke() {
+  local db_url="$PG_URL_BASE/$SMOKE_DB"
+  log "smoke: database $SMOKE_DB"
+  psql "$PG_URL_BASE/postgres" -qc "CREATE DATABASE $SMOKE_DB" >/dev/null
+  SMOKE_DB_CREATED=1
+  local run=("$DOCKER" run --network host --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges)
+
+  log "smoke: migrations (api-service:$VERSION node dist/api/migrate.mjs)"
+  "${run[@]}" --rm -e DATABASE_URL="$db_url" "api-service:$VERSION" node dist/api/migrate.mjs \
+    || die "migration container failed"
+  log "smoke: API waits for the schema (initContainer command)"
+  "${run[@]}" --rm -e DATABASE_URL="$db_url" "api-service:$VERSION" node dist/api/wait-for-migrations.mjs --timeout 30 \
+    || die "wait-for-migrations failed after migrating"
+
+  if [[ -f "$ROOT/prisma/seed.ts" || -n "$(node -p 'require(process.argv[1]).scripts?.["db:seed"] ?? ""' "$ROOT/package.json" 2>/dev/null)" ]]; then
+    log "smoke: demo data (npm run db:seed on the host)"
+    (cd "$ROOT" && DATABASE_URL="$db_url" npm run -s db:seed >"$STATE/seed.log" 2>&1) \
+      || log "warning: db:seed failed, the catalog page will be empty (see $STATE/seed.log)"
+  fi
+
+  local api_port proc_port web_port
+  api_port=$(free_port); proc_port=$(free_port); web_port=$(free_port)
+
+  log "smoke: API on :$api_port"
+  CONTAINERS+=(lavka-smoke-api-$$)
+  "${run[@]}" -d --name "lavka-smoke-api-$$" -e DATABASE_URL="$db_url" -e PORT="$api_port" -e HOST=127.0.0.1 \
+    "api-service:$VERSION" >/dev/null
+  wait_http "http://127.0.0.1:$api_port/readyz" 60 || { "$DOCKER" logs "lavka-smoke-api-$$" | tail -30; die "API /readyz"; }
+  log "smoke: API /readyz: $(curl -fsS "http://127.0.0.1:$api_port/readyz" | head -c 200)"
+
+  log "smoke: processor job aggregate-sales"
+  "${run[@]}" --rm -e DATABASE_URL="$db_url" -e PROCESSOR_HTTP_PORT="$proc_port" \
+    "data-processing-service:$VERSION" job aggregate-sales || die "processor job exited $?"
+  log "smoke: processor --help"
+  "${run[@]}" --rm "data-processing-service:$VERSION" --help >/dev/null || die "processor --help"
+
+  log "smoke: web on :$web_port (API_URL http://127.0.0.1:$api_port)"
+  CONTAINERS+=(lavka-smoke-web-$$)
+  "${run[@]}" -d --name "lavka-smoke-web-$$" --tmpfs /app/.next/cache:uid=10001,gid=10001 \
+    -e API_URL="http://127.0.0.1:$api_port" -e PORT="$web_port" -e HOSTNAME=127.0.0.1 \
+    "web-interface:$VERSION" >/dev/null
+  wait_http "http://127.0.0.1:$web_port/" 60 || { "$DOCKER" logs "lavka-smoke-web-$$" | tail -30; die "web /"; }
+  local page
+  page="$(curl -fsS "http://127.0.0.1:$web_port/")"
+  grep -qi "<html" <<<"$page" || die "web / did not return HTML"
+  local title
+  title="$(psql "$db_url" -Atc "SELECT title FROM \"Product\" WHERE status = 'active' ORDER BY \"createdAt\" DESC LIMIT 1" 2>/dev/null || true)"
+  if [[ -n "$title" ]]; then
+    grep -qF "$title" <<<"$page" || die "catalog page does not show product \"$title\""
+    log "smoke: web catalog page lists \"$title\""
+  else
+    log "smoke: web catalog page served ($(wc -c <<<"$page") bytes; no products to look for)"
+  fi
+
+  log "smoke: SIGTERM handling"
+  for c in "lavka-smoke-web-$$" "lavka-smoke-api-$$"; do
+    local t0=$(date +%s%N)
+    "$DOCKER" stop -t 20 "$c" >/dev/null
+    local ms=$((($(date +%s%N) - t0) / 1000000))
+    local code
+    code=$("$DOCKER" inspect -f '{{.State.ExitCode}}' "$c")
+    log "smoke: $c stopped in ${ms} ms, exit $code"
+    ((ms < 15000)) || die "$c ignored SIGTERM"
+  done
+}
+
+report() {
+  log "images:"
+  for t in "${TARGETS[@]}"; do
+    "$DOCKER" image inspect -f "{{index .RepoTags 0}}  {{.Size}} bytes  user={{.Config.User}}  entrypoint={{json .Config.Entrypoint}} cmd={{json .Config.Cmd}}" "$t:$VERSION" \
+      | awk '{ printf "  %-36s %6.0f MB  %s %s %s\n", $1, $2/1000000, $4, $5, $6 }'
+  done
+  if [[ -n "${SAVE_DIR:-}" ]]; then
+    mkdir -p "$SAVE_DIR"
+    for t in "${TARGETS[@]}"; do "$DOCKER" save "$t:$VERSION" | gzip -1 >"$SAVE_DIR/$t-$VERSION.tar.gz"; done
+    log "saved to $SAVE_DIR (load elsewhere with: docker load -i FILE)"
+  fi
+}
+
+main() {
+  [[ $EUID -eq 0 ]] || die "run as root (starts dockerd, may apt-get install)"
+  ensure_tools
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+  start_dockerd
+  [[ -n "${BASE_IMAGE:-}" ]] || build_base
+  build_targets
+  [[ -n "${SKIP_SMOKE:-}" ]] || smoke
+  report
+  log "total $(($(date +%s) - START_TS)) s"
+}
+
+if [[ "${1:-}" == "--base-only" ]]; then
+  ensure_tools; trap cleanup EXIT; start_dockerd; build_base; exit 0
+fi
+main "$@"
