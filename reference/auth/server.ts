@@ -321,7 +321,9 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Run
       requireServiceToken(ctx, options.serviceToken);
       const sinceRaw = ctx.query.get("since");
       const since = sinceRaw ? parse(z.iso.datetime(), sinceRaw) : null;
-      const asOf = new Date();
+      // asOf lags a little: a revocation whose transaction began earlier but committed after this
+      // query would otherwise fall between two polls. Callers keep a set, so overlap is harmless.
+      const asOf = new Date(Date.now() - 5_000);
       // Only sessions whose tokens could still verify matter: expired ones are refused anyway.
       const rows = await pool.query<{ id: string; revoked_at: Date }>(
         `SELECT id, revoked_at FROM sessions
