@@ -23,6 +23,8 @@ const DAYS_PER_BATCH = 31;
 export interface SalesRunOptions {
   now: Date;
   signal?: AbortSignal;
+  /** Days rebuilt per batch (default 31). */
+  daysPerBatch?: number;
   /** Called after each batch of days (tests inject failures here). */
   onBatch?: (batch: { from: Date; to: Date; rows: number }) => void | Promise<void>;
 }
@@ -147,15 +149,15 @@ async function rebuildInBatches(tx: Tx, days: { from: Date; to: Date }[], option
 }
 
 /** Every day that has orders, in ranges. */
-async function allOrderDays(tx: Tx): Promise<{ from: Date; to: Date }[]> {
+async function allOrderDays(tx: Tx, perBatch: number): Promise<{ from: Date; to: Date }[]> {
   const rows = await tx.$queryRawUnsafe<{ first: Date | null; last: Date | null }[]>(
     `SELECT date_trunc('day', min("placedAt"), 'UTC') AS first, date_trunc('day', max("placedAt"), 'UTC') AS last FROM "Order"`,
   );
   const { first, last } = rows[0] ?? { first: null, last: null };
   if (!first || !last) return [];
   const out: { from: Date; to: Date }[] = [];
-  for (let t = first.getTime(); t <= last.getTime(); t += DAYS_PER_BATCH * DAY_MS) {
-    out.push({ from: new Date(t), to: new Date(Math.min(t + DAYS_PER_BATCH * DAY_MS, last.getTime() + DAY_MS)) });
+  for (let t = first.getTime(); t <= last.getTime(); t += perBatch * DAY_MS) {
+    out.push({ from: new Date(t), to: new Date(Math.min(t + perBatch * DAY_MS, last.getTime() + DAY_MS)) });
   }
   return out;
 }
@@ -188,13 +190,13 @@ export async function aggregateSales(db: Db, options: SalesRunOptions): Promise<
       // No watermark: rebuild from scratch, dropping rows of days that no longer have orders.
       await tx.$executeRawUnsafe(`DELETE FROM "SalesHourly"`);
       await tx.$executeRawUnsafe(`DELETE FROM "SalesRollup" WHERE grain IN ('hour', 'day')`);
-      const ranges = await allOrderDays(tx);
+      const ranges = await allOrderDays(tx, options.daysPerBatch ?? DAYS_PER_BATCH);
       const rows = await rebuildInBatches(tx, ranges, options);
       const days = ranges.reduce((n, r) => n + (r.to.getTime() - r.from.getTime()) / DAY_MS, 0);
       result = { skipped: false, mode: "full", days, rows };
     } else {
       const days = await changedDays(tx, new Date(mark.value.getTime() - WATERMARK_OVERLAP_MS));
-      const rows = await rebuildInBatches(tx, dayRanges(days), options);
+      const rows = await rebuildInBatches(tx, dayRanges(days, options.daysPerBatch), options);
       result = { skipped: false, mode: "incremental", days: days.length, rows };
     }
     options.signal?.throwIfAborted();
@@ -214,7 +216,7 @@ export async function backfillSales(db: Db, range: { from: Date; to: Date }, opt
   const days: Date[] = [];
   for (let t = startOfUtcDay(range.from).getTime(); t <= startOfUtcDay(range.to).getTime(); t += DAY_MS) days.push(new Date(t));
   const locked = await withAdvisoryLock(db, SALES_LOCK, async (tx) => {
-    const rows = await rebuildInBatches(tx, dayRanges(days), options);
+    const rows = await rebuildInBatches(tx, dayRanges(days, options.daysPerBatch), options);
     return { skipped: false, mode: "backfill", days: days.length, rows } satisfies SalesRunResult;
   });
   return locked.acquired ? locked.value : { skipped: true, mode: "backfill", days: 0, rows: 0 };
