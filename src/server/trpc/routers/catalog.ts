@@ -1,16 +1,29 @@
 import { z } from "zod";
-import { getProduct, listProducts } from "~/server/domain/catalog/products";
+import { getProduct, listCategories, listProducts, productSorts } from "~/server/domain/catalog/products";
 import { publicProcedure, router } from "../init";
 
-export const catalogListInput = z.strictObject({
-  limit: z.number().int().min(1).max(100).default(24),
-  cursor: z.string().max(512).nullish(),
-  categorySlug: z.string().min(1).max(100).optional(),
-});
+const price = z.number().int().min(0).max(1_000_000_000);
+
+export const catalogListInput = z
+  .strictObject({
+    limit: z.number().int().min(1).max(100).default(24),
+    cursor: z.string().max(512).nullish(),
+    q: z.string().trim().max(200).optional(),
+    categorySlug: z.string().min(1).max(100).optional(),
+    sellerId: z.uuid().optional(),
+    minPriceMinor: price.optional(),
+    maxPriceMinor: price.optional(),
+    currency: z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code").optional(),
+    inStock: z.boolean().optional(),
+    sort: z.enum(productSorts).optional(),
+  })
+  .refine((v) => v.minPriceMinor === undefined || v.maxPriceMinor === undefined || v.minPriceMinor <= v.maxPriceMinor, {
+    message: "must not be below minPriceMinor",
+    path: ["maxPriceMinor"],
+  });
 
 export const catalogRouter = router({
-  list: publicProcedure.input(catalogListInput).query(({ ctx, input }) => listProducts(ctx.db, input)),
-  get: publicProcedure
-    .input(z.strictObject({ id: z.string().uuid() }))
-    .query(({ ctx, input }) => getProduct(ctx.db, input.id)),
+  list: publicProcedure.input(catalogListInput).query(({ ctx, input }) => listProducts(ctx, input)),
+  get: publicProcedure.input(z.strictObject({ id: z.uuid() })).query(({ ctx, input }) => getProduct(ctx, input.id)),
+  categories: publicProcedure.query(({ ctx }) => listCategories(ctx.db)),
 });

@@ -1,0 +1,188 @@
+import { randomUUID } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createLogger } from "~/lib/logger";
+import { createInventoryClient } from "~/server/clients/inventory";
+import { createAvailabilityReader } from "~/server/domain/catalog/availability";
+import { createContextInner } from "~/server/trpc/context";
+import { createCaller } from "~/server/trpc/root";
+import { startTestApi, type TestApi } from "../../../../tests/helpers/api.ts";
+import { createSellerUser, createStockedProduct, createUser, fillCart, type TestSeller } from "../../../../tests/helpers/fixtures.ts";
+
+const address = { name: "Ada Buyer", line1: "1 Main St", city: "Berlin", postalCode: "10115", country: "DE" };
+
+let api: TestApi;
+let seller: TestSeller;
+beforeAll(async () => {
+  api = await startTestApi({ maxConnections: 10 });
+  seller = await createSellerUser(api.deps.db);
+});
+afterAll(() => api?.close());
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return "OK";
+  } catch (err) {
+    if (err instanceof TRPCError) return err.code;
+    throw err;
+  }
+}
+
+describe("checkout.place", () => {
+  test("places an order: snapshot lines, pending payment, status change, outbox event, cart emptied, stock reserved", async () => {
+    const { db } = api.deps;
+    const buyer = await createUser(db);
+    const p = await createStockedProduct(api.deps, seller.sellerId, 5, { priceMinor: 1250, currency: "EUR" });
+    await fillCart(db, buyer.id, [{ productId: p.id, quantity: 2 }]);
+    const order = await api.caller(buyer).checkout.place({ idempotencyKey: randomUUID(), shippingAddress: address });
+
+    expect(order).toMatchObject({ status: "pending_payment", currency: "EUR", subtotalMinor: 2500, totalMinor: 2500 });
+    expect(order.lines).toEqual([expect.objectContaining({ productId: p.id, sellerId: seller.sellerId, sku: p.sku, unitPriceMinor: 1250, quantity: 2, lineTotalMinor: 2500 })]);
+    const payment = await db.payment.findFirstOrThrow({ where: { orderId: order.id }, select: { status: true, amountMinor: true, currency: true } });
+    expect(payment).toEqual({ status: "pending", amountMinor: 2500, currency: "EUR" });
+    expect(await db.orderStatusChange.count({ where: { orderId: order.id, toStatus: "pending_payment" } })).toBe(1);
+    const event = await db.outboxEvent.findFirstOrThrow({ where: { aggregateId: order.id }, select: { type: true, payload: true } });
+    expect(event.type).toBe("order.placed");
+    expect(event.payload).toMatchObject({ orderId: order.id, orderNumber: order.number, total: { amountMinor: 2500, currency: "EUR" } });
+    expect(await db.cartLine.count({ where: { cart: { userId: buyer.id } } })).toBe(0);
+    expect(await api.deps.inventory.getStock(p.sku)).toMatchObject({ onHand: 5, reserved: 2, available: 3 });
+
+    // A later price change does not touch the placed order.
+    await db.product.update({ where: { id: p.id }, data: { priceMinor: 9999 } });
+    const again = await api.caller(buyer).checkout.place({ idempotencyKey: order.idempotencyKey, shippingAddress: address });
+    expect(again.lines[0]!.unitPriceMinor).toBe(1250);
+  });
+
+  test("the same key retried 10 times makes one order", async () => {
+    const { db } = api.deps;
+    const buyer = await createUser(db);
+    const p = await createStockedProduct(api.deps, seller.sellerId, 10);
+    await fillCart(db, buyer.id, [{ productId: p.id, quantity: 1 }]);
+    const key = randomUUID();
+    const ids = new Set<string>();
+    for (let i = 0; i < 10; i += 1) {
+      ids.add((await api.caller(buyer).checkout.place({ idempotencyKey: key, shippingAddress: address })).id);
+    }
+    expect(ids.size).toBe(1);
+    expect(await db.order.count({ where: { buyerId: buyer.id } })).toBe(1);
+    expect(await db.payment.count({ where: { order: { buyerId: buyer.id } } })).toBe(1);
+    expect(await api.deps.inventory.getStock(p.sku)).toMatchObject({ reserved: 1 });
+  });
+
+  test("a concurrent duplicate gets CONFLICT with a clear message, and still one order", async () => {
+    const { db } = api.deps;
+    const buyer = await createUser(db);
+    const p = await createStockedProduct(api.deps, seller.sellerId, 10);
+    await fillCart(db, buyer.id, [{ productId: p.id, quantity: 1 }]);
+    const key = randomUUID();
+    const results = await Promise.allSettled([
+      api.caller(buyer).checkout.place({ idempotencyKey: key, shippingAddress: address }),
+      api.caller(buyer).checkout.place({ idempotencyKey: key, shippingAddress: address }),
+    ]);
+    const rejected = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason as TRPCError);
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(rejected).toHaveLength(1);
+    expect(rejected[0]!.code).toBe("CONFLICT");
+    expect(rejected[0]!.message).toMatch(/already in progress/);
+    expect(await db.order.count({ where: { buyerId: buyer.id } })).toBe(1);
+    // Once the first finished, the same key returns its order.
+    const after = await api.caller(buyer).checkout.place({ idempotencyKey: key, shippingAddress: address });
+    expect(after.id).toBe((results.find((r) => r.status === "fulfilled") as PromiseFulfilledResult<{ id: string }>).value.id);
+  });
+
+  test("200 concurrent checkouts for a product with 20 units sell exactly 20", async () => {
+    const { db } = api.deps;
+    const p = await createStockedProduct(api.deps, seller.sellerId, 20);
+    const buyers = await Promise.all(Array.from({ length: 200 }, () => createUser(db)));
+    await Promise.all(buyers.map((b) => fillCart(db, b.id, [{ productId: p.id, quantity: 1 }])));
+    const codes = await Promise.all(
+      buyers.map((b) => codeOf(api.caller(b).checkout.place({ idempotencyKey: randomUUID(), shippingAddress: address }))),
+    );
+    expect(codes.filter((c) => c === "OK")).toHaveLength(20);
+    expect(codes.filter((c) => c !== "OK").every((c) => c === "CONFLICT")).toBe(true);
+    expect(await db.orderLine.aggregate({ where: { productId: p.id }, _sum: { quantity: true } })).toEqual({ _sum: { quantity: 20 } });
+    expect(await db.order.count({ where: { lines: { some: { productId: p.id } } } })).toBe(20);
+    expect(await api.deps.inventory.getStock(p.sku)).toMatchObject({ onHand: 20, reserved: 20, available: 0 });
+  });
+
+  test("insufficient stock is a CONFLICT naming the product", async () => {
+    const { db } = api.deps;
+    const buyer = await createUser(db);
+    const p = await createStockedProduct(api.deps, seller.sellerId, 1, { title: "Rare Teapot" });
+    await fillCart(db, buyer.id, [{ productId: p.id, quantity: 3 }]);
+    await expect(api.caller(buyer).checkout.place({ idempotencyKey: randomUUID(), shippingAddress: address })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining('"Rare Teapot" (asked 3, 1 left)'),
+    });
+    expect(await db.order.count({ where: { buyerId: buyer.id } })).toBe(0);
+  });
+
+  test("empty carts, unavailable products and mixed currencies are refused with a reason", async () => {
+    const { db } = api.deps;
+    const buyer = await createUser(db);
+    const place = () => api.caller(buyer).checkout.place({ idempotencyKey: randomUUID(), shippingAddress: address });
+    await expect(place()).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/cart is empty/) });
+
+    const eur = await createStockedProduct(api.deps, seller.sellerId, 5, { currency: "EUR" });
+    const usd = await createStockedProduct(api.deps, seller.sellerId, 5, { currency: "USD" });
+    await fillCart(db, buyer.id, [{ productId: eur.id, quantity: 1 }, { productId: usd.id, quantity: 1 }]);
+    await expect(place()).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/mixes currencies \((EUR, USD|USD, EUR)\)/) });
+
+    await db.cartLine.deleteMany({ where: { productId: usd.id } });
+    await db.product.update({ where: { id: eur.id }, data: { status: "archived" } });
+    await expect(place()).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("No longer sold") });
+    expect(await db.order.count({ where: { buyerId: buyer.id } })).toBe(0);
+  });
+
+  test("the reservation expiry follows the reservationTtlMinutes setting", async () => {
+    const { db } = api.deps;
+    await db.setting.upsert({ where: { key: "reservationTtlMinutes" }, create: { key: "reservationTtlMinutes", value: 3 }, update: { value: 3 } });
+    try {
+      const buyer = await createUser(db);
+      const p = await createStockedProduct(api.deps, seller.sellerId, 5);
+      await fillCart(db, buyer.id, [{ productId: p.id, quantity: 1 }]);
+      const before = Date.now();
+      const order = await api.caller(buyer).checkout.place({ idempotencyKey: randomUUID(), shippingAddress: address });
+      const ttl = order.reservationExpiresAt!.getTime() - before;
+      expect(ttl).toBeGreaterThan(2 * 60_000);
+      expect(ttl).toBeLessThanOrEqual(3 * 60_000 + 5_000);
+    } finally {
+      await db.setting.delete({ where: { key: "reservationTtlMinutes" } });
+    }
+  });
+
+  test("inventory down: a clear error and no order, payment or outbox row written", async () => {
+    const { db } = api.deps;
+    const logger = createLogger("test", "silent");
+    const inventory = createInventoryClient({ baseUrl: "http://127.0.0.1:9", serviceToken: "x".repeat(16), logger, retry: { limit: 0 } });
+    const deps = { ...api.deps, inventory, availability: createAvailabilityReader({ inventory, logger, ttlMs: 0 }) };
+    const buyer = await createUser(db);
+    const p = await createStockedProduct(api.deps, seller.sellerId, 5);
+    await fillCart(db, buyer.id, [{ productId: p.id, quantity: 1 }]);
+    const outboxBefore = await db.outboxEvent.count();
+    const caller = createCaller(createContextInner(deps, buyer));
+    await expect(caller.checkout.place({ idempotencyKey: randomUUID(), shippingAddress: address })).rejects.toMatchObject({
+      code: "SERVICE_UNAVAILABLE",
+      message: expect.stringContaining("inventory service is unavailable; no order was placed"),
+    });
+    expect(await db.order.count({ where: { buyerId: buyer.id } })).toBe(0);
+    expect(await db.outboxEvent.count()).toBe(outboxBefore);
+    expect(await db.cartLine.count({ where: { cart: { userId: buyer.id } } })).toBe(1);
+  });
+
+  test("a failing order transaction releases the reservation", async () => {
+    const { db } = api.deps;
+    const buyer = await createUser(db);
+    const p = await createStockedProduct(api.deps, seller.sellerId, 5);
+    await fillCart(db, buyer.id, [{ productId: p.id, quantity: 2 }]);
+    // The database fails the order transaction after the stock was reserved.
+    const db2 = new Proxy(db, {
+      get: (target, key) => (key === "$transaction" ? () => Promise.reject(new Error("connection lost")) : Reflect.get(target, key, target)),
+    });
+    const caller = createCaller(createContextInner({ ...api.deps, db: db2 }, buyer));
+    await expect(caller.checkout.place({ idempotencyKey: randomUUID(), shippingAddress: address })).rejects.toThrow(/connection lost/);
+    expect(await db.order.count({ where: { buyerId: buyer.id } })).toBe(0);
+    expect(await api.deps.inventory.getStock(p.sku)).toMatchObject({ reserved: 0, available: 5 });
+  });
+});

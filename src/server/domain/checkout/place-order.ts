@@ -1,0 +1,270 @@
+import { createHash } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { appendEvent } from "~/events/outbox";
+import type { Db, Prisma } from "~/lib/db";
+import type { Logger } from "~/lib/logger";
+import { ExternalServiceError, toTRPCError } from "~/server/clients/errors";
+import { insufficientStockDetails, type InventoryClient, type Reservation } from "~/server/clients/inventory";
+import type { AvailabilityReader } from "~/server/domain/catalog/availability";
+import { getSetting } from "~/server/domain/settings/settings";
+import type { AuthUser } from "~/server/trpc/context";
+
+/**
+ * checkout.place: cart -> order, exactly once per idempotency key.
+ *
+ * 1. A key that already made an order returns that order (retries are safe).
+ * 2. The same key while its first attempt is still running gets CONFLICT.
+ * 3. Stock is reserved in the inventory service first (all lines or none, under its row locks,
+ *    with an idempotency key derived from buyer + key + cart), so no unit is sold twice.
+ * 4. One transaction writes the order, its lines (price snapshots), the first status change,
+ *    the pending payment, the `order.placed` outbox event, and empties the cart.
+ * 5. If that transaction fails, the reservation is released: nothing is half-done.
+ * Across API replicas, the unique (buyerId, idempotencyKey) index is the last word: the loser
+ * of a race gets CONFLICT and leaves the shared reservation to the winner.
+ */
+export interface CheckoutDeps {
+  db: Db;
+  logger: Logger;
+  inventory: InventoryClient;
+  availability: AvailabilityReader;
+  now: () => Date;
+}
+
+export interface ShippingAddress {
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postalCode: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  phone?: string;
+}
+
+export interface PlaceOrderInput {
+  idempotencyKey: string;
+  shippingAddress: ShippingAddress;
+}
+
+export const PAYMENT_GATEWAY = "lavka-pay";
+
+export const placedOrderSelect = {
+  id: true,
+  number: true,
+  status: true,
+  currency: true,
+  subtotalMinor: true,
+  shippingMinor: true,
+  totalMinor: true,
+  idempotencyKey: true,
+  reservationExpiresAt: true,
+  shippingAddress: true,
+  placedAt: true,
+  lines: {
+    select: { id: true, productId: true, sellerId: true, sku: true, title: true, unitPriceMinor: true, currency: true, quantity: true, lineTotalMinor: true },
+    orderBy: { sku: "asc" },
+  },
+} satisfies Prisma.OrderSelect;
+
+export type PlacedOrder = Prisma.OrderGetPayload<{ select: typeof placedOrderSelect }>;
+
+/** Attempts running in this process, by buyer and key: the second one is a concurrent duplicate. */
+const inFlight = new Set<string>();
+
+function duplicateInFlight(): TRPCError {
+  return new TRPCError({
+    code: "CONFLICT",
+    message: "idempotencyKey: a checkout with this key is already in progress; wait for it to finish, then retry with the same key to get its order.",
+  });
+}
+
+export async function placeOrder(deps: CheckoutDeps, user: AuthUser, input: PlaceOrderInput): Promise<PlacedOrder> {
+  const previous = await findOrder(deps.db, user.id, input.idempotencyKey);
+  if (previous) return previous;
+  const slot = `${user.id}\n${input.idempotencyKey}`;
+  if (inFlight.has(slot)) throw duplicateInFlight();
+  inFlight.add(slot);
+  try {
+    return await placeOnce(deps, user, input);
+  } finally {
+    inFlight.delete(slot);
+  }
+}
+
+async function findOrder(db: Db, buyerId: string, idempotencyKey: string): Promise<PlacedOrder | null> {
+  return db.order.findUnique({ where: { buyerId_idempotencyKey: { buyerId, idempotencyKey } }, select: placedOrderSelect });
+}
+
+interface CheckoutLine {
+  productId: string;
+  sellerId: string;
+  sku: string;
+  title: string;
+  unitPriceMinor: number;
+  currency: string;
+  quantity: number;
+}
+
+async function readCart(db: Db, userId: string): Promise<CheckoutLine[]> {
+  const cart = await db.cart.findUnique({
+    where: { userId },
+    select: {
+      lines: {
+        select: { quantity: true, product: { select: { id: true, sellerId: true, sku: true, title: true, priceMinor: true, currency: true, status: true } } },
+        orderBy: { productId: "asc" },
+      },
+    },
+  });
+  const rows = cart?.lines ?? [];
+  if (rows.length === 0) throw new TRPCError({ code: "BAD_REQUEST", message: "Your cart is empty; add products before checking out." });
+  const gone = rows.filter((r) => r.product.status !== "active").map((r) => `"${r.product.title}"`);
+  if (gone.length > 0) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: `No longer sold: ${gone.join(", ")}. Remove ${gone.length === 1 ? "it" : "them"} from your cart and try again.` });
+  }
+  const currencies = [...new Set(rows.map((r) => r.product.currency))];
+  if (currencies.length > 1) {
+    throw new TRPCError({
+      code: "BAD_REQUEST",
+      message: `Your cart mixes currencies (${currencies.join(", ")}); an order is paid in one currency, so check out one currency at a time.`,
+    });
+  }
+  return rows.map((r) => ({
+    productId: r.product.id,
+    sellerId: r.product.sellerId,
+    sku: r.product.sku,
+    title: r.product.title,
+    unitPriceMinor: r.product.priceMinor,
+    currency: r.product.currency,
+    quantity: r.quantity,
+  }));
+}
+
+/**
+ * The inventory idempotency key: the same buyer, key and cart always map to the same
+ * reservation, so a retried request never reserves twice; a changed cart gets its own.
+ */
+function reservationKey(buyerId: string, idempotencyKey: string, lines: CheckoutLine[]): string {
+  const cart = lines.map((l) => `${l.sku}:${l.quantity}`).join(",");
+  return `checkout-${createHash("sha256").update(`${buyerId}\n${idempotencyKey}\n${cart}`).digest("hex")}`;
+}
+
+async function reserve(deps: CheckoutDeps, lines: CheckoutLine[], key: string): Promise<Reservation> {
+  const ttlMinutes = await getSetting(deps.db, "reservationTtlMinutes");
+  try {
+    return await deps.inventory.reserve({
+      lines: lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
+      idempotencyKey: key,
+      ttlSeconds: ttlMinutes * 60,
+    });
+  } catch (err) {
+    const shortage = insufficientStockDetails(err);
+    if (shortage) {
+      const titles = new Map(lines.map((l) => [l.sku, l.title]));
+      const parts = shortage.shortages.map((s) => `"${titles.get(s.sku) ?? s.sku}" (asked ${s.requested}, ${Math.max(0, s.available)} left)`);
+      throw new TRPCError({ code: "CONFLICT", message: `Not enough stock: ${parts.join(", ")}. Lower the quantity and try again.`, cause: err });
+    }
+    if (err instanceof ExternalServiceError && err.transient) {
+      throw new TRPCError({
+        code: "SERVICE_UNAVAILABLE",
+        message: "Stock could not be reserved because the inventory service is unavailable; no order was placed. Please try again in a minute.",
+        cause: err,
+      });
+    }
+    throw toTRPCError(err);
+  }
+}
+
+async function placeOnce(deps: CheckoutDeps, user: AuthUser, input: PlaceOrderInput): Promise<PlacedOrder> {
+  const lines = await readCart(deps.db, user.id);
+  const reservation = await reserve(deps, lines, reservationKey(user.id, input.idempotencyKey, lines));
+  deps.availability.invalidate(lines.map((l) => l.sku));
+  if (reservation.status !== "active") {
+    // This exact attempt reserved before and was released (its order failed to save) or expired.
+    throw new TRPCError({
+      code: "CONFLICT",
+      message: "idempotencyKey: this checkout attempt ended earlier without an order; start a new checkout (new key).",
+    });
+  }
+
+  const currency = lines[0]!.currency;
+  const subtotalMinor = lines.reduce((sum, l) => sum + l.unitPriceMinor * l.quantity, 0);
+  const shippingMinor = 0;
+  const now = deps.now();
+  try {
+    const order = await deps.db.$transaction(async (tx) => {
+      const created = await tx.order.create({
+        data: {
+          buyerId: user.id,
+          status: "pending_payment",
+          currency,
+          subtotalMinor,
+          shippingMinor,
+          totalMinor: subtotalMinor + shippingMinor,
+          idempotencyKey: input.idempotencyKey,
+          reservationId: reservation.id,
+          reservationExpiresAt: new Date(reservation.expiresAt),
+          shippingAddress: { ...input.shippingAddress },
+          placedAt: now,
+          lines: {
+            create: lines.map((l) => ({
+              productId: l.productId,
+              sellerId: l.sellerId,
+              sku: l.sku,
+              title: l.title,
+              unitPriceMinor: l.unitPriceMinor,
+              currency: l.currency,
+              quantity: l.quantity,
+              lineTotalMinor: l.unitPriceMinor * l.quantity,
+            })),
+          },
+          statusHistory: { create: { fromStatus: null, toStatus: "pending_payment", reason: "order placed", at: now } },
+        },
+        select: { id: true, number: true },
+      });
+      await tx.payment.create({
+        data: {
+          orderId: created.id,
+          gateway: PAYMENT_GATEWAY,
+          idempotencyKey: `order-${created.id}-payment-1`,
+          status: "pending",
+          amountMinor: subtotalMinor + shippingMinor,
+          currency,
+        },
+        select: { id: true },
+      });
+      await appendEvent(
+        tx,
+        {
+          type: "order.placed",
+          aggregateType: "order",
+          aggregateId: created.id,
+          payload: {
+            orderId: created.id,
+            orderNumber: created.number,
+            buyerId: user.id,
+            total: { amountMinor: subtotalMinor + shippingMinor, currency },
+            reservationId: reservation.id,
+            lines: lines.map((l) => ({ productId: l.productId, sellerId: l.sellerId, sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor })),
+          },
+        },
+        now,
+      );
+      await tx.cartLine.deleteMany({ where: { cart: { userId: user.id } } });
+      return created;
+    });
+    deps.logger.info({ orderId: order.id, orderNumber: order.number, buyerId: user.id, lines: lines.length }, "order placed");
+    return (await findOrder(deps.db, user.id, input.idempotencyKey))!;
+  } catch (err) {
+    if ((err as { code?: string }).code === "P2002") {
+      // Another replica placed this key's order first, with this same reservation: keep it.
+      throw duplicateInFlight();
+    }
+    await deps.inventory.releaseReservation(reservation.id).catch((releaseErr: unknown) => {
+      // The reservation expires on its own (reservationTtlMinutes); log so it can be traced.
+      deps.logger.error({ err: releaseErr, reservationId: reservation.id }, "could not release the reservation of a failed checkout");
+    });
+    deps.availability.invalidate(lines.map((l) => l.sku));
+    throw err;
+  }
+}

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { productSorts } from "~/server/domain/catalog/products";
+import {
+  archiveProduct,
+  createProduct,
+  getOwnProduct,
+  listOwnProducts,
+  publishProduct,
+  setStock,
+  unpublishProduct,
+  updateProduct,
+} from "~/server/domain/seller/products";
+import { router, sellerProcedure } from "../init";
+
+const title = z.string().trim().min(1).max(200);
+const description = z.string().max(10_000);
+const priceMinor = z.number().int().min(0).max(1_000_000_000);
+const currency = z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code");
+const images = z.array(z.url().max(2_000)).max(20);
+const categorySlug = z.string().min(1).max(100);
+const sku = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1-64 of A-Z a-z 0-9 . _ -");
+const units = z.number().int().min(0).max(1_000_000);
+const byId = z.strictObject({ id: z.uuid() });
+
+export const productsRouter = router({
+  create: sellerProcedure
+    .input(
+      z.strictObject({
+        title,
+        description: description.optional(),
+        priceMinor,
+        currency: currency.optional(),
+        categorySlug: categorySlug.nullish(),
+        images: images.optional(),
+        sku: sku.optional(),
+        initialStock: units.optional(),
+        publish: z.boolean().optional(),
+      }),
+    )
+    .mutation(({ ctx, input }) => createProduct(ctx, ctx.user, input)),
+  update: sellerProcedure
+    .input(
+      z
+        .strictObject({
+          id: z.uuid(),
+          title: title.optional(),
+          description: description.optional(),
+          priceMinor: priceMinor.optional(),
+          currency: currency.optional(),
+          categorySlug: categorySlug.nullish(),
+          images: images.optional(),
+        })
+        .refine((v) => Object.keys(v).length > 1, { message: "name at least one field to change", path: ["id"] }),
+    )
+    .mutation(({ ctx, input }) => updateProduct(ctx, ctx.user, input)),
+  publish: sellerProcedure.input(byId).mutation(({ ctx, input }) => publishProduct(ctx, ctx.user, input.id)),
+  unpublish: sellerProcedure.input(byId).mutation(({ ctx, input }) => unpublishProduct(ctx, ctx.user, input.id)),
+  archive: sellerProcedure.input(byId).mutation(({ ctx, input }) => archiveProduct(ctx, ctx.user, input.id)),
+  get: sellerProcedure.input(byId).query(({ ctx, input }) => getOwnProduct(ctx, ctx.user, input.id)),
+  listOwn: sellerProcedure
+    .input(
+      z.strictObject({
+        limit: z.number().int().min(1).max(100).default(24),
+        cursor: z.string().max(512).nullish(),
+        status: z.enum(["draft", "active", "archived"]).optional(),
+        q: z.string().trim().max(200).optional(),
+        categorySlug: categorySlug.optional(),
+        inStock: z.boolean().optional(),
+        sort: z.enum(productSorts).optional(),
+      }),
+    )
+    .query(({ ctx, input }) => listOwnProducts(ctx, ctx.user, input)),
+  setStock: sellerProcedure
+    .input(z.strictObject({ id: z.uuid(), onHand: units }))
+    .mutation(({ ctx, input }) => setStock(ctx, ctx.user, input)),
+});
+
+export const sellerRouter = router({
+  products: productsRouter,
+});
