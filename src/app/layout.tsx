@@ -1,7 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { signOut } from "~/web/actions/session";
+import { signOut } from "~/web/actions/auth";
 import { getViewer } from "~/web/viewer";
 import "./globals.css";
 

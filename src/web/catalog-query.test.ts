@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalogHref, effectiveSort, majorToMinor, parseCatalogQuery } from "./catalog-query";
+import { catalogHref, categoryTree, effectiveSort, majorToMinor, parseCatalogQuery } from "./catalog-query";
 
 describe("catalog URL state", () => {
   it("round-trips filters through the URL", () => {
@@ -30,5 +30,16 @@ describe("catalog URL state", () => {
     expect(majorToMinor("12.5", "EUR")).toBe(1250);
     expect(majorToMinor("300", "JPY")).toBe(300);
     expect(majorToMinor(undefined, "EUR")).toBeUndefined();
+  });
+});
+
+describe("categoryTree", () => {
+  it("puts each parent before its children", () => {
+    const rows = [
+      { id: "b", slug: "mugs", name: "Mugs", parentId: "a", activeProducts: 2 },
+      { id: "a", slug: "kitchen", name: "Kitchen", parentId: null, activeProducts: 5 },
+      { id: "c", slug: "garden", name: "Garden", parentId: null, activeProducts: 1 },
+    ];
+    expect(categoryTree(rows).map((c) => `${c.depth}:${c.slug}`)).toEqual(["0:kitchen", "1:mugs", "0:garden"]);
   });
 });

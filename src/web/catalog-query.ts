@@ -73,3 +73,30 @@ export function catalogHref(query: CatalogQuery, change: Partial<CatalogQuery> =
   const search = params.toString();
   return search ? `/catalog?${search}` : "/catalog";
 }
+
+interface CategoryRow {
+  id: string;
+  slug: string;
+  name: string;
+  parentId: string | null;
+  activeProducts: number;
+}
+
+/** Categories in tree order (each parent followed by its children), with their depth. */
+export function categoryTree<C extends CategoryRow>(rows: C[]): (C & { depth: number })[] {
+  const children = new Map<string | null, C[]>();
+  const ids = new Set(rows.map((r) => r.id));
+  for (const row of rows) {
+    const parent = row.parentId && ids.has(row.parentId) ? row.parentId : null;
+    children.set(parent, [...(children.get(parent) ?? []), row]);
+  }
+  const out: (C & { depth: number })[] = [];
+  const walk = (parent: string | null, depth: number) => {
+    for (const row of children.get(parent) ?? []) {
+      out.push({ ...row, depth });
+      if (depth < 5) walk(row.id, depth + 1);
+    }
+  };
+  walk(null, 0);
+  return out;
+}

@@ -25,6 +25,13 @@ export function errorToFormState(error: unknown, values?: Record<string, string>
       const name = fieldNames[path] ?? path;
       (fieldErrors[name] ??= []).push(...problems);
     }
+    // Domain errors name their field as a prefix ("shopName: is taken"): show it at the field.
+    const prefixed = /^([A-Za-z][\w.]{0,60}): (.+)$/s.exec(error.message);
+    if (Object.keys(fieldErrors).length === 0 && prefixed) {
+      const name = fieldNames[prefixed[1]!] ?? prefixed[1]!;
+      fieldErrors[name] = [prefixed[2]!];
+      return { status: "error", message: prefixed[2]!, fieldErrors, values };
+    }
     const hasFields = Object.keys(fieldErrors).length > 0;
     return {
       status: "error",

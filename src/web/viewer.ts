@@ -1,29 +1,33 @@
 import "server-only";
 import { redirect } from "next/navigation";
 import { cache } from "react";
+import { api } from "~/trpc/server";
+import { isUnauthorized } from "./forms";
 import { readSessionToken } from "./session";
+import type { Outputs } from "./types";
 
-export type Role = "buyer" | "seller" | "admin";
+export type Viewer = Outputs["auth"]["me"];
+export type Role = Viewer["role"];
 
-export interface Viewer {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-}
-
-/** Who is signed in, from the session cookie, once per request; null for visitors. */
+/**
+ * Who is signed in, once per request; null for visitors and for expired or revoked sessions
+ * (the stale cookie is replaced at the next sign-in). Other API failures propagate to the
+ * error page rather than silently signing the person out.
+ */
 export const getViewer = cache(async (): Promise<Viewer | null> => {
-  const token = await readSessionToken();
-  if (!token) return null;
-  // TODO(auth.me): ask the API who this token belongs to.
-  return null;
+  if (!(await readSessionToken())) return null;
+  try {
+    return await (await api()).auth.me.query();
+  } catch (error) {
+    if (isUnauthorized(error)) return null;
+    throw error;
+  }
 });
 
 /** Pages that need a signed-in person (optionally with a role) send visitors to sign in first. */
-export async function requireViewer(nextPath: string, role?: Role): Promise<Viewer> {
+export async function requireViewer(nextPath: string, role?: "seller" | "admin"): Promise<Viewer> {
   const viewer = await getViewer();
   if (!viewer) redirect(`/login?next=${encodeURIComponent(nextPath)}`);
-  if (role && viewer.role !== role && viewer.role !== "admin") redirect("/account?denied=1");
+  if (role && viewer.role !== role && viewer.role !== "admin") redirect(role === "seller" ? "/account#sell" : "/account?denied=1");
   return viewer;
 }

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { api } from "~/trpc/server";
-import { CATALOG_SORTS, catalogHref, effectiveSort, parseCatalogQuery } from "~/web/catalog-query";
+import { TRPCClientError } from "@trpc/client";
+import { CATALOG_SORTS, catalogHref, categoryTree, effectiveSort, majorToMinor, parseCatalogQuery } from "~/web/catalog-query";
 import { ProductGrid } from "~/web/components/product-card";
 import { EmptyState, ErrorNotice } from "~/web/components/states";
 import { webConfig } from "~/web/config";
@@ -20,17 +21,30 @@ export default async function CatalogPage({ searchParams }: Props) {
   const sort = effectiveSort(query);
   const currency = webConfig().SHOP_CURRENCY;
   const client = await api();
-  let page;
-  let failed = false;
-  try {
-    // TODO(catalog filters): pass q, price range, sort and inStock once catalog.list accepts them.
-    page = await client.catalog.list.query({ limit: 24, cursor: query.cursor ?? null, categorySlug: query.category });
-  } catch {
-    failed = true;
-  }
+  const minPriceMinor = majorToMinor(query.min, currency);
+  const maxPriceMinor = majorToMinor(query.max, currency);
+  const [listed, categories] = await Promise.allSettled([
+    client.catalog.list.query({
+      limit: 24,
+      cursor: query.cursor ?? null,
+      q: query.q,
+      categorySlug: query.category,
+      minPriceMinor,
+      maxPriceMinor,
+      currency: minPriceMinor !== undefined || maxPriceMinor !== undefined ? currency : undefined,
+      inStock: query.inStock,
+      sort,
+    }),
+    client.catalog.categories.query(),
+  ]);
+  const page = listed.status === "fulfilled" ? listed.value : null;
+  // A bad filter (say, max below min) is the visitor's to fix: show the API's words, not an outage.
+  const filterProblem = listed.status === "rejected" && listed.reason instanceof TRPCClientError && listed.reason.data?.code === "BAD_REQUEST" ? listed.reason.message : null;
+  const categoryOptions = categories.status === "fulfilled" ? categoryTree(categories.value) : [];
+  const categoryName = categoryOptions.find((c) => c.slug === query.category)?.name ?? query.category;
   const active = [
     query.q ? { label: `“${query.q}”`, href: catalogHref(query, { q: undefined }) } : null,
-    query.category ? { label: `Category: ${query.category}`, href: catalogHref(query, { category: undefined }) } : null,
+    query.category ? { label: `Category: ${categoryName}`, href: catalogHref(query, { category: undefined }) } : null,
     query.min ? { label: `From ${query.min} ${currency}`, href: catalogHref(query, { min: undefined }) } : null,
     query.max ? { label: `Up to ${query.max} ${currency}`, href: catalogHref(query, { max: undefined }) } : null,
     query.inStock ? { label: "In stock", href: catalogHref(query, { inStock: undefined }) } : null,
@@ -50,7 +64,15 @@ export default async function CatalogPage({ searchParams }: Props) {
           </div>
           <div className="field">
             <label htmlFor="f-category">Category</label>
-            <input id="f-category" name="category" defaultValue={query.category} maxLength={100} placeholder="category slug" />
+            <select id="f-category" name="category" defaultValue={query.category ?? ""}>
+              <option value="">All categories</option>
+              {categoryOptions.map((c) => (
+                <option key={c.slug} value={c.slug}>
+                  {c.depth > 0 ? "\u00a0\u00a0\u00a0" : ""}
+                  {c.name} ({c.activeProducts})
+                </option>
+              ))}
+            </select>
           </div>
           <fieldset>
             <legend>Price ({currency})</legend>
@@ -98,7 +120,9 @@ export default async function CatalogPage({ searchParams }: Props) {
               ))}
             </ul>
           ) : null}
-          {failed || !page ? (
+          {filterProblem ? (
+            <ErrorNotice>Please check the filters: {filterProblem}</ErrorNotice>
+          ) : !page ? (
             <ErrorNotice>The catalog is unavailable right now. Please try again in a moment.</ErrorNotice>
           ) : page.items.length === 0 ? (
             <EmptyState action={active.length > 0 ? { href: "/catalog", label: "Clear filters" } : undefined}>

@@ -4,6 +4,8 @@ import { notFound } from "next/navigation";
 import { cache } from "react";
 import { api } from "~/trpc/server";
 import { AvailabilityBadge } from "~/web/components/availability";
+import { ActionForm, Field, SubmitButton } from "~/web/components/form";
+import { addToCartAction } from "../../cart/actions";
 import { money } from "~/web/format";
 import { isNotFound } from "~/web/forms";
 
@@ -70,11 +72,22 @@ export default async function ProductPage({ params }: Props) {
             Sold by <strong>{product.seller.shopName}</strong>
           </p>
           <p className="price">{money(product.priceMinor, product.currency)}</p>
-          {/* TODO(catalog.get availability): pass the product's availability once the API returns it. */}
-          <p>
-            <AvailabilityBadge availability={undefined} />
+          <p data-testid="availability">
+            <AvailabilityBadge availability={product.availability} />
           </p>
-          {/* TODO(cart.add): add-to-cart form. */}
+          {product.availability.status === "known" && product.availability.available <= 0 ? (
+            <p className="muted">This product is sold out for now.</p>
+          ) : (
+            <ActionForm action={addToCartAction} label="Add to cart" className="form">
+              <input type="hidden" name="productId" value={product.id} />
+              <div className="inline-form">
+                <Field name="quantity" label="Quantity" type="number" min={1} max={999} defaultValue={1} inputMode="numeric" />
+                <SubmitButton className="button large" pendingLabel="Adding…">
+                  Add to cart
+                </SubmitButton>
+              </div>
+            </ActionForm>
+          )}
           <section aria-labelledby="about-title">
             <h2 id="about-title">About this product</h2>
             <p className="description">{product.description || "The seller has not described this product yet."}</p>
