@@ -163,4 +163,29 @@ describe("auth service", () => {
       await restarted.close();
     }
   });
+
+  it("expires tokens after the configured lifetime", async () => {
+    const shortLived = await startAuthService({ databaseUrl: database.url, port: 0, serviceToken: SERVICE_TOKEN, tokenTtlSeconds: 2 });
+    try {
+      const c = createAuthClient({ baseUrl: shortLived.url, serviceToken: SERVICE_TOKEN, logger: testLogger("auth-short") });
+      const session = await c.register({ email: email(), password: "password-1", displayName: "E", role: "buyer" });
+      const verify = createAccessTokenVerifier({ jwksUrl: c.jwksUrl, issuer: "lavka-auth", audience: "lavka-api", clockToleranceSeconds: 0 });
+      expect((await verify(session.accessToken)).sub).toBe(session.user.id);
+      // iat is whole seconds, so 2 s of lifetime leaves more than 1 s at issue and none 2.1 s later.
+      await new Promise((r) => setTimeout(r, 2_100));
+      await expect(verify(session.accessToken)).rejects.toMatchObject({ reason: "expired" });
+    } finally {
+      await shortLived.close();
+    }
+  });
+
+  it("reports an unreachable key set as the auth service being unavailable", async () => {
+    const verify = createAccessTokenVerifier({
+      jwksUrl: "http://127.0.0.1:1/.well-known/jwks.json",
+      issuer: "lavka-auth",
+      audience: "lavka-api",
+    });
+    const session = await auth.register({ email: email(), password: "password-1", displayName: "U", role: "buyer" });
+    await expect(verify(session.accessToken)).rejects.toMatchObject({ service: "auth", kind: "unavailable" });
+  });
 });
