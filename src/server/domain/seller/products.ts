@@ -7,6 +7,7 @@ import type { InventoryClient, StockLevel } from "~/server/clients/inventory";
 import type { Availability, AvailabilityReader } from "~/server/domain/catalog/availability";
 import { listProductIds, loadInOrder, type ListProductsInput, type Page, type ProductStatus } from "~/server/domain/catalog/products";
 import { getSetting } from "~/server/domain/settings/settings";
+import { requireOwnSellerId } from "~/server/domain/actor";
 import type { AuthUser } from "~/server/trpc/context";
 
 /**
@@ -37,13 +38,6 @@ export const sellerProductSelect = {
 } satisfies Prisma.ProductSelect;
 
 export type SellerProduct = Prisma.ProductGetPayload<{ select: typeof sellerProductSelect }>;
-
-/** The caller's shop, or FORBIDDEN. */
-export async function requireShop(db: Db, user: AuthUser): Promise<{ id: string; shopName: string }> {
-  const seller = await db.seller.findUnique({ where: { userId: user.id }, select: { id: true, shopName: true } });
-  if (!seller) throw new TRPCError({ code: "FORBIDDEN", message: "You have no shop yet; open one with auth.becomeSeller." });
-  return seller;
-}
 
 async function ownProduct(db: Db, sellerId: string, id: string): Promise<SellerProduct> {
   const product = await db.product.findFirst({ where: { id, sellerId }, select: sellerProductSelect });
@@ -88,7 +82,7 @@ export interface CreateProductInput {
  * removed again, so neither side is left with half a product.
  */
 export async function createProduct(deps: SellerDeps, user: AuthUser, input: CreateProductInput): Promise<SellerProduct> {
-  const shop = await requireShop(deps.db, user);
+  const sellerId = await requireOwnSellerId(deps.db, user);
   const sku = input.sku ?? `LV-${randomBytes(5).toString("hex").toUpperCase()}`;
   if (input.sku && (await deps.db.product.findUnique({ where: { sku }, select: { id: true } }))) {
     throw new TRPCError({ code: "CONFLICT", message: `sku: "${sku}" is already used by another product.` });
@@ -102,7 +96,7 @@ export async function createProduct(deps: SellerDeps, user: AuthUser, input: Cre
     const now = new Date();
     return await deps.db.product.create({
       data: {
-        sellerId: shop.id,
+        sellerId,
         sku,
         title: input.title,
         description: input.description ?? "",
@@ -140,8 +134,8 @@ export interface UpdateProductInput {
 
 /** Edits catalog fields; placed orders keep their price snapshots. */
 export async function updateProduct(deps: SellerDeps, user: AuthUser, input: UpdateProductInput): Promise<SellerProduct> {
-  const shop = await requireShop(deps.db, user);
-  const current = await ownProduct(deps.db, shop.id, input.id);
+  const sellerId = await requireOwnSellerId(deps.db, user);
+  const current = await ownProduct(deps.db, sellerId, input.id);
   if (current.status === "archived") {
     throw new TRPCError({ code: "BAD_REQUEST", message: "This product is archived; publish it again before editing." });
   }
@@ -155,8 +149,8 @@ export async function updateProduct(deps: SellerDeps, user: AuthUser, input: Upd
 }
 
 async function setStatus(deps: SellerDeps, user: AuthUser, id: string, status: ProductStatus): Promise<SellerProduct> {
-  const shop = await requireShop(deps.db, user);
-  const current = await ownProduct(deps.db, shop.id, id);
+  const sellerId = await requireOwnSellerId(deps.db, user);
+  const current = await ownProduct(deps.db, sellerId, id);
   if (current.status === status) return current;
   return deps.db.product.update({
     where: { id },
@@ -177,8 +171,8 @@ export type SellerProductWithStock = SellerProduct & { availability: Availabilit
 
 /** One own product with its current stock (for the edit page). */
 export async function getOwnProduct(deps: SellerDeps, user: AuthUser, id: string): Promise<SellerProductWithStock> {
-  const shop = await requireShop(deps.db, user);
-  const product = await ownProduct(deps.db, shop.id, id);
+  const sellerId = await requireOwnSellerId(deps.db, user);
+  const product = await ownProduct(deps.db, sellerId, id);
   const levels = await deps.availability.read([product.sku]);
   return { ...product, availability: levels.get(product.sku) ?? { status: "unknown" } };
 }
@@ -187,16 +181,16 @@ export type ListOwnInput = Omit<ListProductsInput, "sellerId"> & { status?: Prod
 
 /** The caller's products in any status (or one), with the catalog's filters, sorts and cursors. */
 export async function listOwnProducts(deps: SellerDeps, user: AuthUser, input: ListOwnInput): Promise<Page<SellerProduct>> {
-  const shop = await requireShop(deps.db, user);
+  const sellerId = await requireOwnSellerId(deps.db, user);
   const { status, ...rest } = input;
-  const page = await listProductIds(deps, rest, { statuses: status ? [status] : ["draft", "active", "archived"], sellerId: shop.id });
+  const page = await listProductIds(deps, rest, { statuses: status ? [status] : ["draft", "active", "archived"], sellerId });
   return { items: await loadInOrder(deps.db, page.items, sellerProductSelect), nextCursor: page.nextCursor };
 }
 
 /** Sets units on hand in the inventory service (absolute, so retrying is safe). */
 export async function setStock(deps: SellerDeps, user: AuthUser, input: { id: string; onHand: number }): Promise<StockLevel> {
-  const shop = await requireShop(deps.db, user);
-  const product = await ownProduct(deps.db, shop.id, input.id);
+  const sellerId = await requireOwnSellerId(deps.db, user);
+  const product = await ownProduct(deps.db, sellerId, input.id);
   try {
     return await inventoryCall(deps.inventory.setStock(product.sku, input.onHand));
   } finally {
