@@ -146,6 +146,8 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
               retryOnTimeout: true,
               delay: (attemptCount) => baseDelayMs * 2 ** (attemptCount - 1),
               backoffLimit: maxDelayMs,
+              // A Retry-After of an hour must not park a request for an hour.
+              maxRetryAfter: maxDelayMs,
               jitter: true,
             }
           : { limit: 0 },
