@@ -1,0 +1,274 @@
+// The consumer tests both transports must pass: the same scenarios, the same assertions, run
+// once over RabbitMQ (amqp-transport.test.ts) and once over the database (db-transport.test.ts).
+import { connect } from "amqplib";
+import { randomUUID } from "node:crypto";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { appendEvent } from "~/events/outbox";
+import { createDb, type Db } from "~/lib/db";
+import type { ProcessorConfig } from "~/processor/config";
+import type { PipelineClients } from "~/processor/consumers/deps";
+import { deadQueueName, HEADER_REASON } from "~/processor/messaging/topology";
+import { startWorker, type WorkerHandle } from "~/processor/worker";
+import { createPaymentClient } from "~/server/clients/payment";
+import { replayDeadLetter } from "~/server/domain/admin/dead-letters";
+import { startPaymentService } from "../../reference/payment/server";
+import { createTestDatabase, type TestDatabase } from "./db";
+import {
+  amqpUrl,
+  createWorld,
+  DECLINED_TOTAL,
+  deleteTopology,
+  eventCounts,
+  fakeClients,
+  pipelineConfig,
+  placeOrders,
+  processedCounts,
+  startTcpProxy,
+  statusCounts,
+  testLogger,
+  uniqueNames,
+  waitFor,
+  type World,
+} from "./pipeline";
+
+export type TransportKind = "amqp" | "db";
+
+const CONSUMERS = ["payments", "reservations", "fulfilment", "analytics"];
+const DELAYS = [50, 100, 200];
+const SERVICE_TOKEN = "pipeline-test-token";
+
+export function describePipeline(kind: TransportKind): void {
+  let testDb: TestDatabase;
+  let db: Db;
+  let world: World;
+  let names: ReturnType<typeof uniqueNames>;
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const logger = testLogger();
+
+  beforeEach(async () => {
+    testDb = await createTestDatabase();
+    db = testDb.db;
+    world = await createWorld(db);
+    names = uniqueNames();
+  });
+
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
+    if (kind === "amqp") await deleteTopology(names, CONSUMERS, DELAYS).catch(() => undefined);
+    await testDb.drop();
+  });
+
+  function config(port?: number): ProcessorConfig {
+    return pipelineConfig(testDb.url, kind === "amqp" ? { AMQP_URL: amqpUrl(port), ...names } : {});
+  }
+
+  /** A worker with its own connection pool, stopped after the test. */
+  async function worker(clients: PipelineClients, options: { port?: number; refreshed?: Set<string> } = {}): Promise<{ handle: WorkerHandle; db: Db }> {
+    const workerDb = createDb(testDb.url, { maxConnections: 8 });
+    const handle = await startWorker({
+      config: config(options.port),
+      db: workerDb,
+      logger,
+      clients,
+      refreshSales: async (_db, ids) => ids.forEach((id) => options.refreshed?.add(id)),
+    });
+    cleanups.push(() => workerDb.$disconnect());
+    cleanups.push(() => handle.stop());
+    return { handle, db: workerDb };
+  }
+
+  it(`1,000 orders reach paid or cancelled exactly once${kind === "amqp" ? " while the broker goes away and comes back" : ""}`, async () => {
+    const clients = fakeClients();
+    const proxy = kind === "amqp" ? await startTcpProxy() : null;
+    if (proxy) cleanups.push(() => proxy.close());
+    const refreshed = new Set<string>();
+    await worker(clients, { port: proxy?.port, refreshed });
+
+    const total = (i: number) => (i % 10 === 0 ? DECLINED_TOTAL : 10_000);
+    const first = await placeOrders(db, world, 500, total);
+    await waitFor(async () => (await db.order.count({ where: { status: { not: "pending_payment" } } })) >= 100, 30_000, () => "first orders to be processed");
+
+    // Broker outage: cut mid-stream, place the other half while it is away, then bring it back.
+    proxy?.cut();
+    const second = await placeOrders(db, world, 500, (i) => total(i + 500));
+    await new Promise((r) => setTimeout(r, kind === "amqp" ? 1_500 : 0));
+    proxy?.restore();
+
+    const ids = [...first, ...second];
+    const settled = async () => {
+      const counts = await statusCounts(db, ids);
+      return (counts.fulfilling ?? 0) + (counts.cancelled ?? 0) === 1_000 && (await processedCounts(db)).analytics === 900;
+    };
+    await waitFor(settled, 50_000, async () => `all orders settled: ${JSON.stringify(await statusCounts(db, ids))} ${JSON.stringify(await processedCounts(db))}`);
+
+    expect(await statusCounts(db, ids)).toEqual({ fulfilling: 900, cancelled: 100 });
+    // Every effect exactly once: one event per fact, one status change per transition.
+    expect(await eventCounts(db)).toEqual({
+      "order.placed": 1_000,
+      "payment.authorized": 900,
+      "order.paid": 900,
+      "payment.failed": 100,
+      "order.cancelled": 100,
+      "shipment.created": 900,
+    });
+    const changes = await db.orderStatusChange.groupBy({ by: ["toStatus"], _count: { _all: true } });
+    expect(Object.fromEntries(changes.map((c) => [c.toStatus, c._count._all]))).toEqual({ paid: 900, cancelled: 100, fulfilling: 900 });
+    expect(await db.shipment.count()).toBe(900);
+    // Nothing lost: every event reached every consumer that wants it, once (ProcessedMessage is keyed by event).
+    expect(await processedCounts(db)).toEqual({ payments: 1_000, fulfilment: 900, reservations: 100, analytics: 900 });
+    expect(await db.outboxEvent.count({ where: { publishedAt: null } })).toBe(0);
+    expect(await db.deadLetter.count()).toBe(0);
+    // The outside world saw one charge and one stock commit per paid order.
+    expect(clients.payment.byKey.size).toBe(1_000);
+    expect(clients.payment.captureKeys.size).toBe(900);
+    expect(clients.inventory.committed.size).toBe(900);
+    expect(clients.inventory.released.size).toBe(100);
+    expect(refreshed.size).toBe(900);
+    const payments = await db.payment.groupBy({ by: ["status"], _count: { _all: true } });
+    expect(Object.fromEntries(payments.map((p) => [p.status, p._count._all]))).toEqual({ captured: 900, failed: 100 });
+  }, 90_000);
+
+  it("a consumer killed mid-message: the message is delivered again and the effect happens once", async () => {
+    const clients = fakeClients();
+    let release!: () => void;
+    clients.payment.hold = new Promise<void>((resolve) => (release = resolve));
+    const proxy = kind === "amqp" ? await startTcpProxy() : null;
+    if (proxy) cleanups.push(() => proxy.close());
+
+    // Worker A takes the message and hangs inside the gateway call...
+    const a = await worker(clients, { port: proxy?.port });
+    const orderId = (await placeOrders(db, world, 1))[0]!;
+    await waitFor(async () => clients.payment.calls.authorize >= 1, 15_000, () => "worker A to start the payment");
+    // ...and dies: over AMQP its connection drops (the broker requeues the unacked message); over
+    // the database its lease runs out. It never acks.
+    proxy?.cut();
+    const stuck = clients.payment.hold;
+    clients.payment.hold = null;
+
+    // Worker B gets the same message again and completes it.
+    await worker(clients);
+    await waitFor(async () => (await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } })).status === "fulfilling", 20_000, () => "worker B to pay the order");
+
+    // A wakes up and finishes its copy: its effect is refused as already processed.
+    release();
+    await stuck;
+    await a.handle.stop();
+    expect(clients.payment.calls.authorize).toBeGreaterThanOrEqual(2);
+    expect(clients.payment.byKey.size).toBe(1);
+    expect(await db.orderStatusChange.count({ where: { orderId: orderId, toStatus: "paid" } })).toBe(1);
+    expect(await eventCounts(db)).toMatchObject({ "order.paid": 1, "payment.authorized": 1, "shipment.created": 1 });
+    expect(await db.processedMessage.count({ where: { consumer: "payments" } })).toBe(1);
+  }, 60_000);
+
+  it("a poison message is dead-lettered after the configured retries with its reason; replay delivers it again", async () => {
+    const clients = fakeClients();
+    await worker(clients);
+    // A well-formed order.placed for an order that does not exist (yet): the consumer fails each time.
+    const orderId = randomUUID();
+    const eventId = await db.$transaction((tx) =>
+      appendEvent(tx, {
+        type: "order.placed",
+        aggregateType: "order",
+        aggregateId: orderId,
+        payload: {
+          orderId,
+          orderNumber: 1,
+          buyerId: world.buyerId,
+          total: { amountMinor: 10_000, currency: "EUR" },
+          reservationId: null,
+          lines: [{ productId: world.productId, sellerId: world.sellerId, sku: world.sku, quantity: 1, unitPriceMinor: 10_000 }],
+        },
+      }),
+    );
+
+    await waitFor(async () => (await db.deadLetter.count()) === 1, 20_000, () => "the dead letter");
+    const letter = await db.deadLetter.findFirstOrThrow({ select: { id: true, consumer: true, eventId: true, eventType: true, reason: true, attempts: true } });
+    expect(letter).toMatchObject({ consumer: "payments", eventId, eventType: "order.placed", attempts: 3 });
+    expect(letter.reason).toBe(`failed 3 times: Order ${orderId} does not exist`);
+    if (kind === "amqp") {
+      const reason = await readDeadQueueReason("payments");
+      expect(reason).toBe(letter.reason);
+    }
+
+    // Fixed (the order now exists), then replayed by an admin: it goes through once.
+    await placeOrders(db, world, 1, undefined, { ids: [orderId], events: false });
+    await replayDeadLetter(db, letter.id);
+    await waitFor(async () => (await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } })).status === "fulfilling", 20_000, () => "the replayed order to be paid");
+    expect(await db.deadLetter.findUniqueOrThrow({ where: { id: letter.id }, select: { replayedAt: true } })).toMatchObject({ replayedAt: expect.any(Date) });
+    await expect(replayDeadLetter(db, letter.id)).rejects.toMatchObject({ code: "CONFLICT" });
+  }, 60_000);
+
+  it("an invalid message goes straight to the dead-letter queue with the validation problem", async () => {
+    await worker(fakeClients());
+    const body = { id: randomUUID(), type: "order.placed", version: 1, occurredAt: new Date().toISOString(), aggregateType: "order", aggregateId: "x", payload: { orderId: 42 } };
+    if (kind === "amqp") {
+      const connection = await connect(amqpUrl());
+      const channel = await connection.createConfirmChannel();
+      channel.publish(names.AMQP_EXCHANGE, "order.placed", Buffer.from(JSON.stringify(body)));
+      await channel.waitForConfirms();
+      await connection.close();
+    } else {
+      // Only raw SQL could write such a row (appendEvent validates): the database transport still copes.
+      await db.$executeRaw`INSERT INTO "OutboxEvent" (id, type, version, "aggregateType", "aggregateId", payload, "occurredAt")
+        VALUES (gen_random_uuid(), 'order.placed', 1, 'order', 'x', ${JSON.stringify({ orderId: 42 })}::jsonb, now())`;
+    }
+    await waitFor(async () => (await db.deadLetter.count()) === 1, 15_000, () => "the dead letter");
+    const letter = await db.deadLetter.findFirstOrThrow({ select: { reason: true, attempts: true, consumer: true } });
+    expect(letter).toMatchObject({ consumer: "payments", attempts: 1 });
+    expect(letter.reason).toMatch(/^invalid message: /);
+    expect(letter.reason).toMatch(/payload.orderId|orderId/);
+    if (kind === "amqp") expect(await readDeadQueueReason("payments")).toBe(letter.reason);
+  }, 30_000);
+
+  it("a payment gateway outage leaves orders pending; they complete when it comes back", async () => {
+    const gateway = await startPaymentService({ databaseUrl: testDb.url, port: 0, serviceToken: SERVICE_TOKEN, down: true, poolSize: 3 });
+    cleanups.push(() => gateway.close());
+    const clients = {
+      ...fakeClients(),
+      payment: createPaymentClient({
+        baseUrl: gateway.url,
+        serviceToken: SERVICE_TOKEN,
+        logger,
+        retry: { limit: 0 },
+        breaker: { failureThreshold: 3, resetTimeoutMs: 200 },
+      }),
+    };
+    await worker(clients);
+    const ids = await placeOrders(db, world, 20, (i) => (i % 5 === 0 ? DECLINED_TOTAL : 10_000));
+
+    // Several retry rounds go by while the gateway is down: nothing moves, nothing is dead-lettered.
+    await waitFor(async () => (await db.eventDelivery.count()) > 0 || kind === "amqp", 5_000);
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(await statusCounts(db, ids)).toEqual({ pending_payment: 20 });
+    expect(await db.deadLetter.count()).toBe(0);
+
+    gateway.setFailureModes({ down: false });
+    await waitFor(
+      async () => {
+        const counts = await statusCounts(db, ids);
+        return (counts.fulfilling ?? 0) + (counts.cancelled ?? 0) === 20;
+      },
+      20_000,
+      async () => `orders to settle: ${JSON.stringify(await statusCounts(db, ids))}`,
+    );
+    expect(await statusCounts(db, ids)).toEqual({ fulfilling: 16, cancelled: 4 });
+    const cancelled = await db.order.findMany({ where: { status: "cancelled" }, select: { cancelReason: true } });
+    expect(cancelled.map((o) => o.cancelReason)).toEqual(Array(4).fill(expect.stringMatching(/^Payment failed: /)));
+    expect(await eventCounts(db)).toMatchObject({ "order.paid": 16, "payment.failed": 4 });
+    expect(await db.deadLetter.count()).toBe(0);
+  }, 60_000);
+
+  async function readDeadQueueReason(consumer: string): Promise<unknown> {
+    const connection = await connect(amqpUrl());
+    try {
+      const channel = await connection.createChannel();
+      const msg = await channel.get(deadQueueName({ exchange: names.AMQP_EXCHANGE, queuePrefix: names.AMQP_QUEUE_PREFIX }, consumer), { noAck: true });
+      if (!msg) return null;
+      const reason = msg.properties.headers?.[HEADER_REASON] as unknown;
+      return Buffer.isBuffer(reason) ? reason.toString("utf8") : reason;
+    } finally {
+      await connection.close();
+    }
+  }
+}
+
