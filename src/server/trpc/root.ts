@@ -8,6 +8,8 @@ import { deliveryRouter } from "./routers/delivery";
 import { deadLettersRouter } from "./routers/dead-letters";
 import { healthRouter } from "./routers/health";
 import { ordersRouter } from "./routers/orders";
+import { reportsRouter } from "./routers/reports";
+import { statsRouter } from "./routers/stats";
 
 export const appRouter = router({
   health: healthRouter,
@@ -18,6 +20,8 @@ export const appRouter = router({
   checkout: checkoutRouter,
   orders: ordersRouter,
   delivery: deliveryRouter,
+  stats: statsRouter,
+  reports: reportsRouter,
   deadLetters: deadLettersRouter,
 });
 

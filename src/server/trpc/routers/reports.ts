@@ -1,0 +1,18 @@
+import { z } from "zod";
+import { requireOwnSellerId } from "~/server/domain/actor";
+import { getReport, getReportCsv, listReports } from "~/server/domain/stats/reports";
+import { router, sellerProcedure } from "../init";
+
+export const reportsListInput = z.strictObject({
+  limit: z.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(512).nullish(),
+  kind: z.string().min(1).max(50).optional(),
+});
+export const reportIdInput = z.strictObject({ id: z.uuid() });
+
+/** The seller's own period reports (the processor generates them). */
+export const reportsRouter = router({
+  list: sellerProcedure.input(reportsListInput).query(async ({ ctx, input }) => listReports(ctx.db, await requireOwnSellerId(ctx.db, ctx.user), input)),
+  get: sellerProcedure.input(reportIdInput).query(async ({ ctx, input }) => getReport(ctx.db, await requireOwnSellerId(ctx.db, ctx.user), input.id)),
+  csv: sellerProcedure.input(reportIdInput).query(async ({ ctx, input }) => getReportCsv(ctx.db, await requireOwnSellerId(ctx.db, ctx.user), input.id)),
+});

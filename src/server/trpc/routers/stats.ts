@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { requireOwnSellerId } from "~/server/domain/actor";
+import { productForecast, reorderSoonForSeller } from "~/server/domain/stats/forecast";
+import { salesSummary, salesTimeseries, topProducts } from "~/server/domain/stats/sales";
+import { router, sellerProcedure } from "../init";
+
+const period = { from: z.coerce.date(), to: z.coerce.date() };
+
+export const statsSummaryInput = z.strictObject(period);
+export const statsTimeseriesInput = z.strictObject({ ...period, granularity: z.enum(["hour", "day"]).default("day") });
+export const statsTopProductsInput = z.strictObject({ ...period, limit: z.number().int().min(1).max(100).default(10) });
+export const statsForecastInput = z.strictObject({ productId: z.uuid() });
+export const statsReorderSoonInput = z.strictObject({ leadTimeDays: z.number().int().min(1).max(28).default(7) }).default({ leadTimeDays: 7 });
+
+/** A seller's own sales figures, read from the processor's aggregates. */
+export const statsRouter = router({
+  summary: sellerProcedure
+    .input(statsSummaryInput)
+    .query(async ({ ctx, input }) => salesSummary(ctx.db, await requireOwnSellerId(ctx.db, ctx.user), input)),
+  timeseries: sellerProcedure
+    .input(statsTimeseriesInput)
+    .query(async ({ ctx, input }) => salesTimeseries(ctx.db, await requireOwnSellerId(ctx.db, ctx.user), input)),
+  topProducts: sellerProcedure
+    .input(statsTopProductsInput)
+    .query(async ({ ctx, input }) => topProducts(ctx.db, await requireOwnSellerId(ctx.db, ctx.user), input)),
+  forecast: sellerProcedure
+    .input(statsForecastInput)
+    .query(async ({ ctx, input }) => productForecast(ctx.db, await requireOwnSellerId(ctx.db, ctx.user), input.productId, ctx.now())),
+  reorderSoon: sellerProcedure
+    .input(statsReorderSoonInput)
+    .query(async ({ ctx, input }) => reorderSoonForSeller(ctx, await requireOwnSellerId(ctx.db, ctx.user), input, ctx.now())),
+});
