@@ -32,6 +32,8 @@ interface HwState {
   season: Float64Array;
   sse: number;
   count: number;
+  /** Fitting criterion (see runHoltWinters). */
+  score: number;
 }
 
 const GRID: HwParams[] = (() => {
@@ -62,6 +64,11 @@ export function runHoltWinters(y: ArrayLike<number>, p: HwParams): HwState {
   let trend = p.beta > 0 ? (w2 - w1) / SEASON : 0;
   let sse = 0;
   let count = 0;
+  let score = 0;
+  // Forecasts made a week ahead, scored when their day comes: parameters are chosen on one-day
+  // and one-week-ahead errors alike, the horizons the forecasts are used for.
+  const ahead = new Float64Array(SEASON);
+  const dampWeek = p.phi === 1 ? SEASON : (p.phi * (1 - Math.pow(p.phi, SEASON))) / (1 - p.phi);
   for (let t = 0; t < n; t++) {
     const s = t % SEASON;
     const yt = y[t]!;
@@ -69,20 +76,23 @@ export function runHoltWinters(y: ArrayLike<number>, p: HwParams): HwState {
     if (t >= 2 * SEASON) {
       sse += err * err;
       count++;
+      const errWeek = yt - ahead[s]!;
+      if (t >= 3 * SEASON) score += 0.5 * err * err + 0.5 * errWeek * errWeek;
     }
     const newLevel = p.alpha * (yt - season[s]!) + (1 - p.alpha) * (level + p.phi * trend);
     trend = p.beta * (newLevel - level) + (1 - p.beta) * p.phi * trend;
     season[s] = p.gamma * (yt - newLevel) + (1 - p.gamma) * season[s]!;
     level = newLevel;
+    ahead[s] = level + dampWeek * trend + season[s]!;
   }
-  return { level, trend, season, sse, count };
+  return { level, trend, season, sse, count, score };
 }
 
 export function fitHoltWinters(y: ArrayLike<number>): { params: HwParams; state: HwState } {
   let best: { params: HwParams; state: HwState } | undefined;
   for (const params of GRID) {
     const state = runHoltWinters(y, params);
-    if (!best || state.sse < best.state.sse - 1e-9) best = { params, state };
+    if (!best || state.score < best.state.score - 1e-9) best = { params, state };
   }
   return best!;
 }
