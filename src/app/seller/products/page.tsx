@@ -1,0 +1,155 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { api } from "~/trpc/server";
+import { categoryTree } from "~/web/catalog-query";
+import { ActionForm, SubmitButton } from "~/web/components/form";
+import { EmptyState } from "~/web/components/states";
+import { date, money } from "~/web/format";
+import { SellerNav } from "~/web/seller-nav";
+import { requireViewer } from "~/web/viewer";
+import { productStatusAction } from "../actions";
+
+export const metadata: Metadata = { title: "Your products" };
+export const dynamic = "force-dynamic";
+
+const STATUSES = ["draft", "active", "archived"] as const;
+const SORTS = ["newest", "price_asc", "price_desc"] as const;
+type Sp = { status?: string; q?: string; category?: string; sort?: string; cursor?: string };
+
+export default async function SellerProductsPage({ searchParams }: { searchParams: Promise<Sp> }) {
+  await requireViewer("/seller/products", "seller");
+  const sp = await searchParams;
+  const status = STATUSES.find((s) => s === sp.status);
+  const sort = SORTS.find((s) => s === sp.sort) ?? "newest";
+  const q = sp.q?.trim().slice(0, 200) || undefined;
+  const category = sp.category?.slice(0, 100) || undefined;
+  const cursor = sp.cursor?.slice(0, 512);
+  const client = await api();
+  const [page, categories] = await Promise.all([
+    client.seller.products.listOwn.query({ limit: 20, cursor: cursor ?? null, status, q, categorySlug: category, sort: q && !sp.sort ? "relevance" : sort }),
+    client.catalog.categories.query().then(categoryTree, () => []),
+  ]);
+  const href = (change: Partial<Sp>) => {
+    const next: Sp = { status, q, category, sort: sp.sort, ...change };
+    const params = new URLSearchParams(Object.entries(next).filter((e): e is [string, string] => Boolean(e[1])));
+    const s = params.toString();
+    return s ? `/seller/products?${s}` : "/seller/products";
+  };
+  const priceSort = sort === "price_asc" ? "price_desc" : "price_asc";
+  return (
+    <main id="main">
+      <SellerNav current="/seller/products" />
+      <div className="page-head">
+        <h1>Your products</h1>
+        <Link className="button" href="/seller/products/new">
+          New product
+        </Link>
+      </div>
+      <form action="/seller/products" method="get" className="filters" aria-label="Filter your products" style={{ flexDirection: "row", flexWrap: "wrap", alignItems: "end", marginBottom: "1rem" }}>
+        <div className="field">
+          <label htmlFor="sp-q">Search</label>
+          <input id="sp-q" type="search" name="q" defaultValue={q} maxLength={200} />
+        </div>
+        <div className="field">
+          <label htmlFor="sp-status">Status</label>
+          <select id="sp-status" name="status" defaultValue={status ?? ""}>
+            <option value="">Any</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="sp-category">Category</label>
+          <select id="sp-category" name="category" defaultValue={category ?? ""}>
+            <option value="">Any</option>
+            {categories.map((c) => (
+              <option key={c.slug} value={c.slug}>
+                {c.depth > 0 ? "— " : ""}
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <input type="hidden" name="sort" value={sp.sort ?? ""} />
+        <button type="submit">Filter</button>
+      </form>
+      {page.items.length === 0 ? (
+        <EmptyState action={{ href: "/seller/products/new", label: "Create a product" }}>
+          {status || q || category ? "No products match these filters." : "You have no products yet."}
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Your products</caption>
+            <thead>
+              <tr>
+                <th scope="col">Product</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="num" aria-sort={sort === "price_asc" ? "ascending" : sort === "price_desc" ? "descending" : undefined}>
+                  <Link href={href({ sort: priceSort, cursor: undefined })}>Price {sort === "price_asc" ? "↑" : sort === "price_desc" ? "↓" : ""}</Link>
+                </th>
+                <th scope="col" aria-sort={sort === "newest" ? "descending" : undefined}>
+                  <Link href={href({ sort: "newest", cursor: undefined })}>Created {sort === "newest" ? "↓" : ""}</Link>
+                </th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {page.items.map((p) => (
+                <tr key={p.id}>
+                  <td>
+                    <Link href={`/seller/products/${p.id}`}>
+                      <strong>{p.title}</strong>
+                    </Link>
+                    <div className="small muted">
+                      {p.sku}
+                      {p.category ? ` · ${p.category.name}` : ""}
+                    </div>
+                  </td>
+                  <td>
+                    <span className={`badge ${p.status}`}>{p.status}</span>
+                  </td>
+                  <td className="num">{money(p.priceMinor, p.currency)}</td>
+                  <td>{date(p.createdAt)}</td>
+                  <td>
+                    <ActionForm action={productStatusAction} className="inline-form" label={`Change status of ${p.title}`}>
+                      <input type="hidden" name="id" value={p.id} />
+                      <Link className="button secondary small" href={`/seller/products/${p.id}`}>
+                        Edit
+                      </Link>
+                      {p.status !== "active" ? (
+                        <SubmitButton className="button small" name="intent" value="publish" pendingLabel="…">
+                          Publish
+                        </SubmitButton>
+                      ) : (
+                        <SubmitButton className="button secondary small" name="intent" value="unpublish" pendingLabel="…">
+                          Unpublish
+                        </SubmitButton>
+                      )}
+                      {p.status !== "archived" ? (
+                        <SubmitButton className="button danger small" name="intent" value="archive" pendingLabel="…">
+                          Archive
+                        </SubmitButton>
+                      ) : null}
+                    </ActionForm>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <nav className="pager" aria-label="Pages">
+        {cursor ? <Link href={href({ cursor: undefined })}>← First page</Link> : <span />}
+        {page.nextCursor ? (
+          <Link className="button" href={href({ cursor: page.nextCursor })}>
+            Next page →
+          </Link>
+        ) : null}
+      </nav>
+    </main>
+  );
+}
