@@ -12,12 +12,14 @@
 // Each cell runs `call` with a caller for that actor and compares the outcome: "allowed" means
 // the call resolved; otherwise the TRPCError code it must fail with. `call` creates whatever it
 // needs through fixtures (db writes, no authorization involved), so cells are independent.
+// The actors are real accounts in the reference auth service; a cell that would change an actor
+// for good (logout, changePassword, becomeSeller) uses world.signIn(actor) or createAccount().
 import { TRPCError } from "@trpc/server";
 import { describe, expect, test } from "vitest";
 import type { Db } from "~/lib/db";
 import type { AuthUser } from "~/server/trpc/context";
 import type { Caller, TestApi } from "./api.ts";
-import { createAdminUser, createSellerUser, createUser, type TestSeller } from "./fixtures.ts";
+import { unique, type TestSeller } from "./fixtures.ts";
 
 export const ACTORS = ["anonymous", "buyer", "otherBuyer", "seller", "otherSeller", "admin"] as const;
 export type Actor = (typeof ACTORS)[number];
@@ -26,10 +28,15 @@ export type Actor = (typeof ACTORS)[number];
 export type Outcome = "allowed" | TRPCError["code"];
 export type Expectation = Record<Actor, Outcome>;
 
+export type SignedInActor = Exclude<Actor, "anonymous">;
+
 export interface AuthzWorld {
   api: TestApi;
   db: Db;
-  /** buyer/otherBuyer: role buyer; seller/otherSeller: role seller with a shop; admin: role admin, no shop. */
+  /**
+   * Real accounts in the (reference) auth service, signed in, with local User rows:
+   * buyer/otherBuyer: role buyer; seller/otherSeller: role seller with a shop; admin: role admin, no shop.
+   */
   users: {
     buyer: AuthUser;
     otherBuyer: AuthUser;
@@ -38,22 +45,54 @@ export interface AuthzWorld {
     admin: AuthUser;
   };
   caller(actor: Actor): Caller;
+  /** A new session for the actor (for cells that end or alter their session: logout, changePassword). */
+  signIn(actor: SignedInActor): Promise<AuthUser>;
+  /** The actor's current password; update it when a cell changes it. */
+  passwords: Record<SignedInActor, string>;
+}
+
+/** A fresh, signed-in account of a role (sellers get a shop): for cells that change who the actor is. */
+export async function createAccount(api: TestApi, role: "buyer" | "seller" | "admin", password: string): Promise<AuthUser> {
+  const { auth, sessions, db } = api.deps;
+  const email = `${unique(role)}@example.test`;
+  let session = await auth.register({ email, password, displayName: `Matrix ${role}`, role: role === "admin" ? "buyer" : role });
+  if (role === "admin") {
+    // Only an operator makes admins; the role change ends the session, so sign in again.
+    await auth.setRole(session.user.id, "admin");
+    session = await auth.login({ email, password });
+  }
+  const user = await sessions.authenticate(session.accessToken);
+  if (role === "seller") {
+    const shopName = unique("Matrix shop ");
+    const seller = await db.seller.create({ data: { userId: user.id, shopName }, select: { id: true } });
+    return { ...user, sellerId: seller.id, shopName } as TestSeller;
+  }
+  return user;
 }
 
 export async function createAuthzWorld(api: TestApi): Promise<AuthzWorld> {
   const db = api.deps.db;
-  const users = {
-    buyer: await createUser(db, "buyer"),
-    otherBuyer: await createUser(db, "buyer"),
-    seller: await createSellerUser(db),
-    otherSeller: await createSellerUser(db),
-    admin: await createAdminUser(db),
-  };
+  const password = "matrix password 1";
+  const [buyer, otherBuyer, seller, otherSeller, admin] = await Promise.all([
+    createAccount(api, "buyer", password),
+    createAccount(api, "buyer", password),
+    createAccount(api, "seller", password),
+    createAccount(api, "seller", password),
+    createAccount(api, "admin", password),
+  ]);
+  const users = { buyer: buyer!, otherBuyer: otherBuyer!, seller: seller as TestSeller, otherSeller: otherSeller as TestSeller, admin: admin! };
+  const passwords: Record<SignedInActor, string> = { buyer: password, otherBuyer: password, seller: password, otherSeller: password, admin: password };
   return {
     api,
     db,
     users,
+    passwords,
     caller: (actor) => api.caller(actor === "anonymous" ? null : users[actor]),
+    async signIn(actor) {
+      const session = await api.deps.auth.login({ email: users[actor].email, password: passwords[actor] });
+      const fresh = await api.deps.sessions.authenticate(session.accessToken);
+      return { ...users[actor], ...fresh };
+    },
   };
 }
 

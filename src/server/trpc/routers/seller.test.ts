@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startTestApi, type Caller, type TestApi } from "../../../../tests/helpers/api.ts";
+import { createCategory, createSellerUser, type TestSeller } from "../../../../tests/helpers/fixtures.ts";
+
+let api: TestApi;
+let seller: TestSeller;
+let other: TestSeller;
+let me: Caller;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  seller = await createSellerUser(api.deps.db);
+  other = await createSellerUser(api.deps.db);
+  me = api.caller(seller);
+  await createCategory(api.deps.db, { slug: "lamps" });
+});
+afterAll(() => api?.close());
+
+describe("seller.products", () => {
+  test("create: draft with generated SKU and a stock record; publish puts it in the catalog", async () => {
+    const p = await me.seller.products.create({ title: "Desk lamp", priceMinor: 3900, currency: "EUR", categorySlug: "lamps", initialStock: 7 });
+    expect(p).toMatchObject({ status: "draft", sku: expect.stringMatching(/^LV-[0-9A-F]{10}$/), category: { slug: "lamps" }, publishedAt: null });
+    expect(await api.deps.inventory.getStock(p.sku)).toMatchObject({ onHand: 7 });
+    await expect(api.caller(null).catalog.get({ id: p.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const published = await me.seller.products.publish({ id: p.id });
+    expect(published.status).toBe("active");
+    expect(await api.caller(null).catalog.get({ id: p.id })).toMatchObject({ title: "Desk lamp", availability: { status: "known", available: 7 } });
+  });
+
+  test("create with a supplied SKU; a taken SKU is CONFLICT; currency defaults from settings", async () => {
+    const p = await me.seller.products.create({ title: "Floor lamp", priceMinor: 9900, sku: "FLOOR-1", publish: true });
+    expect(p).toMatchObject({ sku: "FLOOR-1", currency: "EUR", status: "active" });
+    await expect(me.seller.products.create({ title: "Copy", priceMinor: 1, sku: "FLOOR-1" })).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("sku") });
+    await expect(me.seller.products.create({ title: "Nowhere", priceMinor: 1, categorySlug: "nope" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("categorySlug") });
+  });
+
+  test("update, unpublish, archive; archived cannot be edited until published again", async () => {
+    const p = await me.seller.products.create({ title: "Lamp shade", priceMinor: 1500, publish: true });
+    expect(await me.seller.products.update({ id: p.id, title: "Linen lamp shade", priceMinor: 1700 })).toMatchObject({ title: "Linen lamp shade", priceMinor: 1700 });
+    expect((await me.seller.products.unpublish({ id: p.id })).status).toBe("draft");
+    expect((await me.seller.products.archive({ id: p.id })).status).toBe("archived");
+    await expect(me.seller.products.update({ id: p.id, title: "x" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    expect((await me.seller.products.publish({ id: p.id })).status).toBe("active");
+    await expect(me.seller.products.update({ id: p.id })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
+  test("setStock goes to the inventory service; below reserved is a CONFLICT", async () => {
+    const p = await me.seller.products.create({ title: "Bulb", priceMinor: 300, publish: true });
+    expect(await me.seller.products.setStock({ id: p.id, onHand: 12 })).toMatchObject({ onHand: 12, available: 12 });
+    expect((await me.seller.products.get({ id: p.id })).availability).toEqual({ status: "known", available: 12 });
+    await api.deps.inventory.reserve({ lines: [{ sku: p.sku, quantity: 5 }], idempotencyKey: `t-${p.id}` });
+    await expect(me.seller.products.setStock({ id: p.id, onHand: 2 })).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+
+  test("listOwn: only my products, any status, filter and paginate", async () => {
+    await me.seller.products.create({ title: "Draft lamp", priceMinor: 1500 });
+    const mine = await me.seller.products.listOwn({ limit: 100 });
+    expect(mine.items.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(mine.items.map((p) => p.status)).size).toBeGreaterThan(1);
+    await api.caller(other).seller.products.create({ title: "Other's lamp", priceMinor: 1 });
+    expect((await me.seller.products.listOwn({ q: "other" })).items).toEqual([]);
+    const drafts = await me.seller.products.listOwn({ status: "draft" });
+    expect(drafts.items.every((p) => p.status === "draft")).toBe(true);
+    const pages: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: Awaited<ReturnType<Caller["seller"]["products"]["listOwn"]>> = await me.seller.products.listOwn({ limit: 2, sort: "price_asc", cursor });
+      pages.push(...page.items.map((p) => p.id));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(pages).toEqual([...mine.items].sort((a, b) => a.priceMinor - b.priceMinor || (a.id < b.id ? -1 : 1)).map((p) => p.id));
+  });
+
+  test("another seller's product is NOT_FOUND for every action", async () => {
+    const theirs = await api.caller(other).seller.products.create({ title: "Secret draft", priceMinor: 100 });
+    for (const action of [
+      () => me.seller.products.get({ id: theirs.id }),
+      () => me.seller.products.update({ id: theirs.id, title: "mine now" }),
+      () => me.seller.products.publish({ id: theirs.id }),
+      () => me.seller.products.archive({ id: theirs.id }),
+      () => me.seller.products.setStock({ id: theirs.id, onHand: 0 }),
+    ]) {
+      await expect(action()).rejects.toMatchObject({ code: "NOT_FOUND" });
+    }
+  });
+});
