@@ -61,6 +61,7 @@ cleanup() {
   local rc=$?
   set +e
   for c in "${CONTAINERS[@]}"; do "$DOCKER" rm -f "$c" >/dev/null 2>&1; done
+  stop_reference
   if [[ -n "${SMOKE_DB_CREATED:-}" ]]; then
     psql "$PG_URL_BASE/postgres" -qc "DROP DATABASE IF EXISTS $SMOKE_DB WITH (FORCE)" >/dev/null 2>&1
   fi
@@ -168,78 +169,150 @@ build_targets() {
 # --- 5. smoke tests --------------------------------------------------------------------------------
 free_port() { node -e 's=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 
-wait_http() { # url seconds
-  local url=$1 deadline=$(($(date +%s) + $2))
+wait_http() { # url seconds [container]
+  local url=$1 deadline=$(($(date +%s) + $2)) container=${3:-}
   until curl -fsS -o /dev/null "$url" 2>/dev/null; do
     (($(date +%s) < deadline)) || return 1
+    if [[ -n "$container" && "$("$DOCKER" inspect -f '{{.State.Running}}' "$container" 2>/dev/null)" != "true" ]]; then
+      log "$container exited ($("$DOCKER" inspect -f '{{.State.ExitCode}}' "$container" 2>/dev/null))"
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+REF_PID=""
+stop_reference() {
+  if [[ -n "$REF_PID" ]]; then
+    kill -TERM -- "-$REF_PID" 2>/dev/null || true
+    for _ in $(seq 1 20); do kill -0 "$REF_PID" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL -- "-$REF_PID" 2>/dev/null || true
+    REF_PID=""
+  fi
+}
+
+# The API needs Service 1 and 2 (it refuses to start without their URLs) and the processor talks
+# to payment, carrier and inventory: run the repository's reference implementations on the host,
+# for the smoke test only. They are never part of an image.
+start_reference() { # token db_url
+  local token=$1 db_url=$2
+  AUTH_PORT=$(free_port); INVENTORY_PORT=$(free_port); PAYMENT_PORT=$(free_port); CARRIER_PORT=$(free_port)
+  log "smoke: reference services on the host (auth :$AUTH_PORT, inventory :$INVENTORY_PORT, payment :$PAYMENT_PORT, carrier :$CARRIER_PORT)"
+  setsid "$ROOT/node_modules/.bin/tsx" "$ROOT/reference/run.ts" --database-url "$db_url" --host 127.0.0.1 \
+    --auth-port "$AUTH_PORT" --inventory-port "$INVENTORY_PORT" --payment-port "$PAYMENT_PORT" \
+    --carrier-port "$CARRIER_PORT" --service-token "$token" >"$STATE/reference.log" 2>&1 &
+  REF_PID=$!
+  local deadline=$(($(date +%s) + 90))
+  until grep -q "^carrier" "$STATE/reference.log" 2>/dev/null; do
+    kill -0 "$REF_PID" 2>/dev/null || { tail -20 "$STATE/reference.log"; die "reference services exited"; }
+    (($(date +%s) < deadline)) || { tail -20 "$STATE/reference.log"; die "reference services did not start"; }
     sleep 0.5
   done
 }
 
 smoke() {
-  local db_url="$PG_URL_BASE/$SMOKE_DB"
+  local db_url="$PG_URL_BASE/$SMOKE_DB" token="smoke-service-token-$$"
   log "smoke: database $SMOKE_DB"
   psql "$PG_URL_BASE/postgres" -qc "CREATE DATABASE $SMOKE_DB" >/dev/null
   SMOKE_DB_CREATED=1
+  # As in Kubernetes: read-only root, no capabilities, no privilege escalation, uid from the image.
   local run=("$DOCKER" run --network host --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges)
 
   log "smoke: migrations (api-service:$VERSION node dist/api/migrate.mjs)"
   "${run[@]}" --rm -e DATABASE_URL="$db_url" "api-service:$VERSION" node dist/api/migrate.mjs \
     || die "migration container failed"
-  log "smoke: API waits for the schema (initContainer command)"
+  log "smoke: migrations again (must be a no-op)"
+  "${run[@]}" --rm -e DATABASE_URL="$db_url" "api-service:$VERSION" node dist/api/migrate.mjs | tail -1
+  log "smoke: wait-for-migrations (the init containers' command) in the api and processor images"
   "${run[@]}" --rm -e DATABASE_URL="$db_url" "api-service:$VERSION" node dist/api/wait-for-migrations.mjs --timeout 30 \
-    || die "wait-for-migrations failed after migrating"
+    || die "wait-for-migrations (api image) failed after migrating"
+  "${run[@]}" --rm -e DATABASE_URL="$db_url" --entrypoint node "data-processing-service:$VERSION" \
+    dist/processor/wait-for-migrations.mjs --timeout 30 || die "wait-for-migrations (processor image) failed"
 
-  if [[ -f "$ROOT/prisma/seed.ts" || -n "$(node -p 'require(process.argv[1]).scripts?.["db:seed"] ?? ""' "$ROOT/package.json" 2>/dev/null)" ]]; then
+  if [[ -n "$(node -p 'require(process.argv[1]).scripts?.["db:seed"] ?? ""' "$ROOT/package.json" 2>/dev/null)" ]]; then
     log "smoke: demo data (npm run db:seed on the host)"
     (cd "$ROOT" && DATABASE_URL="$db_url" npm run -s db:seed >"$STATE/seed.log" 2>&1) \
       || log "warning: db:seed failed, the catalog page will be empty (see $STATE/seed.log)"
   fi
 
+  start_reference "$token" "$db_url"
+
   local api_port proc_port web_port
   api_port=$(free_port); proc_port=$(free_port); web_port=$(free_port)
+  printf '%s\n' "DATABASE_URL=$db_url" "PORT=$api_port" "HOST=127.0.0.1" \
+    "AUTH_SERVICE_URL=http://127.0.0.1:$AUTH_PORT" "AUTH_SERVICE_TOKEN=$token" \
+    "INVENTORY_SERVICE_URL=http://127.0.0.1:$INVENTORY_PORT" "INVENTORY_SERVICE_TOKEN=$token" \
+    "CARRIER_WEBHOOK_SECRET=smoke-carrier-webhook-secret" >"$STATE/api.env"
+  printf '%s\n' "DATABASE_URL=$db_url" "PROCESSOR_HTTP_PORT=$proc_port" \
+    "INVENTORY_URL=http://127.0.0.1:$INVENTORY_PORT" "INVENTORY_TOKEN=$token" \
+    "PAYMENT_URL=http://127.0.0.1:$PAYMENT_PORT" "PAYMENT_TOKEN=$token" \
+    "CARRIER_URL=http://127.0.0.1:$CARRIER_PORT" "CARRIER_TOKEN=$token" >"$STATE/processor.env"
 
   log "smoke: API on :$api_port"
-  CONTAINERS+=(lavka-smoke-api-$$)
-  "${run[@]}" -d --name "lavka-smoke-api-$$" -e DATABASE_URL="$db_url" -e PORT="$api_port" -e HOST=127.0.0.1 \
-    "api-service:$VERSION" >/dev/null
-  wait_http "http://127.0.0.1:$api_port/readyz" 60 || { "$DOCKER" logs "lavka-smoke-api-$$" | tail -30; die "API /readyz"; }
+  CONTAINERS+=("lavka-smoke-api-$$")
+  "${run[@]}" -d --name "lavka-smoke-api-$$" --env-file "$STATE/api.env" "api-service:$VERSION" >/dev/null
+  wait_http "http://127.0.0.1:$api_port/readyz" 60 "lavka-smoke-api-$$" \
+    || { "$DOCKER" logs "lavka-smoke-api-$$" 2>&1 | tail -30; die "API /readyz"; }
   log "smoke: API /readyz: $(curl -fsS "http://127.0.0.1:$api_port/readyz" | head -c 200)"
+  curl -fsS "http://127.0.0.1:$api_port/metrics" | grep -q '^# HELP' || die "API /metrics"
 
   log "smoke: processor job aggregate-sales"
-  "${run[@]}" --rm -e DATABASE_URL="$db_url" -e PROCESSOR_HTTP_PORT="$proc_port" \
-    "data-processing-service:$VERSION" job aggregate-sales || die "processor job exited $?"
+  "${run[@]}" --rm --env-file "$STATE/processor.env" "data-processing-service:$VERSION" job aggregate-sales \
+    || die "processor job exited non-zero"
   log "smoke: processor --help"
   "${run[@]}" --rm "data-processing-service:$VERSION" --help >/dev/null || die "processor --help"
+  log "smoke: processor worker, /readyz on :$proc_port"
+  CONTAINERS+=("lavka-smoke-worker-$$")
+  "${run[@]}" -d --name "lavka-smoke-worker-$$" --env-file "$STATE/processor.env" "data-processing-service:$VERSION" >/dev/null
+  wait_http "http://127.0.0.1:$proc_port/readyz" 60 "lavka-smoke-worker-$$" \
+    || { "$DOCKER" logs "lavka-smoke-worker-$$" 2>&1 | tail -30; die "worker /readyz"; }
 
   log "smoke: web on :$web_port (API_URL http://127.0.0.1:$api_port)"
-  CONTAINERS+=(lavka-smoke-web-$$)
+  CONTAINERS+=("lavka-smoke-web-$$")
   "${run[@]}" -d --name "lavka-smoke-web-$$" --tmpfs /app/.next/cache:uid=10001,gid=10001 \
     -e API_URL="http://127.0.0.1:$api_port" -e PORT="$web_port" -e HOSTNAME=127.0.0.1 \
     "web-interface:$VERSION" >/dev/null
-  wait_http "http://127.0.0.1:$web_port/" 60 || { "$DOCKER" logs "lavka-smoke-web-$$" | tail -30; die "web /"; }
+  wait_http "http://127.0.0.1:$web_port/placeholder.svg" 60 "lavka-smoke-web-$$" \
+    || { "$DOCKER" logs "lavka-smoke-web-$$" 2>&1 | tail -30; die "web"; }
   local page
-  page="$(curl -fsS "http://127.0.0.1:$web_port/")"
-  grep -qi "<html" <<<"$page" || die "web / did not return HTML"
-  local title
-  title="$(psql "$db_url" -Atc "SELECT title FROM \"Product\" WHERE status = 'active' ORDER BY \"createdAt\" DESC LIMIT 1" 2>/dev/null || true)"
-  if [[ -n "$title" ]]; then
-    grep -qF "$title" <<<"$page" || die "catalog page does not show product \"$title\""
-    log "smoke: web catalog page lists \"$title\""
+  page="$(curl -fsS "http://127.0.0.1:$web_port/")" || die "web / failed"
+  grep -q "Catalog" <<<"$page" || die "web / is not the catalog page"
+  if grep -q "catalog is unavailable" <<<"$page"; then
+    "$DOCKER" logs "lavka-smoke-web-$$" 2>&1 | tail -20
+    die "the catalog page could not reach the API"
+  fi
+  local titles found=""
+  titles="$(psql "$db_url" -Atc "SELECT title FROM \"Product\" WHERE status = 'active' ORDER BY \"createdAt\" DESC LIMIT 24" 2>/dev/null || true)"
+  if [[ -n "$titles" ]]; then
+    while IFS= read -r t; do
+      if grep -qF "$t" <<<"$page"; then found="$t"; break; fi
+    done <<<"$titles"
+    [[ -n "$found" ]] || die "the catalog page lists none of the newest active products"
+    log "smoke: web catalog page lists \"$found\" (web -> API -> PostgreSQL)"
   else
-    log "smoke: web catalog page served ($(wc -c <<<"$page") bytes; no products to look for)"
+    log "smoke: web catalog page served ($(wc -c <<<"$page") bytes; no products in the database)"
   fi
 
+  log "smoke: image contents (no source maps, sources, reference services or env files)"
+  local t bad
+  for t in "${TARGETS[@]}"; do
+    bad=$("$DOCKER" run --rm --network none --entrypoint /bin/sh "$t:$VERSION" -c \
+      'find /app \( -name "*.map" -o -path "*/reference/*" -o -name ".env*" -o \( -name "*.ts" ! -name "*.d.ts" \) \) -print | head -5')
+    [[ -z "$bad" ]] || die "$t contains: $bad"
+    log "  $t: /app $("$DOCKER" run --rm --network none --entrypoint /bin/sh "$t:$VERSION" -c 'echo "$(du -sh /app | cut -f1), $(find /app -type f | wc -l) files"')"
+  done
+
   log "smoke: SIGTERM handling"
-  for c in "lavka-smoke-web-$$" "lavka-smoke-api-$$"; do
-    local t0=$(date +%s%N)
-    "$DOCKER" stop -t 20 "$c" >/dev/null
-    local ms=$((($(date +%s%N) - t0) / 1000000))
-    local code
+  local c t0 ms code
+  for c in "lavka-smoke-web-$$" "lavka-smoke-worker-$$" "lavka-smoke-api-$$"; do
+    t0=$(date +%s%N)
+    "$DOCKER" stop -t 30 "$c" >/dev/null
+    ms=$((($(date +%s%N) - t0) / 1000000))
     code=$("$DOCKER" inspect -f '{{.State.ExitCode}}' "$c")
     log "smoke: $c stopped in ${ms} ms, exit $code"
-    ((ms < 15000)) || die "$c ignored SIGTERM"
+    ((ms < 25000)) || die "$c ignored SIGTERM"
   done
+  stop_reference
 }
 
 report() {
@@ -248,6 +321,8 @@ report() {
     "$DOCKER" image inspect -f "{{index .RepoTags 0}}  {{.Size}} bytes  user={{.Config.User}}  entrypoint={{json .Config.Entrypoint}} cmd={{json .Config.Cmd}}" "$t:$VERSION" \
       | awk '{ printf "  %-36s %6.0f MB  %s %s %s\n", $1, $2/1000000, $4, $5, $6 }'
   done
+  local base="${BASE_IMAGE:-$LOCAL_BASE}"
+  log "of which the shared base image ($base): $("$DOCKER" image inspect -f '{{.Size}}' "$base" | awk '{ printf "%.0f MB", $1/1000000 }')"
   if [[ -n "${SAVE_DIR:-}" ]]; then
     mkdir -p "$SAVE_DIR"
     for t in "${TARGETS[@]}"; do "$DOCKER" save "$t:$VERSION" | gzip -1 >"$SAVE_DIR/$t-$VERSION.tar.gz"; done
