@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from "../../../tests/helpers/db
 import { computeCustomerStats, RFM_SEGMENTS, rfmSegment } from "./customers";
 import { reorderSoon, runForecast } from "./demand";
 import { formatMinor, previousWeek, renderReportCsv, storeSellerSalesReport } from "./reports";
+import { latestBacktest, salesSeries, topProducts, withDerived } from "./queries";
 import { aggregateSales, COUNTED_STATUSES } from "./sales";
 
 const END = new Date("2026-09-07T00:00:00Z");
@@ -97,6 +98,23 @@ describe("seller sales report", () => {
   it("previousWeek is last Monday to this Monday", () => {
     expect(previousWeek(new Date("2026-11-25T10:00:00Z"))).toEqual({ from: new Date("2026-11-16T00:00:00Z"), to: new Date("2026-11-23T00:00:00Z") });
     expect(previousWeek(new Date("2026-11-23T00:00:00Z"))).toEqual({ from: new Date("2026-11-16T00:00:00Z"), to: new Date("2026-11-23T00:00:00Z") });
+  });
+});
+
+describe("read helpers", () => {
+  it("series and top products agree with the hourly aggregates", async () => {
+    const from = new Date(END.getTime() - 7 * DAY);
+    const days = await salesSeries(t.db, { dimension: "total", grain: "day", from, to: END });
+    expect(days).toHaveLength(7);
+    const hourly = await t.db.salesHourly.aggregate({ where: { hour: { gte: from, lt: END } }, _sum: { revenueMinor: true } });
+    expect(days.reduce((n, d) => n + d.revenueMinor, 0n)).toBe(hourly._sum.revenueMinor);
+    const sellerId = seed.demoUsers.find((u) => u.role === "seller")!.sellerId!;
+    const top = await topProducts(t.db, { sellerId, from, to: END, limit: 3 });
+    expect(top.length).toBeGreaterThan(0);
+    expect(top[0]!.revenueMinor >= top[top.length - 1]!.revenueMinor).toBe(true);
+    expect(withDerived({ revenueMinor: 1001n, orders: 2, buyers: 4, returningBuyers: 1 })).toMatchObject({ averageOrderValueMinor: 501n, returningShare: 0.25 });
+    expect(withDerived({ revenueMinor: 0n, orders: 0, buyers: 0, returningBuyers: 0 })).toMatchObject({ averageOrderValueMinor: null, returningShare: null });
+    expect(await latestBacktest(t.db)).not.toBeNull();
   });
 });
 
