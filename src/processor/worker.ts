@@ -6,6 +6,7 @@ import { createInventoryClient } from "~/server/clients/inventory";
 import { createPaymentClient } from "~/server/clients/payment";
 import { refreshSalesForOrders } from "./analytics/sales";
 import type { ProcessorConfig } from "./config";
+import { QUEUED_JOBS_POLL_MS, runQueuedJobs } from "./jobs/queue";
 import { createAnalyticsConsumer, type RefreshSales } from "./consumers/analytics";
 import type { PipelineClients } from "./consumers/deps";
 import { expireUnpaidOrders } from "./consumers/expiry";
@@ -88,6 +89,7 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
       },
       { name: "tracking-poll", logger, idleMs: config.TRACKING_POLL_INTERVAL_MS },
     ),
+    startLoop(() => runQueuedJobs({ db, logger, now }).then(() => false), { name: "queued-jobs", logger, idleMs: QUEUED_JOBS_POLL_MS }),
   ];
   logger.info({ transport: config.AMQP_URL ? "amqp" : "database", consumers: consumers.map((c) => c.name) }, "worker started");
   return {

@@ -9,6 +9,8 @@ export interface RunJobOptions {
   requestedBy?: string;
   now?: () => Date;
   signal?: AbortSignal;
+  /** A queued JobRun row (requested from the operations page) to record this run in, instead of a new row. */
+  runId?: string;
 }
 
 export class JobParamsError extends Error {
@@ -27,16 +29,22 @@ export async function runJob(job: JobDefinition, rawParams: unknown, options: Ru
   }
   const now = options.now ?? (() => new Date());
   const startedAt = now();
-  const run = await options.db.jobRun.create({
-    data: {
-      name: job.name,
-      trigger: options.trigger,
-      params: parsed.data as object,
-      requestedBy: options.requestedBy ?? null,
-      startedAt,
-    },
-    select: { id: true },
-  });
+  const run = options.runId
+    ? await options.db.jobRun.update({
+        where: { id: options.runId },
+        data: { status: "running", params: parsed.data as object, startedAt },
+        select: { id: true },
+      })
+    : await options.db.jobRun.create({
+        data: {
+          name: job.name,
+          trigger: options.trigger,
+          params: parsed.data as object,
+          requestedBy: options.requestedBy ?? null,
+          startedAt,
+        },
+        select: { id: true },
+      });
   const log = options.logger.child({ job: job.name, runId: run.id });
   log.info({ params: parsed.data }, "job started");
   try {
