@@ -27,9 +27,12 @@ interface Consumer {
   schema?: z.ZodType;
 }
 
-function fromSchema(name: string, schema: z.ZodObject): Consumer {
-  return { name, shape: schema.shape as Shape, schema };
+function fromSchema(name: string, schema: z.ZodObject, runtime: Shape = {}): Consumer {
+  return { name, shape: { ...(schema.shape as Shape), ...runtime }, schema };
 }
+
+/** Read by Next's standalone server.js, not by src/web/config.ts. */
+const NEXT_SERVER_ENV: Shape = { HOSTNAME: z.string().optional(), PORT: z.string().optional() };
 
 /** scripts/db/migrate.ts and scripts/images/wait-for-migrations.ts read these two, outside any schema module. */
 function toolConsumer(): Consumer {
@@ -43,7 +46,7 @@ function consumerOf(c: Container): Consumer {
   if (runsTool) return toolConsumer();
   if (repo === "api-service") return fromSchema("api", apiConfigSchema);
   if (repo === "data-processing-service") return fromSchema("processor", processorConfigSchema);
-  if (repo === "web-interface") return fromSchema("web", webConfigSchema);
+  if (repo === "web-interface") return fromSchema("web", webConfigSchema, NEXT_SERVER_ENV);
   throw new Error(`no config schema known for image ${c.image}`);
 }
 
