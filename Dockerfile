@@ -40,8 +40,7 @@ WORKDIR /app
 FROM base AS deps
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm,sharing=locked \
-    npm install --no-audit --no-fund --ignore-scripts --include=dev \
- && npm ls --depth=0 >/dev/null
+    npm install --no-audit --no-fund --ignore-scripts --include=dev
 
 # ---------------------------------------------------------------------------------------------
 FROM deps AS build
