@@ -1,0 +1,64 @@
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startTestApi, type TestApi } from "../../tests/helpers/api.ts";
+import { createProduct, createSellerUser, registerAccount } from "../../tests/helpers/fixtures.ts";
+
+const run = promisify(execFile);
+const cli = path.resolve(import.meta.dirname, "cli.ts");
+const tsx = path.resolve(import.meta.dirname, "../../node_modules/.bin/tsx");
+
+let api: TestApi;
+let url: string;
+let home: string;
+let token: string;
+beforeAll(async () => {
+  api = await startTestApi();
+  url = await api.listen();
+  home = await mkdtemp(path.join(os.tmpdir(), "lavka-cli-"));
+  const seller = await createSellerUser(api.deps.db);
+  await createProduct(api.deps.db, seller.sellerId, { title: "CLI kettle" });
+  token = (await registerAccount(api.deps)).session.accessToken;
+});
+afterAll(async () => {
+  await api?.close();
+  if (home) await rm(home, { recursive: true, force: true });
+});
+
+async function lavka(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await run(tsx, [cli, ...args], { env: { ...process.env, LAVKA_API_URL: url, XDG_CONFIG_HOME: home, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("lavka CLI", () => {
+  test("catalog list works anonymously and prints JSON", async () => {
+    const out = await lavka(["catalog", "list", "--q", "kettle"]);
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout).items.map((p: { title: string }) => p.title)).toEqual(["CLI kettle"]);
+  });
+
+  test("orders list --status paid with LAVKA_TOKEN; without a token it says how to sign in", async () => {
+    const ok = await lavka(["orders", "list", "--status", "paid"], { LAVKA_TOKEN: token });
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ items: [] });
+    const anon = await lavka(["orders", "list"]);
+    expect(anon.code).toBe(2);
+    expect(anon.stderr).toMatch(/not signed in/);
+  });
+
+  test("bad usage and API errors exit non-zero with a message", async () => {
+    expect((await lavka(["orders", "list", "--status", "lost"], { LAVKA_TOKEN: token })).stderr).toMatch(/--status must be one of/);
+    expect((await lavka(["nope"])).code).toBe(2);
+    const denied = await lavka(["orders", "all"], { LAVKA_TOKEN: token });
+    expect(denied.code).toBe(3);
+    expect(denied.stderr).toMatch(/^FORBIDDEN: /);
+  });
+});
