@@ -285,16 +285,16 @@ export async function seedDatabase(target: string | pg.ClientBase, partial: Part
     // Categories.
     const catIds: string[] = [];
     const leafIds: string[][] = [];
-    const cat: string[][] = [[], [], [], []];
+    const cat: unknown[][] = [[], [], [], []];
     for (const top of CATEGORIES) {
       const id = rng.uuid();
       catIds.push(id);
-      cat[0]!.push(id), cat[1]!.push(top.slug), cat[2]!.push(top.name), cat[3]!.push(null as unknown as string);
+      pushBuffered(cat, [id, top.slug, top.name, null]);
       const leaves: string[] = [];
       for (const [slug, name] of top.children) {
         const leaf = rng.uuid();
         leaves.push(leaf);
-        cat[0]!.push(leaf), cat[1]!.push(slug), cat[2]!.push(name), cat[3]!.push(id);
+        pushBuffered(cat, [leaf, slug, name, id]);
       }
       leafIds.push(leaves);
     }
@@ -306,10 +306,10 @@ export async function seedDatabase(target: string | pg.ClientBase, partial: Part
     const sellerFocus: number[][] = [];
     const users: unknown[][] = [[], [], [], [], [], []];
     const pushUser = (id: string, email: string, name: string, role: DemoRole, at: number) => {
-      users[0]!.push(id), users[1]!.push(email), users[2]!.push(name), users[3]!.push(role), users[4]!.push(iso(at)), users[5]!.push(iso(at));
+      pushBuffered(users, [id, email, name, role, iso(at), iso(at)]);
     };
     pushUser(demoAdmin.id, demoAdmin.email, demoAdmin.displayName, "admin", from - 400 * DAY_MS);
-    const sellerRows: string[][] = [[], [], [], []];
+    const sellerRows: unknown[][] = [[], [], [], []];
     for (let s = 0; s < sellerCount; s++) {
       const userId = s === 0 ? demoSeller.id : rng.uuid();
       const shop = s === 0 ? "Lavka Demo Shop" : `${rng.pick(SHOP_NAMES)} ${rng.pick(SHOP_WORDS)} ${s}`;
@@ -322,7 +322,7 @@ export async function seedDatabase(target: string | pg.ClientBase, partial: Part
       const focus = [rng.int(CATEGORIES.length)];
       if (rng.next() < 0.5) focus.push(rng.int(CATEGORIES.length));
       sellerFocus.push(focus);
-      sellerRows[0]!.push(id), sellerRows[1]!.push(userId), sellerRows[2]!.push(shop), sellerRows[3]!.push(iso(at));
+      pushBuffered(sellerRows, [id, userId, shop, iso(at)]);
     }
     demoSeller.sellerId = sellerIds[0];
     const userColumns: Column[] = [["id", "text"], ["email", "text"], ["displayName", "text"], ["role", '"Role"'], ["createdAt", "timestamptz"], ["updatedAt", "timestamptz"]];
