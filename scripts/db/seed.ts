@@ -3,6 +3,8 @@
 // including the demo accounts' ids and emails for whoever registers them with the auth service.
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { createDb } from "~/lib/db";
+import { refreshAllAnalytics } from "~/processor/analytics/refresh-all";
 import { DEFAULT_SEED_OPTIONS, seedDatabase } from "./seed-data.ts";
 
 const { values } = parseArgs({
@@ -14,12 +16,13 @@ const { values } = parseArgs({
     seed: { type: "string" },
     end: { type: "string" },
     reset: { type: "boolean", default: false },
+    analytics: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
 if (values.help) {
   process.stdout.write(
-    "usage: npm run db:seed -- [--sellers 8] [--products 120] [--orders 3000] [--days 120] [--seed 42] [--end 2026-11-24T10:00:00Z] [--reset]\n",
+    "usage: npm run db:seed -- [--sellers 8] [--products 120] [--orders 3000] [--days 120] [--seed 42] [--end 2026-11-24T10:00:00Z] [--reset] [--analytics]\n",
   );
   process.exit(0);
 }
@@ -48,8 +51,18 @@ try {
     reset: values.reset,
     log: (m) => process.stderr.write(`${m}\n`),
   });
-  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
   process.stderr.write(`db:seed: ${summary.rows} rows in ${(summary.durationMs / 1000).toFixed(1)} s (${summary.rowsPerSecond} rows/s)\n`);
+  if (values.analytics) {
+    // Aggregates, customer statistics, forecasts and last week's reports, as the jobs would.
+    const db = createDb(env.data.DATABASE_URL, { maxConnections: 2 });
+    try {
+      const analytics = await refreshAllAnalytics(db, { now: flags.data.end ?? new Date() });
+      process.stderr.write(`db:seed: analytics ${JSON.stringify(analytics)}\n`);
+    } finally {
+      await db.$disconnect();
+    }
+  }
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 } catch (error) {
   process.stderr.write(`db:seed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
