@@ -35,6 +35,21 @@ export async function appendEvent<T extends EventType>(
   return id;
 }
 
+/** Several events in one insert (same transaction rules as appendEvent); returns their ids in order. */
+export async function appendEvents(tx: Prisma.TransactionClient, events: NewEvent<EventType>[], now: Date = new Date()): Promise<string[]> {
+  const rows = events.map((event) => ({
+    id: randomUUID(),
+    type: event.type,
+    version: EVENT_VERSION,
+    aggregateType: event.aggregateType,
+    aggregateId: event.aggregateId,
+    payload: eventPayloads[event.type].parse(event.payload) as Prisma.InputJsonValue,
+    occurredAt: now,
+  }));
+  await tx.outboxEvent.createMany({ data: rows });
+  return rows.map((r) => r.id);
+}
+
 /** An outbox row as the relay reads it (raw SQL, so `seq` is a bigint). */
 export interface OutboxRow {
   id: string;

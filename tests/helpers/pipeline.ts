@@ -12,9 +12,9 @@ import { processorConfigSchema, type ProcessorConfig } from "~/processor/config"
 import type { PipelineClients } from "~/processor/consumers/deps";
 import type { Consumer } from "~/processor/messaging/consumer";
 import { deadQueueName, queueName, retryQueueName } from "~/processor/messaging/topology";
-import type { Shipment } from "~/server/clients/carrier";
+import type { Shipment, Tracking } from "~/server/clients/carrier";
 import { ExternalServiceError } from "~/server/clients/errors";
-import type { Reservation } from "~/server/clients/inventory";
+import type { Reservation, StockLevel } from "~/server/clients/inventory";
 import type { Payment, RefundResult } from "~/server/clients/payment";
 import { createProduct, createSellerUser, createUser } from "./fixtures";
 
@@ -260,8 +260,12 @@ export class FakeInventory implements InventoryApi {
     return this.reservation(id, this.committed.has(id) ? "committed" : this.released.has(id) ? "released" : "active");
   }
 
-  async adjustStock(): Promise<never> {
-    throw new Error("not used by these tests");
+  /** Restocks by idempotency key, as the reference service does. */
+  readonly restocks = new Map<string, { sku: string; delta: number }>();
+
+  async adjustStock(sku: string, delta: number, idempotencyKey?: string): Promise<StockLevel> {
+    this.restocks.set(idempotencyKey ?? randomUUID(), { sku, delta });
+    return { sku, onHand: delta, reserved: 0, available: delta, updatedAt: new Date().toISOString() };
   }
 
   async expireReservations(): Promise<{ expired: number }> {
@@ -290,8 +294,11 @@ export class FakeCarrier implements CarrierApi {
     return shipment;
   }
 
-  async getTracking(): Promise<null> {
-    return null;
+  /** What getTracking answers, by tracking number. */
+  readonly tracking = new Map<string, Tracking>();
+
+  async getTracking(trackingNumber: string): Promise<Tracking | null> {
+    return this.tracking.get(trackingNumber) ?? null;
   }
 }
 

@@ -25,7 +25,6 @@ const orderSelect = {
   totalMinor: true,
   currency: true,
   reservationId: true,
-  lines: { select: { sku: true, quantity: true } },
 } as const;
 
 /**
@@ -60,7 +59,7 @@ export function createPaymentsConsumer(options: PaymentsConsumerOptions): Consum
    * through: give the money back and put committed stock back on the shelf. Every call carries
    * an idempotency key, so repeating this after a crash changes nothing.
    */
-  async function undoPayment(order: { id: string; reservationId: string | null; lines: { sku: string; quantity: number }[] }, ctx: ConsumerContext): Promise<void> {
+  async function undoPayment(order: { id: string; reservationId: string | null }, ctx: ConsumerContext): Promise<void> {
     for (const charge of await gateway.findByReference(order.id)) {
       if (charge.status === "authorized") await gateway.voidPayment(charge.id, { idempotencyKey: `${order.id}:void` });
       else if (charge.status === "captured" && charge.capturedAmount > charge.refundedAmount) {
@@ -74,7 +73,8 @@ export function createPaymentsConsumer(options: PaymentsConsumerOptions): Consum
     if (order.reservationId) {
       const reservation = await inventory.getReservation(order.reservationId);
       if (reservation?.status === "committed") {
-        for (const line of order.lines) await inventory.adjustStock(line.sku, line.quantity, `${order.id}:restock:${line.sku}`);
+        const lines = await ctx.db.orderLine.findMany({ where: { orderId: order.id }, select: { sku: true, quantity: true } });
+        for (const line of lines) await inventory.adjustStock(line.sku, line.quantity, `${order.id}:restock:${line.sku}`);
       }
     }
     ctx.logger.info({ orderId: order.id }, "order was cancelled during payment; payment undone");

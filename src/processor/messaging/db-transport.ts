@@ -41,7 +41,16 @@ export function createDbTransport(options: DbTransportOptions): Transport {
   const inFlight = new Set<Promise<void>>();
   const loops: ReturnType<typeof startLoop>[] = [];
 
+  let lastPurge = 0;
+  /** Finished deliveries are kept an hour (to look into), then deleted so the table stays small. */
+  async function purgeDone(): Promise<void> {
+    if (Date.now() - lastPurge < 60_000) return;
+    lastPurge = Date.now();
+    await db.eventDelivery.deleteMany({ where: { status: "done", updatedAt: { lt: new Date(Date.now() - 3_600_000) } } });
+  }
+
   async function fanOut(): Promise<boolean> {
+    await purgeDone();
     const sent = await relayBatch(
       db,
       options.batchSize,
@@ -84,14 +93,10 @@ export function createDbTransport(options: DbTransportOptions): Transport {
     return rows.sort((a, b) => (a.seq < b.seq ? -1 : 1));
   }
 
-  async function settle(consumer: Consumer, delivery: ClaimedDelivery, outcome: Outcome): Promise<void> {
+  /** Retries and dead letters; finished deliveries are marked done per batch in consumePass. */
+  async function settle(consumer: Consumer, delivery: ClaimedDelivery, outcome: Extract<Outcome, { kind: "retry" | "dead" }>): Promise<void> {
     const key = { eventId_consumer: { eventId: delivery.id, consumer: consumer.name } };
     switch (outcome.kind) {
-      case "done":
-      case "duplicate":
-      case "ignored":
-        await db.eventDelivery.update({ where: key, data: { status: "done", lastError: null }, select: { eventId: true } });
-        return;
       case "retry":
         await db.eventDelivery.update({
           where: key,
@@ -111,6 +116,7 @@ export function createDbTransport(options: DbTransportOptions): Transport {
 
   async function consumePass(consumer: Consumer): Promise<boolean> {
     const deliveries = await claim(consumer);
+    const finished: string[] = [];
     await Promise.all(
       deliveries.map((delivery) => {
         const work = (async () => {
@@ -122,7 +128,8 @@ export function createDbTransport(options: DbTransportOptions): Transport {
             metrics,
           });
           metrics.messages.inc({ consumer: consumer.name, outcome: outcome.kind });
-          await settle(consumer, delivery, outcome);
+          if (outcome.kind === "done" || outcome.kind === "duplicate" || outcome.kind === "ignored") finished.push(delivery.id);
+          else await settle(consumer, delivery, outcome);
         })()
           // A failure here (database down) leaves the lease to expire: the delivery comes back.
           .catch((err: unknown) => log.warn({ consumer: consumer.name, eventId: delivery.id, err }, "delivery not settled"))
@@ -131,6 +138,9 @@ export function createDbTransport(options: DbTransportOptions): Transport {
         return work;
       }),
     );
+    if (finished.length > 0) {
+      await db.eventDelivery.updateMany({ where: { consumer: consumer.name, eventId: { in: finished } }, data: { status: "done", lastError: null } });
+    }
     return deliveries.length === (consumer.prefetch ?? options.prefetch);
   }
 

@@ -1,4 +1,4 @@
-import { appendEvent } from "~/events/outbox";
+import { appendEvent, appendEvents } from "~/events/outbox";
 import type { Prisma } from "~/lib/db";
 import type { OrderStatus } from "~/generated/prisma/enums";
 
@@ -45,36 +45,40 @@ export interface MarkPaidInput {
 
 /** pending_payment -> paid; the payment becomes captured; `payment.authorized` and `order.paid` are written. */
 export async function markOrderPaid(tx: Tx, input: MarkPaidInput): Promise<TransitionResult> {
-  const order = await lockOrder(tx, input.orderId);
-  if (!order) return { ok: false, reason: "not_found" };
-  if (order.status !== "pending_payment") return { ok: false, reason: "wrong_status", status: order.status };
-  await tx.order.update({ where: { id: order.id }, data: { status: "paid", paidAt: input.now }, select: { id: true } });
+  // One statement locks, checks and moves the order (this runs once per paid order: hot path).
+  const updated = await tx.$queryRaw<Omit<LockedOrder, "status">[]>`
+    UPDATE "Order" SET status = 'paid', "paidAt" = ${input.now}, "updatedAt" = ${input.now}
+    WHERE id = ${input.orderId}::uuid AND status = 'pending_payment'
+    RETURNING id, number, "buyerId", "totalMinor", currency, "reservationId"`;
+  const order = updated[0];
+  if (!order) {
+    const current = await lockOrder(tx, input.orderId);
+    return current ? { ok: false, reason: "wrong_status", status: current.status } : { ok: false, reason: "not_found" };
+  }
   await tx.payment.update({
     where: { id: input.paymentId },
     data: { status: "captured", gatewayRef: input.gatewayRef, failureReason: null },
     select: { id: true },
   });
-  await recordStatus(tx, order.id, order.status, "paid", null, input.now);
+  await recordStatus(tx, order.id, "pending_payment", "paid", null, input.now);
   const ref = { orderId: order.id, orderNumber: order.number };
   const total = { amountMinor: order.totalMinor, currency: order.currency };
-  await appendEvent(
+  await appendEvents(
     tx,
-    {
-      type: "payment.authorized",
-      aggregateType: "order",
-      aggregateId: order.id,
-      payload: { ...ref, paymentId: input.paymentId, gatewayRef: input.gatewayRef, amount: total },
-    },
-    input.now,
-  );
-  await appendEvent(
-    tx,
-    {
-      type: "order.paid",
-      aggregateType: "order",
-      aggregateId: order.id,
-      payload: { ...ref, buyerId: order.buyerId, total, paidAt: input.now.toISOString() },
-    },
+    [
+      {
+        type: "payment.authorized",
+        aggregateType: "order",
+        aggregateId: order.id,
+        payload: { ...ref, paymentId: input.paymentId, gatewayRef: input.gatewayRef, amount: total },
+      },
+      {
+        type: "order.paid",
+        aggregateType: "order",
+        aggregateId: order.id,
+        payload: { ...ref, buyerId: order.buyerId, total, paidAt: input.now.toISOString() },
+      },
+    ],
     input.now,
   );
   return { ok: true, order: { ...order, status: "paid" } };

@@ -1,0 +1,164 @@
+// Consumers and scheduled passes one event at a time through dispatch(), without a transport:
+// multi-seller fulfilment, a cancel racing a payment, unpaid-order expiry, tracking polls.
+import { Registry } from "prom-client";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { toEnvelope } from "~/events/outbox";
+import { dispatch, type Consumer } from "~/processor/messaging/consumer";
+import { createPipelineMetrics } from "~/processor/messaging/metrics";
+import { cancelOrder } from "~/server/domain/orders-lifecycle/transitions";
+import { createTestDatabase, type Db, type TestDatabase } from "../../../tests/helpers/db";
+import { createProduct, createSellerUser } from "../../../tests/helpers/fixtures";
+import { createWorld, fakeClients, placeOrders, testLogger, type World } from "../../../tests/helpers/pipeline";
+import { EXPIRY_REASON, expireUnpaidOrders } from "./expiry";
+import { createFulfilmentConsumer } from "./fulfilment";
+import { createPaymentsConsumer } from "./payments";
+import { createReservationsConsumer } from "./reservations";
+import { pollStaleShipments } from "./tracking";
+
+let testDb: TestDatabase;
+let db: Db;
+let world: World;
+let clients: ReturnType<typeof fakeClients>;
+const logger = testLogger();
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  db = testDb.db;
+  world = await createWorld(db);
+});
+afterAll(async () => testDb.drop());
+beforeEach(() => {
+  clients = fakeClients();
+});
+
+const deps = () => ({
+  db,
+  logger,
+  now: () => new Date(),
+  policy: { delaysMs: [10], maxAttempts: 3 },
+  metrics: createPipelineMetrics(new Registry(), db),
+});
+
+/** Delivers the order's latest event of `type` to `consumer`, as a transport would. */
+async function deliver(consumer: Consumer, orderId: string, type: string, attempt = 1) {
+  const row = await db.outboxEvent.findFirstOrThrow({
+    where: { aggregateId: orderId, type },
+    orderBy: { seq: "desc" },
+    select: { id: true, seq: true, type: true, version: true, aggregateType: true, aggregateId: true, payload: true, occurredAt: true },
+  });
+  return dispatch(consumer, toEnvelope(row), attempt, deps());
+}
+
+const payments = () => createPaymentsConsumer({ clients, defaultCardToken: "tok_visa" });
+
+describe("fulfilment", () => {
+  it("creates one shipment per seller, once, and moves the order to fulfilling", async () => {
+    const other = await createSellerUser(db);
+    const otherProduct = await createProduct(db, other.sellerId);
+    const [orderId] = await placeOrders(db, world, 1);
+    await db.orderLine.create({
+      data: { orderId: orderId!, productId: otherProduct.id, sellerId: other.sellerId, sku: otherProduct.sku, title: "Other", unitPriceMinor: 1000, currency: "EUR", quantity: 2, lineTotalMinor: 2000 },
+    });
+    expect(await deliver(payments(), orderId!, "order.placed")).toEqual({ kind: "done" });
+
+    const fulfilment = createFulfilmentConsumer({ clients, carrierName: "Test Post" });
+    expect(await deliver(fulfilment, orderId!, "order.paid")).toEqual({ kind: "done" });
+    expect(await deliver(fulfilment, orderId!, "order.paid")).toEqual({ kind: "duplicate" });
+
+    const shipments = await db.shipment.findMany({ where: { orderId: orderId! }, select: { sellerId: true, carrier: true, status: true, lines: { select: { quantity: true } } } });
+    expect(shipments).toHaveLength(2);
+    expect(shipments.find((s) => s.sellerId === other.sellerId)).toMatchObject({ carrier: "Test Post", status: "created", lines: [{ quantity: 2 }] });
+    expect(clients.carrier.byKey.size).toBe(2);
+    expect(await db.outboxEvent.count({ where: { aggregateId: orderId!, type: "shipment.created" } })).toBe(2);
+    expect(await db.order.findUniqueOrThrow({ where: { id: orderId! }, select: { status: true } })).toEqual({ status: "fulfilling" });
+  });
+
+  it("retries, then dead-letters, an order without a usable address", async () => {
+    const [orderId] = await placeOrders(db, world, 1);
+    await deliver(payments(), orderId!, "order.placed");
+    await db.order.update({ where: { id: orderId! }, data: { shippingAddress: { city: "Nowhere" } } });
+    const fulfilment = createFulfilmentConsumer({ clients, carrierName: "Test Post" });
+    expect(await deliver(fulfilment, orderId!, "order.paid", 1)).toMatchObject({ kind: "retry" });
+    const last = await deliver(fulfilment, orderId!, "order.paid", 3);
+    expect(last).toMatchObject({ kind: "dead" });
+    expect(last.kind === "dead" && last.reason).toMatch(/^failed 3 times: Order .* has no usable shipping address: name: /);
+  });
+});
+
+describe("payments", () => {
+  it("gives the money and the stock back when the order was cancelled while it was being paid", async () => {
+    const [orderId] = await placeOrders(db, world, 1);
+    // The buyer cancels right after the gateway captured: the paid transition is refused.
+    const capture = clients.payment.capture.bind(clients.payment);
+    clients.payment.capture = async (id, input) => {
+      const result = await capture(id, input);
+      await db.$transaction((tx) => cancelOrder(tx, { orderId: orderId!, reason: "Cancelled by the buyer" }));
+      return result;
+    };
+    expect(await deliver(payments(), orderId!, "order.placed", 1)).toMatchObject({ kind: "retry", reason: expect.stringMatching(/changed while paying \(cancelled\)/) });
+    expect(await deliver(payments(), orderId!, "order.placed", 2)).toEqual({ kind: "done" });
+
+    expect(clients.payment.calls.refund).toBe(1);
+    const order = await db.order.findUniqueOrThrow({ where: { id: orderId! }, select: { status: true, reservationId: true } });
+    expect(order.status).toBe("cancelled");
+    expect([...clients.inventory.restocks.keys()]).toEqual([`${orderId}:restock:${world.sku}`]);
+    expect(await db.outboxEvent.count({ where: { aggregateId: orderId!, type: "order.paid" } })).toBe(0);
+  });
+
+  it("cancels with the gateway's reason on a decline, and the reservation is released", async () => {
+    const [orderId] = await placeOrders(db, world, 1, () => 5_013);
+    expect(await deliver(payments(), orderId!, "order.placed")).toEqual({ kind: "done" });
+    const order = await db.order.findUniqueOrThrow({ where: { id: orderId! }, select: { status: true, cancelReason: true, reservationId: true, payments: { select: { status: true, failureReason: true } } } });
+    expect(order).toMatchObject({ status: "cancelled", cancelReason: "Payment failed: card_declined", payments: [{ status: "failed", failureReason: "card_declined" }] });
+    expect(await deliver(createReservationsConsumer(clients), orderId!, "order.cancelled")).toEqual({ kind: "done" });
+    expect(clients.inventory.released.has(order.reservationId!)).toBe(true);
+  });
+});
+
+describe("expiry", () => {
+  it("cancels unpaid orders past the payment timeout and leaves the others", async () => {
+    const [old] = await placeOrders(db, world, 1);
+    const [fresh] = await placeOrders(db, world, 1);
+    await db.order.update({ where: { id: old! }, data: { placedAt: new Date(Date.now() - 2 * 3_600_000) } });
+
+    const result = await expireUnpaidOrders({ db, logger, clients, paymentTimeoutMs: 3_600_000, now: () => new Date() });
+    expect(result.cancelled).toBe(1);
+    expect(await db.order.findUniqueOrThrow({ where: { id: old! }, select: { status: true, cancelReason: true } })).toEqual({ status: "cancelled", cancelReason: EXPIRY_REASON });
+    expect(await db.order.findUniqueOrThrow({ where: { id: fresh! }, select: { status: true } })).toEqual({ status: "pending_payment" });
+    expect(await deliver(createReservationsConsumer(clients), old!, "order.cancelled")).toEqual({ kind: "done" });
+    expect(clients.inventory.released.size).toBe(1);
+
+    // A late order.placed for the expired order charges nothing.
+    expect(await deliver(payments(), old!, "order.placed")).toEqual({ kind: "done" });
+    expect(clients.payment.calls.authorize).toBe(0);
+  });
+});
+
+describe("tracking", () => {
+  it("polls stale shipments and applies carrier events once; the order follows to delivered", async () => {
+    const [orderId] = await placeOrders(db, world, 1);
+    await deliver(payments(), orderId!, "order.placed");
+    await deliver(createFulfilmentConsumer({ clients, carrierName: "Test Post" }), orderId!, "order.paid");
+    const shipment = await db.shipment.findFirstOrThrow({ where: { orderId: orderId! }, select: { id: true, carrierRef: true, trackingNumber: true } });
+    const at = (min: number) => new Date(Date.now() - min * 60_000).toISOString();
+    clients.carrier.tracking.set(shipment.trackingNumber!, {
+      trackingNumber: shipment.trackingNumber!,
+      carrierRef: shipment.carrierRef!,
+      status: "delivered",
+      events: [
+        { id: "ev-1", status: "in_transit", occurredAt: at(30), description: "Left the depot" },
+        { id: "ev-2", status: "delivered", occurredAt: at(5), description: "Delivered" },
+      ],
+    });
+    const poll = () => pollStaleShipments({ db, logger, clients, staleMs: 0, now: () => new Date(Date.now() + 1_000) });
+
+    expect((await poll()).recorded).toBe(2);
+    expect(await db.order.findUniqueOrThrow({ where: { id: orderId! }, select: { status: true } })).toEqual({ status: "delivered" });
+    const history = await db.orderStatusChange.findMany({ where: { orderId: orderId! }, orderBy: { at: "asc" }, select: { toStatus: true } });
+    expect(history.map((h) => h.toStatus)).toEqual(["paid", "fulfilling", "shipped", "delivered"]);
+    expect(await db.outboxEvent.count({ where: { aggregateId: orderId!, type: "shipment.status_changed" } })).toBe(2);
+    // Nothing is recorded twice (other tests' shipments in this database have no carrier news).
+    expect((await poll()).recorded).toBe(0);
+    expect(await db.trackingEvent.count({ where: { shipmentId: shipment.id } })).toBe(2);
+  });
+});
