@@ -33,6 +33,14 @@ export interface TestApiOptions {
   availabilityCacheMs?: number;
   /** Database pool of the API; raise it for concurrency tests. */
   maxConnections?: number;
+  /**
+   * Per-call timeout of the auth and inventory clients. Generous by default: test machines are
+   * shared (2 cores, several suites at once) and argon2 or a burst of reservations can be slow;
+   * a timeout here would open the circuit breaker and fail unrelated tests.
+   */
+  serviceTimeoutMs?: number;
+  /** Connection pool of the reference inventory service. */
+  inventoryPoolSize?: number;
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
@@ -40,7 +48,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   const quiet = createLogger("test", process.env.LOG_LEVEL ?? "silent");
   const [authService, inventoryService] = await Promise.all([
     startAuthService({ databaseUrl: database.url, port: 0, serviceToken: TEST_SERVICE_TOKEN, logger: quiet }),
-    startInventoryService({ databaseUrl: database.url, port: 0, serviceToken: TEST_SERVICE_TOKEN, logger: quiet, poolSize: 4 }),
+    startInventoryService({ databaseUrl: database.url, port: 0, serviceToken: TEST_SERVICE_TOKEN, logger: quiet, poolSize: options.inventoryPoolSize ?? 4 }),
   ]);
   const deps = createApiDeps({
     db: database.db,
@@ -51,8 +59,9 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       issuer: authService.issuer,
       audience: authService.audience,
       revocationRefreshMs: options.revocationRefreshMs ?? 0,
+      timeoutMs: options.serviceTimeoutMs ?? 20_000,
     },
-    inventory: { url: inventoryService.url, serviceToken: TEST_SERVICE_TOKEN },
+    inventory: { url: inventoryService.url, serviceToken: TEST_SERVICE_TOKEN, timeoutMs: options.serviceTimeoutMs ?? 20_000 },
     availabilityCacheMs: options.availabilityCacheMs ?? 0,
   });
   let server: ApiServer | null = null;

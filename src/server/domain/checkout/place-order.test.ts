@@ -14,7 +14,7 @@ const address = { name: "Ada Buyer", line1: "1 Main St", city: "Berlin", postalC
 let api: TestApi;
 let seller: TestSeller;
 beforeAll(async () => {
-  api = await startTestApi({ maxConnections: 10 });
+  api = await startTestApi({ maxConnections: 10, inventoryPoolSize: 10 });
   seller = await createSellerUser(api.deps.db);
 });
 afterAll(() => api?.close());
