@@ -1,6 +1,6 @@
 // Operational policy for every rendered object: resources, probes, security context, labels,
 // images that the Dockerfile builds, scaling and disruption budgets, jobs, external services.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { DockerfileParser } from "dockerfile-ast";
 import { describe, expect, it } from "vitest";
@@ -72,6 +72,24 @@ describe.each(dirs)("%s", (dir) => {
           if (port !== undefined) {
             const declared = (c.ports ?? []).some((cp) => cp.name === port || cp.containerPort === port);
             expect(declared, `${containerLabel(w, c)} ${probe} port ${port}`).toBe(true);
+          }
+        }
+      }
+    }
+  });
+
+  it("probes ask for paths the services serve", () => {
+    const probeCode = readFileSync(path.join(ROOT, "src/lib/probes.ts"), "utf8");
+    for (const w of all.filter((x) => x.longRunning)) {
+      for (const c of w.template.spec.containers) {
+        for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
+          const p = probe?.httpGet?.path;
+          if (!p) continue;
+          if (imageRepository(c.image) === "web-interface") {
+            // A static file: the web's liveness must not hang on the API.
+            expect(existsSync(path.join(ROOT, "public", p)), `public${p}`).toBe(true);
+          } else {
+            expect(probeCode, `${containerLabel(w, c)} probe ${p}`).toContain(`"${p}"`);
           }
         }
       }
