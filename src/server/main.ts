@@ -37,7 +37,7 @@ const deps = createApiDeps({
 });
 
 const api = createApiServer({
-  deps,
+  deps: { ...deps, operations: { config, probeUrls: { payment: config.PAYMENT_SERVICE_URL, carrier: config.CARRIER_SERVICE_URL } } },
   registry,
   maxBodyBytes: config.MAX_BODY_BYTES,
   carrierWebhookSecret: config.CARRIER_WEBHOOK_SECRET,

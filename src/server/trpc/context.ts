@@ -4,6 +4,7 @@ import type { AuthClient } from "~/server/clients/auth";
 import type { InventoryClient } from "~/server/clients/inventory";
 import type { SessionGuard } from "~/server/domain/auth/sessions";
 import type { AvailabilityReader } from "~/server/domain/catalog/availability";
+import type { OperationsInfo } from "~/server/domain/admin/operations";
 
 export type Role = "buyer" | "seller" | "admin";
 
@@ -31,6 +32,8 @@ export interface ApiDeps {
   inventory: InventoryClient;
   /** Briefly cached reads of availability from the inventory service. */
   availability: AvailabilityReader;
+  /** Effective config and extra health-probe targets for admin.health / admin.config (main.ts sets it). */
+  operations?: OperationsInfo;
 }
 
 export interface Context extends ApiDeps {

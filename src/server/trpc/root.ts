@@ -1,4 +1,5 @@
 import { createCallerFactory, router } from "./init";
+import { adminRouter } from "./routers/admin";
 import { authRouter } from "./routers/auth";
 import { cartRouter } from "./routers/cart";
 import { catalogRouter } from "./routers/catalog";
@@ -22,6 +23,7 @@ export const appRouter = router({
   delivery: deliveryRouter,
   stats: statsRouter,
   reports: reportsRouter,
+  admin: adminRouter,
   deadLetters: deadLettersRouter,
 });
 

@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { JobRunStatus, JobTrigger, Role } from "~/generated/prisma/enums";
+import { listJobCatalog, listJobRuns, triggerJob } from "~/server/domain/admin/jobs";
+import { checkHealth, effectiveConfig } from "~/server/domain/admin/operations";
+import { listSettingAudit, listSettings, settingUpdateInput, updateSetting } from "~/server/domain/admin/settings";
+import { listUsers, setUserRole } from "~/server/domain/admin/users";
+import { settingKeys } from "~/server/domain/settings/settings";
+import { adminProcedure, router } from "../init";
+
+const paging = { limit: z.number().int().min(1).max(100).default(25), cursor: z.string().max(512).nullish() };
+
+export const adminUsersListInput = z.strictObject({ ...paging, search: z.string().trim().max(200).optional(), role: z.enum(Role).optional() });
+export const adminUsersSetRoleInput = z.strictObject({ userId: z.string().min(1).max(200), role: z.enum(Role) });
+export const adminJobsListInput = z.strictObject({
+  ...paging,
+  name: z.string().min(1).max(100).optional(),
+  status: z.enum(JobRunStatus).optional(),
+  trigger: z.enum(JobTrigger).optional(),
+});
+export const adminJobsTriggerInput = z.strictObject({
+  name: z.string().min(1).max(100),
+  /** As on the command line: `--from 2026-01-01` is { from: "2026-01-01" }. */
+  params: z.record(z.string().min(1).max(50), z.string().max(200)).default({}),
+});
+export const adminSettingsUpdateInput = settingUpdateInput;
+export const adminSettingsAuditInput = z.strictObject({ ...paging, key: z.enum(settingKeys).optional() });
+
+export const adminRouter = router({
+  users: router({
+    list: adminProcedure.input(adminUsersListInput).query(({ ctx, input }) => listUsers(ctx.db, input)),
+    setRole: adminProcedure.input(adminUsersSetRoleInput).mutation(({ ctx, input }) => setUserRole(ctx, ctx.user, input)),
+  }),
+  jobs: router({
+    list: adminProcedure.input(adminJobsListInput).query(({ ctx, input }) => listJobRuns(ctx.db, input)),
+    catalog: adminProcedure.query(() => listJobCatalog()),
+    trigger: adminProcedure.input(adminJobsTriggerInput).mutation(({ ctx, input }) => triggerJob(ctx.db, ctx.user, input, ctx.now())),
+  }),
+  settings: router({
+    list: adminProcedure.query(({ ctx }) => listSettings(ctx.db)),
+    update: adminProcedure.input(adminSettingsUpdateInput).mutation(({ ctx, input }) => updateSetting(ctx.db, ctx.user, input, ctx.now())),
+    audit: adminProcedure.input(adminSettingsAuditInput).query(({ ctx, input }) => listSettingAudit(ctx.db, input)),
+  }),
+  health: adminProcedure.query(({ ctx }) => checkHealth(ctx)),
+  config: adminProcedure.query(({ ctx }) => effectiveConfig(ctx.operations)),
+});
