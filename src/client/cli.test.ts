@@ -54,6 +54,18 @@ describe("lavka CLI", () => {
     expect(anon.stderr).toMatch(/not signed in/);
   });
 
+  test("jobs list as an admin; login saves a token the next command uses", async () => {
+    const { session, password } = await registerAccount(api.deps);
+    await api.deps.auth.setRole(session.user.id, "admin");
+    const login = await lavka(["login", "--email", session.user.email], { LAVKA_PASSWORD: password });
+    expect(login.code).toBe(0);
+    const jobs = await lavka(["jobs", "list", "--status", "failed"]);
+    expect(jobs.code).toBe(0);
+    expect(JSON.parse(jobs.stdout)).toMatchObject({ items: [] });
+    expect((await lavka(["logout"])).code).toBe(0);
+    expect((await lavka(["jobs", "list"])).stderr).toMatch(/not signed in/);
+  });
+
   test("bad usage and API errors exit non-zero with a message", async () => {
     expect((await lavka(["orders", "list", "--status", "lost"], { LAVKA_TOKEN: token })).stderr).toMatch(/--status must be one of/);
     expect((await lavka(["nope"])).code).toBe(2);

@@ -8,7 +8,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { createLavkaClient, TRPCClientError, type LavkaClient } from "./index";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
-type Values = Record<string, string | boolean | undefined>;
+type Values = Record<string, string | boolean | string[] | undefined>;
 
 interface Command {
   summary: string;
@@ -25,8 +25,9 @@ interface CliEnv {
   tokenFile: string;
 }
 
-const str = (v: string | boolean | undefined) => (typeof v === "string" ? v : undefined);
-const int = (name: string, v: string | boolean | undefined) => {
+type Value = Values[string];
+const str = (v: Value) => (typeof v === "string" ? v : undefined);
+const int = (name: string, v: Value) => {
   if (typeof v !== "string") return undefined;
   const n = Number(v);
   if (!Number.isInteger(n)) throw new UsageError(`--${name} must be a whole number, got "${v}"`);
@@ -35,11 +36,22 @@ const int = (name: string, v: string | boolean | undefined) => {
 const page: Options = { limit: { type: "string" }, cursor: { type: "string" } };
 const pageInput = (v: Values) => ({ limit: int("limit", v.limit), cursor: str(v.cursor) });
 const orderStatuses = ["pending_payment", "paid", "fulfilling", "shipped", "delivered", "cancelled"] as const;
-function orderStatus(v: string | boolean | undefined) {
+function oneOf<const T extends readonly string[]>(name: string, v: Value, allowed: T): T[number] | undefined {
   const s = str(v);
   if (s === undefined) return undefined;
-  if (!(orderStatuses as readonly string[]).includes(s)) throw new UsageError(`--status must be one of ${orderStatuses.join(", ")}`);
-  return s as (typeof orderStatuses)[number];
+  if (!allowed.includes(s)) throw new UsageError(`--${name} must be one of ${allowed.join(", ")}`);
+  return s;
+}
+const orderStatus = (v: Value) => oneOf("status", v, orderStatuses);
+/** Repeated `--param key=value` options as an object. */
+function keyValues(v: Value): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of Array.isArray(v) ? v : []) {
+    const i = pair.indexOf("=");
+    if (i <= 0) throw new UsageError(`--param must be key=value, got "${pair}"`);
+    out[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return out;
 }
 
 class UsageError extends Error {}
@@ -117,6 +129,24 @@ const commands: Record<string, Command> = {
     summary: "every order (admin)",
     options: { ...page, status: { type: "string" }, buyer: { type: "string" } },
     run: (c, _a, v) => c.orders.adminList.query({ ...pageInput(v), status: orderStatus(v.status), buyerId: str(v.buyer) }),
+  },
+  "jobs list": {
+    summary: "job runs, newest first (admin)",
+    options: { ...page, name: { type: "string" }, status: { type: "string" }, trigger: { type: "string" } },
+    run: (c, _a, v) =>
+      c.admin.jobs.list.query({
+        ...pageInput(v),
+        name: str(v.name),
+        status: oneOf("status", v.status, ["running", "succeeded", "failed"] as const),
+        trigger: oneOf("trigger", v.trigger, ["cron", "job", "manual", "worker"] as const),
+      }),
+  },
+  "jobs catalog": { summary: "the jobs that exist and their schedules (admin)", run: (c) => c.admin.jobs.catalog.query() },
+  "jobs trigger": {
+    summary: "queue a run of a job (admin); --param key=value, repeatable",
+    args: ["name"],
+    options: { param: { type: "string", multiple: true } },
+    run: (c, [name], v) => c.admin.jobs.trigger.mutate({ name: name!, params: keyValues(v.param) }),
   },
   "dead-letters list": { summary: "events that failed processing (admin)", options: page, run: (c, _a, v) => c.deadLetters.list.query(pageInput(v)) },
 };
