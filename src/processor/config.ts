@@ -8,6 +8,10 @@ const delayList = z
   .transform((v) => v.split(",").map(Number))
   .refine((v) => v.every((ms) => ms >= 10 && ms <= 86_400_000), "each delay must be 10 ms .. 24 h");
 
+const blankIsUnset = (v: unknown) => (v === "" ? undefined : v);
+const optionalUrl = z.preprocess(blankIsUnset, z.string().url().optional());
+const optionalSecret = z.preprocess(blankIsUnset, z.string().min(1).optional());
+
 const schema = z.object({
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
@@ -19,7 +23,7 @@ const schema = z.object({
   // Event pipeline (worker mode) -------------------------------------------------------
   /** RabbitMQ; unset = the database transport (consumers fed from the outbox table). */
   AMQP_URL: z.preprocess(
-    (v) => (v === "" ? undefined : v),
+    blankIsUnset,
     z
       .string()
       .refine((v) => /^amqps?:\/\//.test(v), "must be an amqp:// or amqps:// URL")
@@ -40,15 +44,16 @@ const schema = z.object({
   /** Database transport: a delivery claimed this long ago and not finished (worker died) is delivered again. */
   EVENT_LEASE_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 
-  // External services the consumers call -----------------------------------------------
-  PAYMENT_URL: z.string().url().default("http://127.0.0.1:8090"),
-  PAYMENT_TOKEN: z.string().min(1).default("dev-payment-token"),
+  // External services the worker's consumers call (names as the API and `npm start` use them).
+  // Optional here because job and cron modes never call them; worker mode requires them.
+  PAYMENT_GATEWAY_URL: optionalUrl,
+  PAYMENT_GATEWAY_KEY: optionalSecret,
   /** Card token used when an order carries none (demo checkouts without a payment form). */
   PAYMENT_DEFAULT_CARD_TOKEN: z.string().min(1).max(200).default("tok_visa"),
-  INVENTORY_URL: z.string().url().default("http://127.0.0.1:8080"),
-  INVENTORY_TOKEN: z.string().min(1).default("dev-inventory-token"),
-  CARRIER_URL: z.string().url().default("http://127.0.0.1:8070"),
-  CARRIER_TOKEN: z.string().min(1).default("dev-carrier-token"),
+  INVENTORY_SERVICE_URL: optionalUrl,
+  INVENTORY_SERVICE_TOKEN: optionalSecret,
+  CARRIER_URL: optionalUrl,
+  CARRIER_API_KEY: optionalSecret,
   /** Carrier name stored on shipments and shown to buyers. */
   CARRIER_NAME: z.string().min(1).max(100).default("Lavka Delivery"),
 

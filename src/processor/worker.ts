@@ -1,5 +1,6 @@
 import { Registry } from "prom-client";
 import type { Db } from "~/lib/db";
+import { ConfigError } from "~/lib/env";
 import type { Logger } from "~/lib/logger";
 import { createCarrierClient } from "~/server/clients/carrier";
 import { createInventoryClient } from "~/server/clients/inventory";
@@ -39,11 +40,17 @@ export interface WorkerDeps {
   now?: () => Date;
 }
 
+/** The worker's clients; names every missing variable at once when the configuration lacks them. */
 export function createClients(config: ProcessorConfig, logger: Logger): PipelineClients {
+  const need = ["PAYMENT_GATEWAY_URL", "PAYMENT_GATEWAY_KEY", "INVENTORY_SERVICE_URL", "INVENTORY_SERVICE_TOKEN", "CARRIER_URL", "CARRIER_API_KEY"] as const;
+  const missing = need.filter((key) => !config[key]);
+  if (missing.length > 0) {
+    throw new ConfigError(`Invalid configuration for processor worker:\n${missing.map((key) => `  ${key}: required in worker mode`).join("\n")}`);
+  }
   return {
-    payment: createPaymentClient({ baseUrl: config.PAYMENT_URL, serviceToken: config.PAYMENT_TOKEN, logger: logger.child({ client: "payment" }) }),
-    inventory: createInventoryClient({ baseUrl: config.INVENTORY_URL, serviceToken: config.INVENTORY_TOKEN, logger: logger.child({ client: "inventory" }) }),
-    carrier: createCarrierClient({ baseUrl: config.CARRIER_URL, serviceToken: config.CARRIER_TOKEN, logger: logger.child({ client: "carrier" }) }),
+    payment: createPaymentClient({ baseUrl: config.PAYMENT_GATEWAY_URL!, serviceToken: config.PAYMENT_GATEWAY_KEY!, logger: logger.child({ client: "payment" }) }),
+    inventory: createInventoryClient({ baseUrl: config.INVENTORY_SERVICE_URL!, serviceToken: config.INVENTORY_SERVICE_TOKEN!, logger: logger.child({ client: "inventory" }) }),
+    carrier: createCarrierClient({ baseUrl: config.CARRIER_URL!, serviceToken: config.CARRIER_API_KEY!, logger: logger.child({ client: "carrier" }) }),
   };
 }
 

@@ -50,6 +50,7 @@ export function createAmqpTransport(options: AmqpTransportOptions): Transport {
   let connecting: Promise<void> | null = null;
   const inFlight = new Set<Promise<void>>();
   let relay: ReturnType<typeof startLoop> | null = null;
+  let lastReplayCheck = 0;
 
   async function openSession(): Promise<Session> {
     const connection = await connect(options.url, { timeout: 5_000 });
@@ -123,7 +124,13 @@ export function createAmqpTransport(options: AmqpTransportOptions): Transport {
     const attempt = Number(msg.properties.headers?.[HEADER_ATTEMPT] ?? 1) || 1;
     let outcome: Outcome;
     try {
-      outcome = await dispatch(consumer, msg.content, attempt, { db, logger: log, now: options.now, policy: options.policy, metrics });
+      outcome = await dispatch(
+        consumer,
+        msg.content,
+        attempt,
+        { db, logger: log, now: options.now, policy: options.policy, metrics },
+        { firstDelivery: attempt === 1 && !msg.fields.redelivered },
+      );
     } catch (err) {
       // The pipeline itself failed (database down): leave the message unacked-then-requeued.
       log.warn({ consumer: consumer.name, reason: err instanceof Error ? err.message : String(err) }, "could not process message; requeueing");
@@ -185,7 +192,12 @@ export function createAmqpTransport(options: AmqpTransportOptions): Transport {
       metrics,
       log,
     );
-    const replayed = await replayPass(current);
+    // Replays are rare and an admin can wait a second: don't query for them on every poll.
+    let replayed = 0;
+    if (Date.now() - lastReplayCheck >= 1_000) {
+      lastReplayCheck = Date.now();
+      replayed = await replayPass(current);
+    }
     return sent === options.batchSize || replayed > 0;
   }
 

@@ -92,7 +92,7 @@ export function messageBody(raw: RawMessage): unknown {
  * a failure into a retry (with the delay for this attempt) or a dead letter (with the reason).
  * Transports only carry out the outcome.
  */
-export async function dispatch(consumer: Consumer, raw: RawMessage, attempt: number, deps: DispatchDeps): Promise<Outcome> {
+export async function dispatch(consumer: Consumer, raw: RawMessage, attempt: number, deps: DispatchDeps, options: { firstDelivery?: boolean } = {}): Promise<Outcome> {
   const log = deps.logger.child({ consumer: consumer.name });
   let event: DomainEvent;
   try {
@@ -105,11 +105,16 @@ export async function dispatch(consumer: Consumer, raw: RawMessage, attempt: num
   }
   if (!consumer.events.includes(event.type)) return { kind: "ignored" };
 
-  const seen = await deps.db.processedMessage.findUnique({
-    where: { consumer_eventId: { consumer: consumer.name, eventId: event.id } },
-    select: { eventId: true },
-  });
-  if (seen) return { kind: "duplicate" };
+  // A first delivery is almost never a repeat, so skip the look-up there (one query per message);
+  // if it is one after all (a relay published twice), commit() still refuses the second effect
+  // and the external calls carry idempotency keys.
+  if (!options.firstDelivery) {
+    const seen = await deps.db.processedMessage.findUnique({
+      where: { consumer_eventId: { consumer: consumer.name, eventId: event.id } },
+      select: { eventId: true },
+    });
+    if (seen) return { kind: "duplicate" };
+  }
 
   let committed: boolean | undefined;
   const ctx: ConsumerContext = {

@@ -120,13 +120,13 @@ export function createDbTransport(options: DbTransportOptions): Transport {
     await Promise.all(
       deliveries.map((delivery) => {
         const work = (async () => {
-          const outcome = await dispatch(consumer, toEnvelope(delivery), delivery.attempts, {
-            db,
-            logger: log,
-            now: options.now,
-            policy: options.policy,
-            metrics,
-          });
+          const outcome = await dispatch(
+            consumer,
+            toEnvelope(delivery),
+            delivery.attempts,
+            { db, logger: log, now: options.now, policy: options.policy, metrics },
+            { firstDelivery: delivery.attempts === 1 },
+          );
           metrics.messages.inc({ consumer: consumer.name, outcome: outcome.kind });
           if (outcome.kind === "done" || outcome.kind === "duplicate" || outcome.kind === "ignored") finished.push(delivery.id);
           else await settle(consumer, delivery, outcome);
