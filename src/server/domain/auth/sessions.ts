@@ -59,7 +59,7 @@ export function createSessionGuard(options: SessionGuardOptions): SessionGuard {
   }
 
   async function ensureFreshRevocations(): Promise<void> {
-    if (now() - refreshedAt < options.revocationRefreshMs && asOf !== undefined) return;
+    if (now() - refreshedAt < options.revocationRefreshMs) return;
     refreshing ??= refreshRevocations().finally(() => {
       refreshing = null;
     });
