@@ -199,6 +199,20 @@ describe("orders.sellerLines / orders.markShipped (seller)", () => {
     expect(detail.statusHistory.map((h) => h.toStatus)).toEqual(["pending_payment", "paid", "fulfilling", "shipped"]);
   });
 
+  it("keeps a shipment booked with the carrier on its own label", async () => {
+    const order = await createOrder(db, buyer.id, [{ product: productA, quantity: 1 }], { status: "fulfilling" });
+    await db.shipment.create({
+      data: { orderId: order.id, sellerId: sellerA.sellerId, carrier: "reference", carrierRef: `CR-${order.id}`, trackingNumber: `RT-${order.number}`, status: "created" },
+      select: { id: true },
+    });
+    await expect(as(sellerA).orders.markShipped({ orderId: order.id, carrier: "dhl", trackingNumber: "MINE-1" })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringContaining(`RT-${order.number}`),
+    });
+    const shipped = await as(sellerA).orders.markShipped({ orderId: order.id, carrier: "reference", trackingNumber: `RT-${order.number}` });
+    expect(shipped).toMatchObject({ status: "shipped", shipment: { status: "in_transit", trackingNumber: `RT-${order.number}` } });
+  });
+
   it("refuses unpaid orders, other sellers' orders and a tracking number already in use", async () => {
     const unpaid = await createOrder(db, buyer.id, [{ product: productA, quantity: 1 }]);
     const a = as(sellerA);

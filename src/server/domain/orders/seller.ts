@@ -94,13 +94,20 @@ export async function markShipped(db: Db, sellerId: string, input: MarkShippedIn
 
       const existing = await tx.shipment.findUnique({
         where: { orderId_sellerId: { orderId: input.orderId, sellerId } },
-        select: { id: true, carrier: true, trackingNumber: true, status: true },
+        select: { id: true, carrier: true, carrierRef: true, trackingNumber: true, status: true },
       });
       if (existing && SHIPPED.includes(existing.status)) {
         if (existing.carrier === input.carrier && existing.trackingNumber === input.trackingNumber) return;
         throw new TRPCError({
           code: "CONFLICT",
           message: `Your part of order #${order.number} already shipped with ${existing.carrier} ${existing.trackingNumber ?? ""}`.trim() + ".",
+        });
+      }
+      if (existing?.carrierRef && (existing.carrier !== input.carrier || existing.trackingNumber !== input.trackingNumber)) {
+        // Booked with the carrier by the fulfilment pipeline: its callbacks track that parcel only.
+        throw new TRPCError({
+          code: "CONFLICT",
+          message: `trackingNumber: your part of order #${order.number} is booked with ${existing.carrier}, tracking number ${existing.trackingNumber ?? "pending"}; ship it with that label.`,
         });
       }
       // Order-level aggregate, as the pipeline writes shipment events: one order's events stay in sequence.
@@ -149,7 +156,8 @@ export async function markShipped(db: Db, sellerId: string, input: MarkShippedIn
       const sellers = await tx.orderLine.findMany({ where: { orderId: input.orderId }, distinct: ["sellerId"], select: { sellerId: true } });
       const shippedParts = await tx.shipment.count({ where: { orderId: input.orderId, status: { in: SHIPPED } } });
       const next: OrderStatus = shippedParts >= sellers.length ? "shipped" : "fulfilling";
-      if (next !== order.status) {
+      // Never backwards: an order already shipped (the carrier's callbacks may say so first) stays shipped.
+      if (next !== order.status && order.status !== "shipped") {
         await tx.order.update({ where: { id: input.orderId }, data: { status: next }, select: { id: true } });
         await tx.orderStatusChange.create({
           data: {
