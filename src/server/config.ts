@@ -15,6 +15,8 @@ const schema = z.object({
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** Largest request body accepted, in bytes; larger bodies get 413. */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(1_000_000),
+  /** Behind a proxy that sets X-Forwarded-For (ingress, web): rate limits key on its first entry, not the peer address. */
+  TRUST_FORWARDED_FOR: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
 
   /** Service 1 (auth): accounts, sessions, the JWKS access tokens are verified against. */
   AUTH_SERVICE_URL: httpUrl,

@@ -40,6 +40,7 @@ const api = createApiServer({
   deps: { ...deps, operations: { config, probeUrls: { payment: config.PAYMENT_SERVICE_URL, carrier: config.CARRIER_SERVICE_URL } } },
   registry,
   maxBodyBytes: config.MAX_BODY_BYTES,
+  authRateLimits: { trustForwardedFor: config.TRUST_FORWARDED_FOR },
   carrierWebhookSecret: config.CARRIER_WEBHOOK_SECRET,
 });
 

@@ -5,6 +5,7 @@ import { handleProbe, sendJson } from "~/lib/probes";
 import { bearerToken } from "../domain/auth/sessions";
 import { applyCarrierUpdate } from "../domain/delivery/tracking";
 import { CARRIER_WEBHOOK_PATH, handleCarrierWebhook, type CarrierWebhookOptions } from "./carrier-webhook";
+import { createAuthRateLimiter, DEFAULT_AUTH_RATE_LIMITS, type AuthRateLimitOptions } from "./rate-limit";
 import { createContextInner, type ApiDeps, type AuthUser } from "../trpc/context";
 import { appRouter } from "../trpc/root";
 
@@ -19,6 +20,8 @@ export interface ApiServerOptions {
    * header, verified by deps.sessions (a bad token is a 401, never a fallback to anonymous).
    */
   authenticate?: (req: http.IncomingMessage) => Promise<AuthUser | null>;
+  /** Limits on auth.login and auth.register (per client address and per account); see rate-limit.ts. */
+  authRateLimits?: Partial<AuthRateLimitOptions>;
 }
 
 export interface ApiServer {
@@ -35,6 +38,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     logger: deps.logger,
     apply: async (update) => (await applyCarrierUpdate(deps.db, update, deps.now())).outcome,
   };
+  const rateLimiter = createAuthRateLimiter({ ...DEFAULT_AUTH_RATE_LIMITS, ...options.authRateLimits });
   let shuttingDown = false;
 
   const duration = new Histogram({
@@ -49,8 +53,12 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     router: appRouter,
     basePath: "/trpc/",
     maxBodySize: options.maxBodyBytes,
-    createContext: async ({ req }) => createContextInner(deps, await authenticate(req)),
-    onError: ({ error, path }) => {
+    createContext: async ({ req, res, info }) => {
+      await rateLimiter.check(req, res, info.calls);
+      return createContextInner(deps, await authenticate(req));
+    },
+    onError: ({ error, path, input, req }) => {
+      rateLimiter.recordFailure(req, path, input, error.code);
       // Client mistakes are expected traffic; only server faults deserve an error log.
       if (error.code === "INTERNAL_SERVER_ERROR") deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
     },
@@ -75,7 +83,14 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     })
       .then((handled) => {
         if (handled) return;
-        if (url === "/trpc" || url.startsWith("/trpc/") || url.startsWith("/trpc?")) return trpc(req, res);
+        if (url === "/trpc" || url.startsWith("/trpc/") || url.startsWith("/trpc?")) {
+          // Declared too large: refuse before anything is read, whether or not the procedure takes input.
+          if (Number(req.headers["content-length"]) > options.maxBodyBytes) {
+            res.setHeader("connection", "close");
+            return sendJson(res, 413, { error: `request body too large: at most ${options.maxBodyBytes} bytes` });
+          }
+          return trpc(req, res);
+        }
         if (url.split("?")[0] === CARRIER_WEBHOOK_PATH) return handleCarrierWebhook(req, res, carrierWebhook);
         sendJson(res, 404, { error: "not found", hint: "tRPC procedures are served under /trpc/<procedure>" });
       })

@@ -13,14 +13,22 @@ import type { Context } from "./context";
 /** Field-level problems, for forms: { "lines.0.quantity": ["Too small: expected number to be >0"] }. */
 export type FieldErrors = Record<string, string[]>;
 
+const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+
 function fieldErrors(error: ZodError): FieldErrors {
-  const out: FieldErrors = {};
+  // No prototype: an unknown field named "__proto__" or "constructor" must be a key like any other
+  // (on a plain object `out["__proto__"] ??= []` finds Object.prototype and the formatter threw: a 500).
+  const out = Object.create(null) as FieldErrors;
   for (const issue of error.issues) {
     const base = issue.path.map(String);
     // An unknown field is the field's own problem: name it, not its parent object.
     const entries: Array<[string[], string]> =
       issue.code === "unrecognized_keys" ? issue.keys.map((k) => [[...base, k], "unknown field"]) : [[base, issue.message]];
-    for (const [path, message] of entries) (out[path.length > 0 ? path.join(".") : "input"] ??= []).push(message);
+    for (const [path, message] of entries) {
+      const key = path.length > 0 ? path.join(".") : "input";
+      // superjson refuses to serialise these three as keys (prototype pollution guard): qualify them.
+      (out[UNSAFE_KEYS.has(key) ? `input.${key}` : key] ??= []).push(message);
+    }
   }
   return out;
 }
