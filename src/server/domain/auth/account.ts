@@ -4,7 +4,7 @@ import type { Logger } from "~/lib/logger";
 import type { AuthClient, AuthSession } from "~/server/clients/auth";
 import { toTRPCError } from "~/server/clients/errors";
 import type { AuthUser } from "~/server/trpc/context";
-import type { SessionGuard } from "./sessions";
+import { upsertLocalUser, type SessionGuard } from "./sessions";
 
 /**
  * Accounts, delegated to the auth service (Service 1): the API never stores or sees a password
@@ -33,14 +33,9 @@ export interface SignedIn {
   user: { id: string; email: string; displayName: string; role: "buyer" | "seller" | "admin" };
 }
 
-async function mirrorUser(db: Db, session: AuthSession): Promise<void> {
+async function mirrorUser(deps: AccountDeps, session: AuthSession): Promise<void> {
   const u = session.user;
-  await db.user.upsert({
-    where: { id: u.id },
-    create: { id: u.id, email: u.email, displayName: u.displayName, role: u.role },
-    update: { email: u.email, displayName: u.displayName, role: u.role },
-    select: { id: true },
-  });
+  await upsertLocalUser(deps.db, deps.logger, { id: u.id, email: u.email, displayName: u.displayName, role: u.role });
 }
 
 function signedIn(session: AuthSession): SignedIn {
@@ -59,14 +54,14 @@ async function call<T>(promise: Promise<T>): Promise<T> {
 export async function register(deps: AccountDeps, input: { email: string; password: string; displayName: string }): Promise<SignedIn> {
   // Everyone starts as a buyer; becomeSeller opens a shop.
   const session = await call(deps.auth.register({ ...input, role: "buyer" }));
-  await mirrorUser(deps.db, session);
+  await mirrorUser(deps, session);
   deps.logger.info({ userId: session.user.id }, "account registered");
   return signedIn(session);
 }
 
 export async function login(deps: AccountDeps, input: { email: string; password: string }): Promise<SignedIn> {
   const session = await call(deps.auth.login(input));
-  await mirrorUser(deps.db, session);
+  await mirrorUser(deps, session);
   return signedIn(session);
 }
 

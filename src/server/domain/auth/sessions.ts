@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
@@ -69,12 +70,7 @@ export function createSessionGuard(options: SessionGuardOptions): SessionGuard {
   async function syncUser(user: AuthUser): Promise<void> {
     const fingerprint = `${user.email}\n${user.name}\n${user.role}`;
     if (known.get(user.id) === fingerprint) return;
-    await db.user.upsert({
-      where: { id: user.id },
-      create: { id: user.id, email: user.email, displayName: user.name, role: user.role },
-      update: { email: user.email, displayName: user.name, role: user.role },
-      select: { id: true },
-    });
+    await upsertLocalUser(db, logger, { id: user.id, email: user.email, displayName: user.name, role: user.role });
     if (known.size >= MAX_KNOWN_USERS) known.clear();
     known.set(user.id, fingerprint);
   }
@@ -114,4 +110,34 @@ export function bearerToken(header: string | string[] | undefined): string | nul
     throw new TRPCError({ code: "UNAUTHORIZED", message: "Authorization header must be 'Bearer <access token>'." });
   }
   return match[1];
+}
+
+/**
+ * Writes the local mirror of an auth-service user (id = token subject). If another local row
+ * still holds the email (the auth service moved it to a new account), the auth service is the
+ * source of truth: that row gives the address up.
+ */
+export async function upsertLocalUser(
+  db: Db,
+  logger: Logger,
+  user: { id: string; email: string; displayName: string; role: AuthUser["role"] },
+): Promise<void> {
+  const upsert = () =>
+    db.user.upsert({
+      where: { id: user.id },
+      create: user,
+      update: { email: user.email, displayName: user.displayName, role: user.role },
+      select: { id: true },
+    });
+  try {
+    await upsert();
+  } catch (err) {
+    if ((err as { code?: string }).code !== "P2002") throw err;
+    const stale = await db.user.updateMany({
+      where: { email: user.email, id: { not: user.id } },
+      data: { email: `stale-${randomUUID()}@invalid` },
+    });
+    logger.warn({ userId: user.id, staleRows: stale.count }, "email moved to another account in the auth service");
+    await upsert();
+  }
 }

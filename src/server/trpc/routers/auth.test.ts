@@ -24,6 +24,15 @@ describe("auth router", () => {
     });
   });
 
+  test("an email that moved to a new auth account is taken over by it locally", async () => {
+    const email = `${unique("moved")}@example.test`;
+    // A stale local row (say, from before the auth service's data was reset) holds the email.
+    await api.deps.db.user.create({ data: { id: `stale-${unique()}`, email, displayName: "Old" } });
+    const session = await api.deps.auth.register({ email, password: "long enough pw", displayName: "New", role: "buyer" });
+    const user = await api.deps.sessions.authenticate(session.accessToken);
+    expect(await api.caller(user).auth.me()).toMatchObject({ id: session.user.id, email });
+  });
+
   test("login: right password gives a token, wrong one a clear UNAUTHORIZED", async () => {
     const { session, password } = await registerAccount(api.deps);
     const ok = await api.caller(null).auth.login({ email: session.user.email, password });
