@@ -3,8 +3,9 @@ import { randomUUID } from "node:crypto";
 import { importJWK, SignJWT, type JWK } from "jose";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { createLavkaClient } from "~/client";
 import { startTestApi, type TestApi } from "../../../tests/helpers/api.ts";
-import { createProduct, createSellerUser, registerAccount } from "../../../tests/helpers/fixtures.ts";
+import { createProduct, createSellerUser, createStockedProduct, registerAccount } from "../../../tests/helpers/fixtures.ts";
 
 let api: TestApi;
 let base: string;
@@ -181,5 +182,32 @@ describe("malformed input over HTTP: 400 naming the field", () => {
   test("not JSON at all is 400", async () => {
     const res = await fetch(`${base}/trpc/cart.add`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: "{oops" });
     expect(res.status).toBe(400);
+  });
+});
+
+describe("a buyer's journey through the typed client (what the web does)", () => {
+  test("register, browse, add to cart, check out twice with one key, see the order", async () => {
+    const seller = await createSellerUser(api.deps.db);
+    const teapot = await createStockedProduct(api.deps, seller.sellerId, 3, { title: "Journey teapot", priceMinor: 3100 });
+    const anonymous = createLavkaClient({ url: base });
+    const signedUp = await anonymous.auth.register.mutate({ email: `journey-${randomUUID()}@example.test`, password: "journey password", displayName: "J" });
+    expect(signedUp.expiresAt).toBeInstanceOf(Date); // superjson keeps dates
+    const client = createLavkaClient({ url: base, token: signedUp.token });
+
+    const found = await client.catalog.list.query({ q: "journey", inStock: true });
+    expect(found.items.map((p) => p.id)).toEqual([teapot.id]);
+    expect((await client.catalog.get.query({ id: teapot.id })).availability).toEqual({ status: "known", available: 3 });
+    const cart = await client.cart.add.mutate({ productId: teapot.id, quantity: 2 });
+    expect(cart).toMatchObject({ canCheckout: true, totals: [{ currency: "EUR", subtotalMinor: 6200 }] });
+
+    const key = randomUUID();
+    const shippingAddress = { name: "J", line1: "2 Lane", city: "Oslo", postalCode: "0150", country: "NO" };
+    const [first, again] = [await client.checkout.place.mutate({ idempotencyKey: key, shippingAddress }), await client.checkout.place.mutate({ idempotencyKey: key, shippingAddress })];
+    expect(again.id).toBe(first.id);
+    expect(first).toMatchObject({ status: "pending_payment", totalMinor: 6200 });
+    expect((await client.cart.view.query()).lines).toEqual([]);
+    expect((await client.catalog.get.query({ id: teapot.id })).availability).toEqual({ status: "known", available: 1 });
+    const mine = await client.orders.list.query({});
+    expect(mine.items.map((o) => o.id)).toEqual([first.id]);
   });
 });
