@@ -65,7 +65,10 @@ describe("forecast model", () => {
     expect(forecastDemand([3, 4, 5, 4, 3, 4, 5, 4, 3, 4], 7).model).toBe("mean");
     const f = forecastDemand([0, 0, 1, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0], 3);
     expect(f.model).toBe("mean");
-    expect(f.mean[0]).toBeCloseTo(5 / 28);
+    expect(f.mean[0]).toBeCloseTo(5 / 30);
+    // Long but slow-selling: the mean of the last eight weeks.
+    const slow = Array.from({ length: 70 }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    expect(forecastDemand(slow, 2).model).toBe("mean");
     expect(forecastDemand([], 2)).toEqual({ model: "mean", mean: [0, 0], lower: [0, 0], upper: [0, 0] });
   });
 });

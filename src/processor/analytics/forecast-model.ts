@@ -2,7 +2,7 @@
 //
 // Main model: additive Holt-Winters with a damped trend and weekly seasonality (ETS(A,Ad,A)),
 // parameters chosen by grid search on one-step-ahead squared error. Products with little
-// history or almost no sales get a level-only fallback. Intervals come from the model's
+// history or low recent demand get a level-only fallback. Intervals come from the model's
 // h-step error variance (Hyndman et al., "Forecasting with Exponential Smoothing", class 1).
 
 export const SEASON = 7;
@@ -124,9 +124,14 @@ function holtWintersForecast(y: ArrayLike<number>, horizon: number): Forecast {
   return { model: "holt-winters", mean, lower, upper };
 }
 
-/** Fallback: the mean of the last four weeks (or what there is), variance at least Poisson's. */
+/** Days the fallback averages over, and over which the model choice looks at demand. */
+export const RECENT_DAYS = 8 * SEASON;
+/** Below this recent demand (units a day) the weekly pattern is mostly noise: use the mean. */
+export const MIN_SEASONAL_DEMAND = 1;
+
+/** Fallback: the mean of the last eight weeks (or what there is), variance at least Poisson's. */
 function meanForecast(y: ArrayLike<number>, horizon: number): Forecast {
-  const k = Math.min(y.length, MIN_HISTORY_DAYS);
+  const k = Math.min(y.length, RECENT_DAYS);
   let sum = 0;
   for (let i = y.length - k; i < y.length; i++) sum += y[i]!;
   const level = k > 0 ? sum / k : 0;
@@ -142,11 +147,18 @@ function meanForecast(y: ArrayLike<number>, horizon: number): Forecast {
   };
 }
 
-/** Chooses the model from the history: Holt-Winters with four weeks or more and regular sales. */
+/**
+ * Chooses the model from the history: Holt-Winters with four weeks or more of history and at
+ * least one unit a day recently; otherwise the mean (on the generated data the seasonal model
+ * only pays off above that volume: backtests of both variants are in docs/processor.md).
+ */
 export function forecastDemand(y: ArrayLike<number>, horizon: number): Forecast {
   let nonZero = 0;
+  let recent = 0;
   for (let i = 0; i < y.length; i++) if (y[i]! > 0) nonZero++;
-  if (y.length < MIN_HISTORY_DAYS || nonZero < 2 * SEASON) return meanForecast(y, horizon);
+  for (let i = Math.max(0, y.length - RECENT_DAYS); i < y.length; i++) recent += y[i]!;
+  const recentMean = y.length > 0 ? recent / Math.min(y.length, RECENT_DAYS) : 0;
+  if (y.length < MIN_HISTORY_DAYS || nonZero < 2 * SEASON || recentMean < MIN_SEASONAL_DEMAND) return meanForecast(y, horizon);
   return holtWintersForecast(y, horizon);
 }
 
