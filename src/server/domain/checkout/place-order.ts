@@ -260,6 +260,10 @@ async function placeOnce(deps: CheckoutDeps, user: AuthUser, input: PlaceOrderIn
       // Another replica placed this key's order first, with this same reservation: keep it.
       throw duplicateInFlight();
     }
+    // A concurrent attempt with the same key (another replica) shares this reservation: if its
+    // order exists, the units are its, not ours to give back.
+    const owner = await deps.db.order.findFirst({ where: { reservationId: reservation.id }, select: { id: true } }).catch(() => null);
+    if (owner) throw err;
     await deps.inventory.releaseReservation(reservation.id).catch((releaseErr: unknown) => {
       // The reservation expires on its own (reservationTtlMinutes); log so it can be traced.
       deps.logger.error({ err: releaseErr, reservationId: reservation.id }, "could not release the reservation of a failed checkout");
