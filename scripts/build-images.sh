@@ -242,11 +242,13 @@ smoke() {
   printf '%s\n' "DATABASE_URL=$db_url" "PORT=$api_port" "HOST=127.0.0.1" \
     "AUTH_SERVICE_URL=http://127.0.0.1:$AUTH_PORT" "AUTH_SERVICE_TOKEN=$token" \
     "INVENTORY_SERVICE_URL=http://127.0.0.1:$INVENTORY_PORT" "INVENTORY_SERVICE_TOKEN=$token" \
-    "CARRIER_WEBHOOK_SECRET=smoke-carrier-webhook-secret" >"$STATE/api.env"
+    "CARRIER_WEBHOOK_SECRET=smoke-carrier-webhook-secret" "TRUST_FORWARDED_FOR=true" \
+    "PAYMENT_SERVICE_URL=http://127.0.0.1:$PAYMENT_PORT" "CARRIER_SERVICE_URL=http://127.0.0.1:$CARRIER_PORT" \
+    >"$STATE/api.env"
   printf '%s\n' "DATABASE_URL=$db_url" "PROCESSOR_HTTP_PORT=$proc_port" \
-    "INVENTORY_URL=http://127.0.0.1:$INVENTORY_PORT" "INVENTORY_TOKEN=$token" \
-    "PAYMENT_URL=http://127.0.0.1:$PAYMENT_PORT" "PAYMENT_TOKEN=$token" \
-    "CARRIER_URL=http://127.0.0.1:$CARRIER_PORT" "CARRIER_TOKEN=$token" >"$STATE/processor.env"
+    "INVENTORY_SERVICE_URL=http://127.0.0.1:$INVENTORY_PORT" "INVENTORY_SERVICE_TOKEN=$token" \
+    "PAYMENT_GATEWAY_URL=http://127.0.0.1:$PAYMENT_PORT" "PAYMENT_GATEWAY_KEY=$token" \
+    "CARRIER_URL=http://127.0.0.1:$CARRIER_PORT" "CARRIER_API_KEY=$token" >"$STATE/processor.env"
 
   log "smoke: API on :$api_port"
   CONTAINERS+=("lavka-smoke-api-$$")

@@ -166,14 +166,16 @@ describe.each(kustomizations())("%s", (dir) => {
     }
   });
 
-  it("lets only the processor reach RabbitMQ and the payment gateway and carrier", () => {
+  it("lets only the processor reach RabbitMQ; processor and API reach public HTTPS", () => {
     for (const target of addressesFor("egress-message-queue")) {
       expect(net.allows(worker, target, 5672)).toBe(true);
       expect(net.allows(api, target, 5672)).toBe(false);
       expect(net.allows(web, target, 5672)).toBe(false);
     }
     expect(net.allows(worker, internet, 443)).toBe(true);
-    expect(net.allows(api, internet, 443)).toBe(false);
+    expect(net.allows(api, internet, 443), "payment/carrier health checks").toBe(true);
+    expect(net.allows(web, internet, 443)).toBe(false);
+    expect(net.allows(migrate, internet, 443)).toBe(false);
     expect(net.allows(worker, { ip: "10.1.2.3" }, 443), "not into private networks").toBe(false);
   });
 
