@@ -5,6 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestApi, type TestApi } from "../../tests/helpers/api.ts";
+import { runCli } from "./cli";
 import { createProduct, createSellerUser, registerAccount } from "../../tests/helpers/fixtures.ts";
 
 const run = promisify(execFile);
@@ -28,17 +29,24 @@ afterAll(async () => {
   if (home) await rm(home, { recursive: true, force: true });
 });
 
+/** Runs the CLI in this process (spawning tsx per command is slow on a shared machine). */
 async function lavka(args: string[], env: Record<string, string> = {}) {
-  try {
-    const { stdout, stderr } = await run(tsx, [cli, ...args], { env: { ...process.env, LAVKA_API_URL: url, XDG_CONFIG_HOME: home, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(args, {
+    env: { LAVKA_API_URL: url, XDG_CONFIG_HOME: home, ...env },
+    stdout: (text) => (stdout += `${text}\n`),
+    stderr: (text) => (stderr += `${text}\n`),
+  });
+  return { code, stdout, stderr };
 }
 
 describe("lavka CLI", () => {
+  test("runs as a program: npm run lavka's entry prints help and JSON results", async () => {
+    const { stdout } = await run(tsx, [cli, "catalog", "list", "--q", "kettle"], { env: { ...process.env, LAVKA_API_URL: url, XDG_CONFIG_HOME: home } });
+    expect(JSON.parse(stdout).items).toHaveLength(1);
+  });
+
   test("catalog list works anonymously and prints JSON", async () => {
     const out = await lavka(["catalog", "list", "--q", "kettle"]);
     expect(out.code).toBe(0);

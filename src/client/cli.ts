@@ -4,6 +4,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline/promises";
+import { pathToFileURL } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { createLavkaClient, TRPCClientError, type LavkaClient } from "./index";
 
@@ -23,6 +24,14 @@ interface Command {
 interface CliEnv {
   url: string;
   tokenFile: string;
+  vars: Record<string, string | undefined>;
+}
+
+/** Where the CLI reads its environment and writes its output (tests pass their own). */
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  stdout(text: string): void;
+  stderr(text: string): void;
 }
 
 type Value = Values[string];
@@ -63,7 +72,7 @@ const commands: Record<string, Command> = {
     anonymous: true,
     async run(client, _args, v, env) {
       const email = str(v.email) ?? (await prompt("email: "));
-      const password = process.env.LAVKA_PASSWORD ?? (await prompt("password: ", true));
+      const password = env.vars.LAVKA_PASSWORD ?? (await prompt("password: ", true));
       const out = await client.auth.login.mutate({ email, password });
       await mkdir(path.dirname(env.tokenFile), { recursive: true });
       await writeFile(env.tokenFile, JSON.stringify({ url: env.url, token: out.token, expiresAt: out.expiresAt }), { mode: 0o600 });
@@ -196,9 +205,10 @@ async function savedToken(file: string, url: string): Promise<string | undefined
   }
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs one command; resolves to the process exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (argv.length === 0 || argv[0] === "help" || argv[0] === "--help" || argv[0] === "-h") {
-    console.log(help());
+    io.stdout(help());
     return 0;
   }
   // The longest run of leading words that names a command: "seller products list".
@@ -214,12 +224,13 @@ async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (!command) {
-    console.error(`unknown command "${argv.slice(0, 3).join(" ")}"\n\n${help()}`);
+    io.stderr(`unknown command "${argv.slice(0, 3).join(" ")}"\n\n${help()}`);
     return 2;
   }
   const env: CliEnv = {
-    url: process.env.LAVKA_API_URL ?? "http://localhost:4000",
-    tokenFile: path.join(process.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), ".config"), "lavka", "token.json"),
+    url: io.env.LAVKA_API_URL ?? "http://localhost:4000",
+    tokenFile: path.join(io.env.XDG_CONFIG_HOME ?? path.join(os.homedir(), ".config"), "lavka", "token.json"),
+    vars: io.env,
   };
   try {
     const { values, positionals } = parseArgs({ args: rest, options: command.options ?? {}, allowPositionals: true, strict: true });
@@ -227,25 +238,35 @@ async function main(argv: string[]): Promise<number> {
     if (positionals.length !== expected.length) {
       throw new UsageError(`usage: ${[name, ...expected.map((a) => `<${a}>`)].join(" ")}`);
     }
-    const token = process.env.LAVKA_TOKEN ?? (await savedToken(env.tokenFile, env.url));
+    const token = io.env.LAVKA_TOKEN ?? (await savedToken(env.tokenFile, env.url));
     if (!token && !command.anonymous) throw new UsageError("not signed in: run `npm run lavka -- login` or set LAVKA_TOKEN");
     const client = createLavkaClient({ url: env.url, token: token ?? null });
     const result = await command.run(client, positionals, values as Values, env);
-    console.log(JSON.stringify(result, null, 2));
+    io.stdout(JSON.stringify(result, null, 2));
     return 0;
   } catch (err) {
     if (err instanceof UsageError || (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"))) {
-      console.error(err.message);
+      io.stderr(err.message);
       return 2;
     }
     if (err instanceof TRPCClientError) {
       const code = (err.data as { code?: string } | undefined)?.code;
-      console.error(`${code ?? "error"}: ${err.message}`);
+      if (!code) {
+        io.stderr(`cannot reach the Lavka API at ${env.url} (${err.message}); is it running? Set LAVKA_API_URL to point elsewhere.`);
+        return 1;
+      }
+      io.stderr(`${code ?? "error"}: ${err.message}`);
       return code === "UNAUTHORIZED" || code === "FORBIDDEN" ? 3 : 1;
     }
-    console.error(err instanceof Error ? err.message : String(err));
+    io.stderr(err instanceof Error ? err.message : String(err));
     return 1;
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = await runCli(process.argv.slice(2), {
+    env: process.env,
+    stdout: (text) => console.log(text),
+    stderr: (text) => console.error(text),
+  });
+}
