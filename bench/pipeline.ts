@@ -72,6 +72,8 @@ try {
   const throughput = opts.orders / seconds;
   log(`phase 1: ${seconds.toFixed(1)} s, ${throughput.toFixed(0)} orders/s`);
   const burstLatency = await latency(burst);
+  const [batches] = await db.$queryRaw<{ batches: bigint; events: bigint }[]>`SELECT count(DISTINCT "publishedAt") AS batches, count(*) AS events FROM "OutboxEvent"`;
+  log(`phase 1: ${batches!.events} events relayed in ${batches!.batches} batches`);
 
   // Phase 2: latency at a steady rate.
   log(`phase 2: ${opts.rate} orders/s for ${opts.seconds} s`);

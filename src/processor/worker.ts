@@ -1,5 +1,5 @@
 import { Registry } from "prom-client";
-import type { Db } from "~/lib/db";
+import { createDb, type Db } from "~/lib/db";
 import { ConfigError } from "~/lib/env";
 import type { Logger } from "~/lib/logger";
 import { createCarrierClient } from "~/server/clients/carrier";
@@ -74,7 +74,8 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
   const consumers = createConsumers(config, clients, deps.refreshSales ?? refreshSalesForOrders);
   const metrics = createPipelineMetrics(deps.registry ?? new Registry(), db);
   const policy = { delaysMs: config.EVENT_RETRY_DELAYS_MS, maxAttempts: config.EVENT_MAX_ATTEMPTS };
-  const common = { db, logger, now, consumers, policy, metrics, prefetch: config.AMQP_PREFETCH, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS };
+  const relayDb = createDb(config.DATABASE_URL, { maxConnections: 2 });
+  const common = { db, relayDb, logger, now, consumers, policy, metrics, prefetch: config.AMQP_PREFETCH, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS };
 
   const transport: Transport = config.AMQP_URL
     ? createAmqpTransport({ ...common, url: config.AMQP_URL, exchange: config.AMQP_EXCHANGE, queuePrefix: config.AMQP_QUEUE_PREFIX })
@@ -103,6 +104,7 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
     async stop() {
       await Promise.all(scheduled.map((loop) => loop.stop()));
       await transport.stop();
+      await relayDb.$disconnect();
       logger.info("worker stopped");
     },
   };

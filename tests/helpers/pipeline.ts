@@ -32,7 +32,7 @@ export function pipelineConfig(databaseUrl: string, overrides: Record<string, st
     DATABASE_URL: databaseUrl,
     EVENT_RETRY_DELAYS_MS: "50,100,200",
     EVENT_MAX_ATTEMPTS: "3",
-    OUTBOX_POLL_MS: "25",
+    OUTBOX_POLL_MS: "100",
     EVENT_LEASE_MS: "1500",
     AMQP_PREFETCH: "32",
     // The scheduled passes are exercised by their own tests; keep them out of the way here.

@@ -1,6 +1,5 @@
 import { appendEvent } from "~/events/outbox";
 import { addressSchema, type Shipment as CarrierShipment } from "~/server/clients/carrier";
-import { lockOrder } from "~/server/domain/orders-lifecycle/transitions";
 import type { Consumer } from "../messaging/consumer";
 import type { PipelineClients } from "./deps";
 
@@ -49,9 +48,16 @@ export function createFulfilmentConsumer(options: FulfilmentConsumerOptions): Co
       }
 
       await ctx.commit(async (tx) => {
-        const locked = await lockOrder(tx, order.id);
-        if (locked?.status !== "paid") return;
         const now = ctx.now();
+        // Locks, checks and moves the order with its history in one statement (once per paid order).
+        const moved = await tx.$executeRaw`
+          WITH moved AS (
+            UPDATE "Order" SET status = 'fulfilling', "updatedAt" = ${now}
+            WHERE id = ${order.id}::uuid AND status = 'paid' RETURNING id
+          )
+          INSERT INTO "OrderStatusChange" (id, "orderId", "fromStatus", "toStatus", at)
+          SELECT gen_random_uuid(), id, 'paid', 'fulfilling', ${now} FROM moved`;
+        if (moved === 0) return; // cancelled or already fulfilling meanwhile
         for (const { sellerId, shipment } of created) {
           const row = await tx.shipment.create({
             data: { orderId: order.id, sellerId, carrier: options.carrierName, carrierRef: shipment.carrierRef, trackingNumber: shipment.trackingNumber, status: "created" },
@@ -69,8 +75,6 @@ export function createFulfilmentConsumer(options: FulfilmentConsumerOptions): Co
             now,
           );
         }
-        await tx.order.update({ where: { id: order.id }, data: { status: "fulfilling" }, select: { id: true } });
-        await tx.orderStatusChange.create({ data: { orderId: order.id, fromStatus: "paid", toStatus: "fulfilling", reason: null, at: now }, select: { id: true } });
       });
     },
   };

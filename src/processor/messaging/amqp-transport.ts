@@ -11,6 +11,8 @@ import type { Transport } from "./transport";
 export interface AmqpTransportOptions extends TopologyNames {
   url: string;
   db: Db;
+  /** The relay's own small pool, so busy consumers never starve it of connections. */
+  relayDb: Db;
   logger: Logger;
   now: () => Date;
   consumers: readonly Consumer[];
@@ -128,7 +130,7 @@ export function createAmqpTransport(options: AmqpTransportOptions): Transport {
         consumer,
         msg.content,
         attempt,
-        { db, logger: log, now: options.now, policy: options.policy, metrics },
+        { db, logger: log, now: options.now, policy: options.policy, metrics, onCommitted: () => relay?.wake() },
         { firstDelivery: attempt === 1 && !msg.fields.redelivered },
       );
     } catch (err) {
@@ -174,7 +176,7 @@ export function createAmqpTransport(options: AmqpTransportOptions): Transport {
     const current = session;
     if (!current) return false;
     const sent = await relayBatch(
-      db,
+      options.relayDb,
       options.batchSize,
       async (rows) => {
         for (const row of rows) {

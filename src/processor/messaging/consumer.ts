@@ -66,6 +66,8 @@ export interface DispatchDeps {
   now: () => Date;
   policy: RetryPolicy;
   metrics: PipelineMetrics;
+  /** Called after an effect committed (it may have written new events: the relay can go at once). */
+  onCommitted?: () => void;
 }
 
 /** A message as it arrived: bytes from the broker, or the JSON of an outbox row. */
@@ -134,6 +136,7 @@ export async function dispatch(consumer: Consumer, raw: RawMessage, attempt: num
         },
         { timeout: 30_000, maxWait: 10_000 },
       );
+      if (committed) deps.onCommitted?.();
       return committed;
     },
   };

@@ -8,6 +8,8 @@ import type { Transport } from "./transport";
 
 export interface DbTransportOptions {
   db: Db;
+  /** The fan-out's own small pool, so busy consumers never starve it of connections. */
+  relayDb: Db;
   logger: Logger;
   now: () => Date;
   consumers: readonly Consumer[];
@@ -40,6 +42,7 @@ export function createDbTransport(options: DbTransportOptions): Transport {
   }
   const inFlight = new Set<Promise<void>>();
   const loops: ReturnType<typeof startLoop>[] = [];
+  let fanOutLoop: ReturnType<typeof startLoop> | null = null;
 
   let lastPurge = 0;
   /** Finished deliveries are kept an hour (to look into), then deleted so the table stays small. */
@@ -52,7 +55,7 @@ export function createDbTransport(options: DbTransportOptions): Transport {
   async function fanOut(): Promise<boolean> {
     await purgeDone();
     const sent = await relayBatch(
-      db,
+      options.relayDb,
       options.batchSize,
       async (rows, tx) => {
         const eventIds: string[] = [];
@@ -124,7 +127,7 @@ export function createDbTransport(options: DbTransportOptions): Transport {
             consumer,
             toEnvelope(delivery),
             delivery.attempts,
-            { db, logger: log, now: options.now, policy: options.policy, metrics },
+            { db, logger: log, now: options.now, policy: options.policy, metrics, onCommitted: () => fanOutLoop?.wake() },
             { firstDelivery: delivery.attempts === 1 },
           );
           metrics.messages.inc({ consumer: consumer.name, outcome: outcome.kind });
@@ -147,7 +150,8 @@ export function createDbTransport(options: DbTransportOptions): Transport {
   const consumerLoops = new Map<string, ReturnType<typeof startLoop>>();
   return {
     async start() {
-      loops.push(startLoop(fanOut, { name: "outbox-fanout", logger: log, idleMs: options.pollMs }));
+      fanOutLoop = startLoop(fanOut, { name: "outbox-fanout", logger: log, idleMs: options.pollMs });
+      loops.push(fanOutLoop);
       for (const consumer of options.consumers) {
         const loop = startLoop(() => consumePass(consumer), { name: `consume-${consumer.name}`, logger: log, idleMs: options.pollMs });
         consumerLoops.set(consumer.name, loop);

@@ -45,22 +45,26 @@ export interface MarkPaidInput {
 
 /** pending_payment -> paid; the payment becomes captured; `payment.authorized` and `order.paid` are written. */
 export async function markOrderPaid(tx: Tx, input: MarkPaidInput): Promise<TransitionResult> {
-  // One statement locks, checks and moves the order (this runs once per paid order: hot path).
+  // Runs once per paid order (the pipeline's hot path): one statement locks and checks the order,
+  // moves it, captures the payment and records the history.
   const updated = await tx.$queryRaw<Omit<LockedOrder, "status">[]>`
-    UPDATE "Order" SET status = 'paid', "paidAt" = ${input.now}, "updatedAt" = ${input.now}
-    WHERE id = ${input.orderId}::uuid AND status = 'pending_payment'
-    RETURNING id, number, "buyerId", "totalMinor", currency, "reservationId"`;
+    WITH moved AS (
+      UPDATE "Order" SET status = 'paid', "paidAt" = ${input.now}, "updatedAt" = ${input.now}
+      WHERE id = ${input.orderId}::uuid AND status = 'pending_payment'
+      RETURNING id, number, "buyerId", "totalMinor", currency, "reservationId"
+    ), captured AS (
+      UPDATE "Payment" SET status = 'captured', "gatewayRef" = ${input.gatewayRef}, "failureReason" = NULL, "updatedAt" = ${input.now}
+      WHERE id = ${input.paymentId}::uuid AND EXISTS (SELECT 1 FROM moved)
+    ), history AS (
+      INSERT INTO "OrderStatusChange" (id, "orderId", "fromStatus", "toStatus", at)
+      SELECT gen_random_uuid(), id, 'pending_payment', 'paid', ${input.now} FROM moved
+    )
+    SELECT * FROM moved`;
   const order = updated[0];
   if (!order) {
     const current = await lockOrder(tx, input.orderId);
     return current ? { ok: false, reason: "wrong_status", status: current.status } : { ok: false, reason: "not_found" };
   }
-  await tx.payment.update({
-    where: { id: input.paymentId },
-    data: { status: "captured", gatewayRef: input.gatewayRef, failureReason: null },
-    select: { id: true },
-  });
-  await recordStatus(tx, order.id, "pending_payment", "paid", null, input.now);
   const ref = { orderId: order.id, orderNumber: order.number };
   const total = { amountMinor: order.totalMinor, currency: order.currency };
   await appendEvents(
