@@ -2,11 +2,12 @@
 export const ORDER_STEPS = [
   { key: "placed", label: "Placed" },
   { key: "paid", label: "Paid" },
+  { key: "fulfilling", label: "Preparing" },
   { key: "shipped", label: "Shipped" },
   { key: "delivered", label: "Delivered" },
 ] as const;
 
-const STEP_OF: Record<string, number> = { pending_payment: 0, paid: 1, fulfilling: 1, shipped: 2, delivered: 3 };
+const STEP_OF: Record<string, number> = { pending_payment: 0, paid: 1, fulfilling: 2, shipped: 3, delivered: 4 };
 
 export function orderStep(status: string): number {
   return STEP_OF[status] ?? 0;

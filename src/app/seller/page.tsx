@@ -3,7 +3,7 @@ import Link from "next/link";
 import { minorUnitDigits } from "~/lib/money";
 import { api } from "~/trpc/server";
 import { BarChart, LineChart } from "~/web/components/charts";
-import { EmptyState, ErrorNotice } from "~/web/components/states";
+import { EmptyState } from "~/web/components/states";
 import { date, money } from "~/web/format";
 import { PERIODS, parseDays, periodEndingNow, wholeDays } from "~/web/period";
 import { SellerNav } from "~/web/seller-nav";
@@ -54,7 +54,7 @@ export default async function SellerDashboard({ searchParams }: { searchParams: 
   const before = previousSeries.series.find((s) => s.currency === currency)?.points ?? [];
   const labels = points.map((p) => date(p.bucket));
   const fmt = (v: number) => money(v, currency);
-  const short = (v: number) => new Intl.NumberFormat("en", { notation: "compact", style: "currency", currency, maximumFractionDigits: 1 }).format(v / 10 ** minorUnitDigits(currency));
+  const short = (v: number) => new Intl.NumberFormat("en", { notation: "compact", style: "currency", currency }).format(v / 10 ** minorUnitDigits(currency));
   const topItems = top.items.filter((t) => t.currency === currency);
 
   return (
@@ -126,6 +126,7 @@ export default async function SellerDashboard({ searchParams }: { searchParams: 
                 label="Orders per day, this period against the previous one"
                 labels={labels}
                 formatY={(v) => String(Math.round(v * 10) / 10)}
+                integer
                 series={[
                   { name: "This period", color: "#2f5fa8", values: points.map((p) => p.orders) },
                   { name: "Previous period", color: "#9aa39c", dashed: true, values: before.slice(-points.length).map((p) => p.orders) },

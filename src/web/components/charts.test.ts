@@ -8,6 +8,11 @@ describe("niceMax", () => {
     expect(niceMax(3)).toEqual({ top: 4, step: 1 });
   });
 
+  it("keeps whole-number steps for counts", () => {
+    expect(niceMax(1, true)).toEqual({ top: 4, step: 1 });
+    expect(niceMax(9, true)).toEqual({ top: 12, step: 3 });
+  });
+
   it("copes with an empty or all-zero series", () => {
     expect(niceMax(0)).toEqual({ top: 1, step: 0.25 });
   });

@@ -14,11 +14,12 @@ export interface Series {
 }
 
 /** 0, 25, 50... : a "nice" step so axis labels read as round numbers. */
-export function niceMax(max: number): { top: number; step: number } {
-  if (!(max > 0)) return { top: 1, step: 0.25 };
-  const rough = max / 4;
+export function niceMax(max: number, integer = false): { top: number; step: number } {
+  if (!(max > 0)) return integer ? { top: 4, step: 1 } : { top: 1, step: 0.25 };
+  const rough = integer ? Math.max(1, max / 4) : max / 4;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rough) ?? 10 * magnitude;
+  const nice = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rough) ?? 10 * magnitude;
+  const step = integer ? Math.ceil(nice) : nice;
   return { top: step * 4, step };
 }
 
@@ -55,9 +56,24 @@ function Axes({ labels, top, step, height, formatY }: { labels: string[]; top: n
   );
 }
 
-export function LineChart({ labels, series, label, formatY, height = 220 }: { labels: string[]; series: Series[]; label: string; formatY: (v: number) => string; height?: number }) {
+export function LineChart({
+  labels,
+  series,
+  label,
+  formatY,
+  height = 220,
+  integer = false,
+}: {
+  labels: string[];
+  series: Series[];
+  label: string;
+  formatY: (v: number) => string;
+  height?: number;
+  /** Counts (orders, units): whole-number axis steps. */
+  integer?: boolean;
+}) {
   const max = Math.max(0, ...series.flatMap((s) => s.values));
-  const { top, step } = niceMax(max);
+  const { top, step } = niceMax(max, integer);
   const innerH = height - PAD.top - PAD.bottom;
   const n = labels.length;
   const x = (i: number) => PAD.left + (n <= 1 ? 0 : (i / (n - 1)) * (W - PAD.left - PAD.right));
@@ -113,7 +129,7 @@ export function BarChart({ items, label, format }: { items: { label: string; val
   const max = Math.max(1, ...items.flatMap((i) => [i.value, i.previous ?? 0]));
   const barW = (v: number) => (v / max) * (W - labelW - valueW);
   return (
-    <svg className="chart" viewBox={`0 0 ${W} ${height}`} role="img" aria-label={label}>
+    <svg className="chart" viewBox={`0 0 ${W} ${height}`} role="img" aria-label={label} style={{ maxWidth: `${W * 1.2}px` }}>
       {items.map((item, i) => (
         <g key={`${item.label}-${i}`} transform={`translate(0 ${i * rowH + 4})`}>
           <text x={labelW - 8} y={17} textAnchor="end">

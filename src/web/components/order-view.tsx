@@ -57,6 +57,8 @@ export function LiveOrder({ initial, locale }: { initial: Order; locale: string 
   const fmt = (minor: number) => formatMoney(minor, order.currency, locale);
   const dt = (d: Date | string) => new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(d)) + " UTC";
   const step = orderStep(order.status);
+  // A delivered order has completed every step, the last one included.
+  const doneThrough = order.status === "delivered" ? step + 1 : step;
   const cancelled = order.status === "cancelled";
 
   return (
@@ -73,7 +75,7 @@ export function LiveOrder({ initial, locale }: { initial: Order; locale: string 
         ) : (
           <ol className="steps" aria-label="Progress">
             {ORDER_STEPS.map((s, i) => (
-              <li key={s.key} className={i < step ? "done" : i === step ? "current" : ""} aria-current={i === step ? "step" : undefined}>
+              <li key={s.key} className={i < doneThrough ? "done" : i === step ? "current" : ""} aria-current={i === step ? "step" : undefined}>
                 {s.label}
               </li>
             ))}
@@ -135,7 +137,7 @@ export function LiveOrder({ initial, locale }: { initial: Order; locale: string 
             ))}
             {!isFinalOrderStatus(order.status) ? (
               <li className="future">
-                <strong>{step === 0 ? "Waiting for payment confirmation" : step < 2 ? "Waiting for the sellers to ship" : "On its way to you"}</strong>
+                <strong>{step === 0 ? "Waiting for payment confirmation" : step < 3 ? "Waiting for the sellers to ship" : "On its way to you"}</strong>
               </li>
             ) : null}
           </ol>

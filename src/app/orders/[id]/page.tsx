@@ -38,7 +38,7 @@ export default async function OrderPage({ params, searchParams }: Props) {
       </div>
       {placed ? (
         <p className="notice ok" role="status">
-          Thank you! Your order is placed. We will confirm the payment in a moment; this page updates by itself.
+          Thank you! Your order is placed. This page follows it through payment and shipping by itself.
         </p>
       ) : null}
       <TRPCProvider>

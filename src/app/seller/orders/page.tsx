@@ -12,9 +12,10 @@ import { markShippedAction } from "../actions";
 export const metadata: Metadata = { title: "Orders to fulfil" };
 export const dynamic = "force-dynamic";
 
+// Paid orders move to "fulfilling" as soon as the carrier has a shipment for them: both await the seller.
 const FILTERS = [
-  { value: "paid", label: "To ship" },
-  { value: "fulfilling", label: "Partly shipped" },
+  { value: "fulfilling", label: "To ship" },
+  { value: "paid", label: "Just paid" },
   { value: "shipped", label: "Shipped" },
   { value: "delivered", label: "Delivered" },
   { value: "pending_payment", label: "Awaiting payment" },
@@ -88,8 +89,8 @@ export default async function SellerOrdersPage({ searchParams }: Props) {
                   <ActionForm action={markShippedAction} label={`Mark order ${order.number} shipped`} className="form wide">
                     <input type="hidden" name="orderId" value={order.id} />
                     <div className="form-row">
-                      <Field name="carrier" label="Carrier" defaultValue="lavka-post" required />
-                      <Field name="trackingNumber" label="Tracking number" required maxLength={64} />
+                      <Field name="carrier" label="Carrier" defaultValue={order.shipment?.carrier ?? "Lavka Delivery"} required maxLength={50} />
+                      <Field name="trackingNumber" label="Tracking number" defaultValue={order.shipment?.trackingNumber ?? undefined} required maxLength={64} />
                     </div>
                     <div>
                       <SubmitButton pendingLabel="Marking shipped…">Mark shipped</SubmitButton>

@@ -44,9 +44,10 @@ export default async function EditProductPage({ params, searchParams }: Props) {
       </div>
       {created ? (
         <p className="notice ok" role="status">
-          Product created{product.status === "draft" ? " as a draft. Publish it when it is ready." : " and published."}
+          Product created.
         </p>
       ) : null}
+      {product.status === "draft" ? <p className="notice warn">This is a draft: buyers cannot see it until you publish it.</p> : null}
       <div className="two-col">
         <ActionForm action={updateProductAction} label="Edit product" className="form wide panel" successMessage="Saved.">
           <input type="hidden" name="id" value={product.id} />

@@ -1,0 +1,54 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { api } from "~/trpc/server";
+import { errorToFormState, type FormState } from "~/web/forms";
+import { assertSameOrigin } from "~/web/session";
+
+export async function replayDeadLetterAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  try {
+    await assertSameOrigin();
+    const letter = await (await api()).deadLetters.replay.mutate({ id: String(formData.get("id") ?? "") });
+    revalidatePath("/admin/dead-letters");
+    return { status: "ok", message: `Handed back to ${letter.consumer}; the worker will retry it.` };
+  } catch (error) {
+    return errorToFormState(error);
+  }
+}
+
+export async function triggerJobAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const name = String(formData.get("name") ?? "");
+  const params: Record<string, string> = {};
+  const values: Record<string, string> = {};
+  for (const [key, value] of formData.entries()) {
+    if (!key.startsWith("param:") || typeof value !== "string") continue;
+    values[key] = value;
+    if (value.trim()) params[key.slice("param:".length)] = value.trim();
+  }
+  try {
+    await assertSameOrigin();
+    const { run, alreadyQueued } = await (await api()).admin.jobs.trigger.mutate({ name, params });
+    revalidatePath("/admin/jobs");
+    revalidatePath("/admin");
+    return { status: "ok", message: alreadyQueued ? `${run.name} is already queued; the worker will run it shortly.` : `${run.name} queued; the worker picks it up within seconds.` };
+  } catch (error) {
+    const fieldNames = Object.fromEntries(Object.keys(values).map((k) => [`params.${k.slice("param:".length)}`, k]));
+    return errorToFormState(error, values, fieldNames);
+  }
+}
+
+export async function updateSettingAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const key = String(formData.get("key") ?? "");
+  const raw = String(formData.get("value") ?? "").trim();
+  const kind = String(formData.get("kind") ?? "string");
+  // Each setting keeps its type: numbers travel as numbers, so the API's schema can check them.
+  const value: unknown = kind === "number" ? (raw === "" || !Number.isFinite(Number(raw)) ? raw : Number(raw)) : raw;
+  try {
+    await assertSameOrigin();
+    await (await api()).admin.settings.update.mutate({ key, value } as Parameters<Awaited<ReturnType<typeof api>>["admin"]["settings"]["update"]["mutate"]>[0]);
+    revalidatePath("/admin/settings");
+    return { status: "ok", message: `${key} saved; it applies from the next request.` };
+  } catch (error) {
+    return errorToFormState(error, { value: raw });
+  }
+}

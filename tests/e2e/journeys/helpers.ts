@@ -1,0 +1,84 @@
+// Setup steps the journeys need but do not test through the browser: accounts and products made
+// through the typed API client, as another person would have made them.
+import path from "node:path";
+import { expect, type Page } from "@playwright/test";
+import { createLavkaClient } from "../../../src/client/index.ts";
+import { SCREENSHOT_DIR, e2eSystem } from "../support/system.ts";
+
+export const DEMO_PASSWORD = "lavka-demo-password";
+export const PASSWORD = "e2e-password-1234";
+
+/** A short token unique to this run, so titles and emails never collide across runs. */
+export const RUN = Date.now().toString(36).slice(-6);
+
+export function apiClient(token?: string) {
+  return createLavkaClient({ url: e2eSystem().apiUrl, token });
+}
+
+export async function apiSignIn(email: string, password = DEMO_PASSWORD): Promise<string> {
+  return (await apiClient().auth.login.mutate({ email, password })).token;
+}
+
+/** A new account with its own shop, signed in again after the role change. */
+export async function apiNewSeller(shopName: string): Promise<string> {
+  const email = `${shopName.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${RUN}@e2e.test`;
+  const { token } = await apiClient().auth.register.mutate({ email, password: PASSWORD, displayName: shopName });
+  await apiClient(token).auth.becomeSeller.mutate({ shopName });
+  return apiSignIn(email, PASSWORD);
+}
+
+export async function apiPublishedProduct(token: string, input: { title: string; priceMinor: number; stock: number; categorySlug?: string }) {
+  return apiClient(token).seller.products.create.mutate({
+    title: input.title,
+    description: `${input.title}, made for the end-to-end journeys.`,
+    priceMinor: input.priceMinor,
+    currency: "EUR",
+    categorySlug: input.categorySlug,
+    initialStock: input.stock,
+    publish: true,
+  });
+}
+
+/** Waits until the API reports the order in one of `statuses` (for setup, not for assertions). */
+export async function apiWaitForOrder(token: string, orderId: string, statuses: string[], timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const order = await apiClient(token).orders.get.query({ orderId });
+    if (statuses.includes(order.status)) return order;
+    if (Date.now() > deadline) throw new Error(`order ${order.number} stayed ${order.status}, wanted ${statuses.join("/")}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** The carrier label the fulfilment pipeline booked for this seller's part of the order. */
+export async function apiShippingLabel(sellerToken: string, orderId: string, timeoutMs = 60_000): Promise<{ carrier: string; trackingNumber: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const page = await apiClient(sellerToken).orders.sellerLines.query({ limit: 50 });
+    const shipment = page.items.find((o) => o.id === orderId)?.shipment;
+    if (shipment?.trackingNumber) return { carrier: shipment.carrier, trackingNumber: shipment.trackingNumber };
+    if (Date.now() > deadline) throw new Error(`no carrier label for order ${orderId} yet`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+export const ADDRESS = { name: "Ada Buyer", line1: "Hauptstraße 1", city: "Berlin", postalCode: "10115", country: "DE" };
+
+export async function signInThroughPage(page: Page, email: string, password: string): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
+
+/** Full-page screenshots at desktop width, and the first screen at phone width. */
+export async function screenshot(page: Page, name: string, options: { phone?: boolean } = {}): Promise<void> {
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+  if (options.phone) {
+    const size = page.viewportSize();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-phone.png`) });
+    if (size) await page.setViewportSize(size);
+  }
+}

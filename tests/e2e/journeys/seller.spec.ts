@@ -1,0 +1,69 @@
+import { expect, test } from "@playwright/test";
+import { ADDRESS, DEMO_PASSWORD, PASSWORD, RUN, apiClient, apiWaitForOrder, screenshot, signInThroughPage } from "./helpers.ts";
+
+test("a seller creates and publishes a product, finds it in the catalog, ships an order and sees the sale on the dashboard", async ({ page }) => {
+  test.setTimeout(240_000);
+  const title = `Wombat wool blanket ${RUN}`;
+  await signInThroughPage(page, "seller@lavka.test", DEMO_PASSWORD);
+
+  // Dashboard first: the demo shop has history.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Seller" }).click();
+  await expect(page.getByTestId("sales-summary")).toBeVisible();
+  await screenshot(page, "seller-dashboard", { phone: true });
+
+  // Create: a bad price is caught at the field, then the product is saved as a draft.
+  await page.getByRole("navigation", { name: "Section" }).getByRole("link", { name: "Products" }).click();
+  await expect(page.getByRole("table")).toBeVisible();
+  await screenshot(page, "seller-products", { phone: true });
+  await page.getByRole("link", { name: "New product" }).click();
+  await page.getByLabel("Title").fill(title);
+  await page.getByLabel("Description").fill("Soft merino, woven in a small mill.");
+  await page.getByLabel("Price").fill("ten euros");
+  await page.getByLabel("Units in stock").fill("25");
+  await page.getByRole("button", { name: "Create product" }).click();
+  await expect(page.getByText("Enter a price such as 12.50.")).toBeVisible();
+  await expect(page.getByLabel("Title")).toHaveValue(title);
+  await page.getByLabel("Price").fill("64.50");
+  await page.getByRole("button", { name: "Create product" }).click();
+  await expect(page.getByText("Product created.")).toBeVisible();
+  await expect(page.getByText("This is a draft")).toBeVisible();
+  await expect(page.getByTestId("product-status")).toHaveText("draft");
+  await screenshot(page, "seller-product-edit", { phone: true });
+
+  // Not in the catalog until published.
+  const productUrl = page.url().replace(/\?.*$/, "");
+  const productId = /\/seller\/products\/([0-9a-f-]{36})/.exec(productUrl)![1]!;
+  await page.getByRole("button", { name: "Publish" }).click();
+  await expect(page.getByTestId("product-status")).toHaveText("active");
+  await expect(page.getByText("Published: buyers can now find it.")).toBeVisible();
+
+  // Find it in the catalog like a buyer would.
+  await page.getByRole("searchbox", { name: "Search products" }).fill(`wombat ${RUN}`);
+  await page.getByRole("searchbox", { name: "Search products" }).press("Enter");
+  const results = page.getByRole("list", { name: "Products" }).getByRole("listitem");
+  await expect(results).toHaveCount(1);
+  await expect(results.first()).toContainText(title);
+  await expect(results.first()).toContainText("€64.50");
+
+  // A buyer orders it (through the API) and pays.
+  const buyerEmail = `wombat-buyer-${RUN}@e2e.test`;
+  const { token: buyer } = await apiClient().auth.register.mutate({ email: buyerEmail, password: PASSWORD, displayName: "Wombat Fan" });
+  await apiClient(buyer).cart.add.mutate({ productId, quantity: 2 });
+  const order = await apiClient(buyer).checkout.place.mutate({ idempotencyKey: `e2e-seller-${RUN}`, shippingAddress: ADDRESS });
+  // Payment, then the pipeline books a carrier label for each shop's parcel.
+  await apiWaitForOrder(buyer, order.id, ["fulfilling"]);
+
+  // Ship it from the orders page.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Seller" }).click();
+  await page.getByRole("navigation", { name: "Section" }).getByRole("link", { name: "Orders to fulfil" }).click();
+  const card = page.getByTestId(`seller-order-${order.number}`);
+  await expect(card).toContainText(title);
+  // The booked label is filled in already.
+  await expect(card.getByLabel("Tracking number")).not.toHaveValue("");
+  await screenshot(page, "seller-orders", { phone: true });
+  await card.getByRole("button", { name: "Mark shipped" }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Order #${order.number} marked as shipped.` })).toBeVisible();
+  await apiWaitForOrder(buyer, order.id, ["shipped"]);
+
+  // TODO(admin.jobs): run the hourly aggregation and find the sale on the dashboard.
+});
