@@ -162,3 +162,18 @@ describe("tracking", () => {
     expect(await db.trackingEvent.count({ where: { shipmentId: shipment.id } })).toBe(2);
   });
 });
+
+describe("metrics", () => {
+  it("exposes the pipeline's figures on the registry /metrics serves", async () => {
+    const registry = new Registry();
+    const metrics = createPipelineMetrics(registry, db);
+    const [orderId] = await placeOrders(db, world, 1, () => 5_013);
+    await dispatch(payments(), toEnvelope(await db.outboxEvent.findFirstOrThrow({ where: { aggregateId: orderId! } })), 1, { ...deps(), metrics });
+    const text = await registry.metrics();
+    for (const name of ["lavka_outbox_backlog", "lavka_outbox_publish_latency_seconds", "lavka_consumer_lag_seconds", "lavka_consumer_retries_total", "lavka_dead_letters_total", "lavka_event_deliveries_pending"]) {
+      expect(text).toContain(`# TYPE ${name}`);
+    }
+    expect(text).toMatch(/lavka_consumer_lag_seconds_count\{consumer="payments"\} 1/);
+    expect(text).toMatch(/lavka_outbox_backlog \d+/);
+  });
+});
