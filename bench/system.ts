@@ -65,6 +65,10 @@ export interface BenchSystem {
 export interface BenchSystemOptions {
   databaseUrl?: string;
   products?: number;
+  /** Seeded orders (with a new database). Default 2,000. */
+  orders?: number;
+  /** Where service logs go. Default $TMPDIR/lavka-bench/logs. */
+  logDir?: string;
   /** Extra environment for the API and worker (e.g. NODE_OPTIONS=--cpu-prof). */
   extraEnv?: Record<string, string>;
   worker?: boolean;
@@ -127,7 +131,7 @@ export async function startBenchSystem(options: BenchSystemOptions = {}): Promis
     await applyMigrations(databaseUrl, path.join(ROOT, "prisma/migrations"));
     const apiPort = await freePort();
     const apiUrl = `http://127.0.0.1:${apiPort}`;
-    const logDir = path.join(os.tmpdir(), "lavka-bench", "logs");
+    const logDir = options.logDir ?? path.join(os.tmpdir(), "lavka-bench", "logs");
     await mkdir(logDir, { recursive: true });
     // The reference services in a process of their own: in this one they would share a core with
     // the load generator and measure its contention, not Lavka.
@@ -163,7 +167,7 @@ export async function startBenchSystem(options: BenchSystemOptions = {}): Promis
     const existing = await withClient(databaseUrl, async (c) => (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Product"`)).rows[0]!.n);
     if (existing === 0) {
       const started = Date.now();
-      await seedDatabase(databaseUrl, { sellers: 50, products, orders: 2_000, days: 30, seed: 42, log });
+      await seedDatabase(databaseUrl, { sellers: 50, products, orders: options.orders ?? 2_000, days: 30, seed: 42, log });
       // Stock straight into the reference inventory's table: 100,000 HTTP calls would take ~20 min.
       await withClient(databaseUrl, (c) =>
         c.query(`INSERT INTO ref_inventory.stock (sku, on_hand) SELECT sku, 5 + ((row_number() OVER (ORDER BY sku) - 1) * 7) % 40 FROM "Product" ON CONFLICT (sku) DO NOTHING`),

@@ -13,6 +13,8 @@ const schema = z.object({
   LOG_LEVEL: logLevel,
   /** How long in-flight requests may take to finish after SIGTERM before the process exits anyway. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /** After SIGTERM, how long to keep accepting (readiness failing) before closing the listener: the load balancer's reaction time. */
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(60_000).default(0),
   /** Largest request body accepted, in bytes; larger bodies get 413. */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_000_000).default(1_000_000),
   /** Behind a proxy that sets X-Forwarded-For (ingress, web): rate limits key on its first entry, not the peer address. */

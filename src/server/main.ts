@@ -53,7 +53,7 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, "shutting down: no new connections, finishing in-flight requests");
-  await api.shutdown(config.SHUTDOWN_GRACE_MS);
+  await api.shutdown(config.SHUTDOWN_GRACE_MS, config.SHUTDOWN_DRAIN_MS);
   await db.$disconnect();
   logger.info("stopped");
   process.exit(0);

@@ -1,4 +1,5 @@
 import http from "node:http";
+import net from "node:net";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { Histogram, type Registry } from "prom-client";
 import { handleProbe, sendJson } from "~/lib/probes";
@@ -26,8 +27,11 @@ export interface ApiServerOptions {
 
 export interface ApiServer {
   server: http.Server;
-  /** Marks the server not-ready, stops accepting, and waits for in-flight requests (up to graceMs). */
-  shutdown(graceMs: number): Promise<void>;
+  /**
+   * Marks the server not-ready, keeps serving for drainMs (with Connection: close), then stops
+   * accepting and waits for in-flight requests (up to graceMs).
+   */
+  shutdown(graceMs: number, drainMs?: number): Promise<void>;
 }
 
 export function createApiServer(options: ApiServerOptions): ApiServer {
@@ -67,6 +71,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
     const url = req.url ?? "/";
+    if (shuttingDown) res.setHeader("connection", "close");
     res.on("finish", () => {
       const route = url.startsWith("/trpc/") ? `/trpc/${url.slice(6).split(/[?]/)[0]}` : url.split("?")[0]!;
       duration.observe(
@@ -105,11 +110,19 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
 
   return {
     server,
-    async shutdown(graceMs) {
+    async shutdown(graceMs, drainMs = 0) {
       shuttingDown = true;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Idle keep-alive sockets would hold close() open; busy ones finish their request first.
-      server.closeIdleConnections();
+      // Not ready but still accepting while the load balancer takes the pod out of rotation:
+      // closing the listener at once resets connections still in the kernel's accept queue.
+      if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
+      // Stop accepting with net.Server's close, not http.Server's: since Node 19 the latter also
+      // destroys connections that are accepted but whose request is not parsed yet, so a request
+      // already sent got a reset (measured: tests/faults/api-shutdown.test.ts).
+      const closed = new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve()));
+      // Responses from now on carry Connection: close; keep-alive sockets left idle are closed
+      // after a moment in which requests already on the wire are read and answered.
+      const idle = setInterval(() => server.closeIdleConnections(), 250);
+      void closed.then(() => clearInterval(idle));
       const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref());
       if ((await Promise.race([closed, timeout])) === "timeout") {
         deps.logger.warn({ graceMs }, "in-flight requests still open after grace period; closing them");

@@ -1,0 +1,173 @@
+// Sign-in and registration throttling, token expiry and sign-out, through the API over HTTP with
+// the reference auth service (real argon2 hashes, real ES256 tokens).
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAuthService, type RunningAuthService } from "../../reference/auth/server.ts";
+import { createLogger } from "~/lib/logger";
+import { createMetricsRegistry } from "~/lib/metrics";
+import { createAccessTokenVerifier, createAuthClient } from "~/server/clients/auth";
+import { createSessionGuard } from "~/server/domain/auth/sessions";
+import { createApiServer, type ApiServer } from "~/server/http/server";
+import { createAuthRateLimiter, SlidingWindowCounter } from "~/server/http/rate-limit";
+import { startTestApi, type TestApi } from "../helpers/api.ts";
+import { errorMessage, send } from "../fuzz/http.ts";
+
+const PASSWORD = "correct-horse-battery";
+
+let api: TestApi;
+const servers: ApiServer[] = [];
+
+async function listen(server: ApiServer): Promise<string> {
+  servers.push(server);
+  await new Promise<void>((resolve) => server.server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.server.address() as { port: number }).port}`;
+}
+
+function call(base: string, procedure: string, input: unknown, headers: Record<string, string> = {}) {
+  return send(base, {
+    method: "POST",
+    path: `/trpc/${procedure}`,
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify({ json: input }),
+  });
+}
+
+const tokenOf = (text: string) => (JSON.parse(text) as { result: { data: { json: { token: string } } } }).result.data.json.token;
+
+beforeAll(async () => {
+  api = await startTestApi();
+});
+
+afterAll(async () => {
+  for (const s of servers) await s.shutdown(1_000);
+  await api?.close();
+});
+
+describe("rate limits", () => {
+  const limits = {
+    login: { perIp: { max: 8, windowMs: 60_000 }, perAccountFailures: { max: 3, windowMs: 60_000 } },
+    register: { perIp: { max: 4, windowMs: 60_000 }, perAccount: { max: 2, windowMs: 60_000 } },
+  };
+
+  it("failed sign-ins lock the account (429 with Retry-After and a clear message), not other accounts", async () => {
+    const base = await listen(createApiServer({ deps: api.deps, registry: createMetricsRegistry("rl1"), maxBodyBytes: 100_000, authRateLimits: limits }));
+    const email = `victim-${Date.now()}@example.test`;
+    const other = `other-${Date.now()}@example.test`;
+    expect((await call(base, "auth.register", { email, password: PASSWORD, displayName: "Victim" })).status).toBe(200);
+    expect((await call(base, "auth.register", { email: other, password: PASSWORD, displayName: "Other" })).status).toBe(200);
+    for (let i = 0; i < 3; i += 1) expect((await call(base, "auth.login", { email, password: `wrong-${i}` })).status).toBe(401);
+    const blocked = await call(base, "auth.login", { email: email.toUpperCase(), password: PASSWORD });
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
+    expect(errorMessage(blocked.text)).toMatch(/Too many failed sign-in attempts for this account; try again in \d+ s/);
+    // Another account from the same address is unaffected; successful sign-ins never count.
+    for (let i = 0; i < 4; i += 1) expect((await call(base, "auth.login", { email: other, password: PASSWORD })).status).toBe(200);
+  });
+
+  it("one address gets a bounded number of sign-in attempts whatever the accounts; X-Forwarded-For is ignored unless trusted", async () => {
+    const base = await listen(createApiServer({ deps: api.deps, registry: createMetricsRegistry("rl2"), maxBodyBytes: 100_000, authRateLimits: limits }));
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i += 1) {
+      const res = await call(base, "auth.login", { email: `nobody-${i}@example.test`, password: "whatever-1" }, { "x-forwarded-for": `203.0.113.${i}` });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 8).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(8)).toEqual([429, 429]);
+  });
+
+  it("behind a trusted proxy the limit is per forwarded client address", async () => {
+    const base = await listen(
+      createApiServer({ deps: api.deps, registry: createMetricsRegistry("rl3"), maxBodyBytes: 100_000, authRateLimits: { ...limits, trustForwardedFor: true } }),
+    );
+    for (let i = 0; i < 8; i += 1) await call(base, "auth.login", { email: `a${i}@example.test`, password: "whatever-1" }, { "x-forwarded-for": "198.51.100.7" });
+    const limited = await call(base, "auth.login", { email: "b@example.test", password: "whatever-1" }, { "x-forwarded-for": "198.51.100.7, 10.0.0.1" });
+    expect(limited.status).toBe(429);
+    const otherClient = await call(base, "auth.login", { email: "b@example.test", password: "whatever-1" }, { "x-forwarded-for": "198.51.100.8" });
+    expect(otherClient.status).toBe(401);
+  });
+
+  it("registration is limited per email and per address", async () => {
+    const base = await listen(createApiServer({ deps: api.deps, registry: createMetricsRegistry("rl4"), maxBodyBytes: 100_000, authRateLimits: limits }));
+    const email = `dup-${Date.now()}@example.test`;
+    expect((await call(base, "auth.register", { email, password: PASSWORD, displayName: "A" })).status).toBe(200);
+    expect((await call(base, "auth.register", { email, password: PASSWORD, displayName: "A" })).status).toBe(409);
+    const perEmail = await call(base, "auth.register", { email, password: PASSWORD, displayName: "A" });
+    expect(perEmail.status).toBe(429);
+    expect(errorMessage(perEmail.text)).toMatch(/registration attempts for this email/);
+    // Refused attempts do not count: this address has used 2 of 4.
+    expect((await call(base, "auth.register", { email: `x-${Date.now()}@example.test`, password: PASSWORD, displayName: "B" })).status).toBe(200);
+    expect((await call(base, "auth.register", { email: `w-${Date.now()}@example.test`, password: PASSWORD, displayName: "B" })).status).toBe(200);
+    const perIp = await call(base, "auth.register", { email: `y-${Date.now()}@example.test`, password: PASSWORD, displayName: "C" });
+    expect(perIp.status).toBe(429);
+    expect(errorMessage(perIp.text)).toMatch(/registration attempts from this address/);
+    expect(perIp.headers["retry-after"]).toBeDefined();
+  });
+
+  it("windows slide: attempts age out (injected clock)", () => {
+    let now = 0;
+    const counter = new SlidingWindowCounter({ max: 2, windowMs: 1_000 }, 10);
+    counter.hit("k", now);
+    now = 400;
+    counter.hit("k", now);
+    expect(counter.retryAfterMs("k", now)).toBe(600);
+    now = 1_001;
+    expect(counter.retryAfterMs("k", now)).toBe(0);
+    // Bounded memory: the least recently hit keys are forgotten first.
+    for (let i = 0; i < 20; i += 1) counter.hit(`key-${i}`, now);
+    counter.hit("k", now);
+    counter.hit("k", now);
+    expect(counter.retryAfterMs("k", now)).toBeGreaterThan(0);
+    expect(counter.retryAfterMs("key-0", now)).toBe(0);
+    // The limiter ignores other procedures entirely.
+    const limiter = createAuthRateLimiter(undefined, () => now);
+    limiter.recordFailure({} as never, "catalog.list", { email: "a@b.c" }, "UNAUTHORIZED");
+  });
+});
+
+describe("sessions", () => {
+  let shortAuth: RunningAuthService;
+
+  beforeAll(async () => {
+    shortAuth = await startAuthService({ databaseUrl: api.database.url, port: 0, serviceToken: "short-ttl-service-token", tokenTtlSeconds: 1, logger: createLogger("t", "silent") });
+  });
+  afterAll(async () => {
+    await shortAuth?.close();
+  });
+
+  it("an expired access token is a 401 saying so", async () => {
+    const auth = createAuthClient({ baseUrl: shortAuth.url, serviceToken: "short-ttl-service-token", logger: createLogger("t", "silent") });
+    // The production verifier with no clock tolerance, so expiry is observable within seconds.
+    const verify = createAccessTokenVerifier({ jwksUrl: auth.jwksUrl, issuer: shortAuth.issuer, audience: shortAuth.audience, clockToleranceSeconds: 0 });
+    const deps = { ...api.deps, auth, sessions: createSessionGuard({ db: api.deps.db, logger: api.deps.logger, auth, verify, revocationRefreshMs: 0 }) };
+    const base = await listen(createApiServer({ deps, registry: createMetricsRegistry("exp"), maxBodyBytes: 100_000 }));
+    const registered = await call(base, "auth.register", { email: `exp-${Date.now()}@example.test`, password: PASSWORD, displayName: "Exp" });
+    expect(registered.status).toBe(200);
+    const token = tokenOf(registered.text);
+    expect((await send(base, { method: "GET", path: "/trpc/auth.me", headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 2_100));
+    const expired = await send(base, { method: "GET", path: "/trpc/auth.me", headers: { authorization: `Bearer ${token}` } });
+    expect(expired.status).toBe(401);
+    expect(errorMessage(expired.text)).toMatch(/expired/);
+  });
+
+  it("logout revokes the session: the same token is refused afterwards", async () => {
+    const base = await listen(createApiServer({ deps: api.deps, registry: createMetricsRegistry("logout"), maxBodyBytes: 100_000 }));
+    const registered = await call(base, "auth.register", { email: `out-${Date.now()}@example.test`, password: PASSWORD, displayName: "Out" });
+    const token = tokenOf(registered.text);
+    const authz = { authorization: `Bearer ${token}` };
+    expect((await send(base, { method: "GET", path: "/trpc/cart.view", headers: authz })).status).toBe(200);
+    expect((await call(base, "auth.logout", undefined, authz)).status).toBe(200);
+    const after = await send(base, { method: "GET", path: "/trpc/cart.view", headers: authz });
+    expect(after.status).toBe(401);
+    expect(errorMessage(after.text)).toMatch(/session has ended|sign in/i);
+  });
+
+  it("a tampered token is refused", async () => {
+    const base = await listen(createApiServer({ deps: api.deps, registry: createMetricsRegistry("tamper"), maxBodyBytes: 100_000 }));
+    const token = tokenOf((await call(base, "auth.register", { email: `t-${Date.now()}@example.test`, password: PASSWORD, displayName: "T" })).text);
+    const [h, p, s] = token.split(".");
+    const claims = JSON.parse(Buffer.from(p!, "base64url").toString()) as Record<string, unknown>;
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...claims, role: "admin" })).toString("base64url")}.${s}`;
+    const res = await send(base, { method: "GET", path: "/trpc/auth.me", headers: { authorization: `Bearer ${forged}` } });
+    expect(res.status).toBe(401);
+  });
+});
