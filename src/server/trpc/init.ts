@@ -33,13 +33,31 @@ function fieldErrors(error: ZodError): FieldErrors {
   return out;
 }
 
+// Database connectivity failures (driver and Prisma wording, Prisma connection error codes).
+const DATABASE_DOWN = /Server has closed the connection|Can't reach database|Connection terminated|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|\bP10(01|02|17)\b|\bP2024\b/;
+
+/**
+ * What a client reads for an unexpected error. tRPC turns anything thrown into an
+ * INTERNAL_SERVER_ERROR carrying the thrown error's own message, and Prisma's messages quote our
+ * source (file paths, code excerpts): those stay in the logs. Deliberate TRPCErrors keep theirs.
+ */
+function publicMessage(error: TRPCError): string {
+  if (error.code !== "INTERNAL_SERVER_ERROR" || !(error.cause instanceof Error) || error.cause instanceof TRPCError) return error.message;
+  if (error.message !== error.cause.message) return error.message;
+  const code = (error.cause as { code?: unknown }).code;
+  if (DATABASE_DOWN.test(error.cause.message) || (typeof code === "string" && DATABASE_DOWN.test(code))) {
+    return "The database is unavailable right now; please try again in a moment.";
+  }
+  return "Internal error; it has been logged and the team will look at it.";
+}
+
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     // Stack traces describe our code to whoever asks: they stay in the server's logs.
     const { stack: _stack, ...data } = shape.data;
     const zodError = error.cause instanceof ZodError ? error.cause : null;
-    if (!zodError) return { ...shape, data: { ...data, fieldErrors: null } };
+    if (!zodError) return { ...shape, message: publicMessage(error), data: { ...data, fieldErrors: null } };
     const fields = fieldErrors(zodError);
     // The message a person reads: every field and its problem, not a JSON dump.
     const message = Object.entries(fields)
