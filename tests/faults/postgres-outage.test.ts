@@ -135,7 +135,6 @@ it("database cut under load: prompt clear errors, recovery, no partial order", a
   await Promise.all(loops);
 
   const failures = results.filter((r) => r.status !== 200);
-  if (process.env.LAVKA_DEBUG) console.log(JSON.stringify([...new Set(failures.map((f) => `${f.status} ${f.message}`))]));
   expect(failures.length).toBeGreaterThan(0);
   for (const f of failures) {
     // A server-side failure with a message, never a validation-looking 4xx or an empty 500.
