@@ -31,8 +31,10 @@ export async function relayBatch(db: Db, batchSize: number, sink: OutboxSink, me
           ORDER BY seq LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
         if (rows.length === 0) return 0;
         claimed = rows.map((r) => r.id);
+        const started = performance.now();
         await sink(rows, tx);
         const publishedAt = new Date();
+        logger.debug({ events: rows.length, sinkMs: Math.round(performance.now() - started) }, "outbox batch handed over");
         await tx.$executeRaw`
           UPDATE "OutboxEvent" SET "publishedAt" = ${publishedAt}, "publishAttempts" = "publishAttempts" + 1, "lastError" = NULL
           WHERE id = ANY(${claimed}::uuid[])`;
