@@ -9,14 +9,16 @@ import { assertSameOrigin } from "~/web/session";
 
 export async function markShippedAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const values = textFields(formData, ["orderId", "carrier", "trackingNumber"] as const);
+  let order;
   try {
     await assertSameOrigin();
-    const order = await (await api()).orders.markShipped.mutate(values);
-    revalidatePath("/seller/orders");
-    return { status: "ok", message: `Order #${order.number} marked as shipped.` };
+    order = await (await api()).orders.markShipped.mutate(values);
   } catch (error) {
     return errorToFormState(error, values);
   }
+  // The shipped order's form goes away with the re-render, so the confirmation lives on the page.
+  revalidatePath("/seller/orders");
+  redirect(`/seller/orders?shipped=${order.number}`);
 }
 
 export async function createProductAction(_prev: FormState, formData: FormData): Promise<FormState> {

@@ -62,6 +62,21 @@ export async function apiShippingLabel(sellerToken: string, orderId: string, tim
   }
 }
 
+/** Queues a processor job as an admin and waits for the worker to finish it successfully. */
+export async function apiRunJob(name: string, params: Record<string, string> = {}, timeoutMs = 90_000) {
+  const admin = apiClient(await apiSignIn("admin@lavka.test"));
+  const { run } = await admin.admin.jobs.trigger.mutate({ name, params });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const runs = await admin.admin.jobs.list.query({ limit: 20, name });
+    const mine = runs.items.find((r) => r.id === run.id);
+    if (mine?.status === "succeeded") return mine;
+    if (mine?.status === "failed") throw new Error(`${name} failed: ${mine.error}`);
+    if (Date.now() > deadline) throw new Error(`${name} still ${mine?.status ?? "missing"} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
 export const ADDRESS = { name: "Ada Buyer", line1: "Hauptstraße 1", city: "Berlin", postalCode: "10115", country: "DE" };
 
 export async function signInThroughPage(page: Page, email: string, password: string): Promise<void> {

@@ -1,14 +1,14 @@
 import { expect, test } from "@playwright/test";
-import { ADDRESS, DEMO_PASSWORD, PASSWORD, RUN, apiClient, apiWaitForOrder, screenshot, signInThroughPage } from "./helpers.ts";
+import { ADDRESS, DEMO_PASSWORD, PASSWORD, RUN, apiClient, apiRunJob, apiWaitForOrder, screenshot, signInThroughPage } from "./helpers.ts";
 
 test("a seller creates and publishes a product, finds it in the catalog, ships an order and sees the sale on the dashboard", async ({ page }) => {
   test.setTimeout(240_000);
   const title = `Wombat wool blanket ${RUN}`;
   await signInThroughPage(page, "seller@lavka.test", DEMO_PASSWORD);
 
-  // Dashboard first: the demo shop has history.
+  // The workspace opens on the sales dashboard.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Seller" }).click();
-  await expect(page.getByTestId("sales-summary")).toBeVisible();
+  await expect(page.getByRole("heading", { level: 1, name: "Lavka Demo Shop: sales" })).toBeVisible();
   await screenshot(page, "seller-dashboard", { phone: true });
 
   // Create: a bad price is caught at the field, then the product is saved as a draft.
@@ -65,5 +65,19 @@ test("a seller creates and publishes a product, finds it in the catalog, ships a
   await expect(page.getByRole("status").filter({ hasText: `Order #${order.number} marked as shipped.` })).toBeVisible();
   await apiWaitForOrder(buyer, order.id, ["shipped"]);
 
-  // TODO(admin.jobs): run the hourly aggregation and find the sale on the dashboard.
+  // The hourly aggregation runs (an operator triggers it now instead of waiting for the hour).
+  await apiRunJob("aggregate-sales");
+  await page.getByRole("navigation", { name: "Section" }).getByRole("link", { name: "Dashboard" }).click();
+  await page.getByRole("link", { name: "7 days" }).click();
+  await expect(page.getByTestId("top-products")).toContainText(title);
+  await expect(page.getByTestId("top-products").getByRole("row").filter({ hasText: title })).toContainText("€129.00");
+  await screenshot(page, "seller-dashboard-after-sale", { phone: true });
+
+  // Forecast and reports pages render for the shop.
+  await page.getByRole("navigation", { name: "Section" }).getByRole("link", { name: "Forecast" }).click();
+  await expect(page.getByRole("heading", { name: "Reorder soon" })).toBeVisible();
+  await screenshot(page, "seller-forecast", { phone: true });
+  await page.getByRole("navigation", { name: "Section" }).getByRole("link", { name: "Reports" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Reports" })).toBeVisible();
+  await screenshot(page, "seller-reports", { phone: true });
 });

@@ -21,7 +21,7 @@ const FILTERS = [
   { value: "pending_payment", label: "Awaiting payment" },
 ] as const;
 
-type Props = { searchParams: Promise<{ status?: string; cursor?: string }> };
+type Props = { searchParams: Promise<{ status?: string; cursor?: string; shipped?: string }> };
 
 export default async function SellerOrdersPage({ searchParams }: Props) {
   await requireViewer("/seller/orders", "seller");
@@ -40,6 +40,11 @@ export default async function SellerOrdersPage({ searchParams }: Props) {
     <main id="main">
       <SellerNav current="/seller/orders" />
       <h1>Orders to fulfil</h1>
+      {params.shipped && /^\d{1,12}$/.test(params.shipped) ? (
+        <p className="notice ok" role="status">
+          Order #{params.shipped} marked as shipped. The buyer can follow the parcel now.
+        </p>
+      ) : null}
       <nav aria-label="Filter by status">
         <ul className="subnav">
           <li>
