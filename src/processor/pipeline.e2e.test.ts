@@ -1,0 +1,92 @@
+// The whole path with the real pieces: checkout (API domain) against the reference inventory
+// service, the worker against the reference payment gateway and carrier, the processor's real
+// sales refresh, and carrier tracking applied to the order. Database transport.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createDb, type Db } from "~/lib/db";
+import { refreshSalesForOrders } from "~/processor/analytics/sales";
+import { pollStaleShipments } from "~/processor/consumers/tracking";
+import { startWorker, type WorkerHandle } from "~/processor/worker";
+import { createCarrierClient } from "~/server/clients/carrier";
+import { createPaymentClient } from "~/server/clients/payment";
+import { placeOrder } from "~/server/domain/checkout/place-order";
+import { startCarrierService, type RunningCarrierService } from "../../reference/carrier/server";
+import { startPaymentService, type RunningPaymentService } from "../../reference/payment/server";
+import { startTestApi, TEST_SERVICE_TOKEN, type TestApi } from "../../tests/helpers/api";
+import { createSellerUser, createStockedProduct, createUser, fillCart } from "../../tests/helpers/fixtures";
+import { ADDRESS, pipelineConfig, testLogger, waitFor } from "../../tests/helpers/pipeline";
+
+let api: TestApi;
+let gateway: RunningPaymentService;
+let carrier: RunningCarrierService;
+let workerDb: Db;
+let worker: WorkerHandle;
+const logger = testLogger();
+
+beforeAll(async () => {
+  api = await startTestApi();
+  const url = api.database.url;
+  [gateway, carrier] = await Promise.all([
+    startPaymentService({ databaseUrl: url, port: 0, serviceToken: TEST_SERVICE_TOKEN, poolSize: 3 }),
+    startCarrierService({ databaseUrl: url, port: 0, serviceToken: TEST_SERVICE_TOKEN, poolSize: 3 }),
+  ]);
+  workerDb = createDb(url, { maxConnections: 6 });
+  worker = await startWorker({
+    config: pipelineConfig(url),
+    db: workerDb,
+    logger,
+    clients: {
+      payment: createPaymentClient({ baseUrl: gateway.url, serviceToken: TEST_SERVICE_TOKEN, logger, timeoutMs: 20_000 }),
+      inventory: api.deps.inventory,
+      carrier: createCarrierClient({ baseUrl: carrier.url, serviceToken: TEST_SERVICE_TOKEN, logger, timeoutMs: 20_000 }),
+    },
+    refreshSales: refreshSalesForOrders,
+  });
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await workerDb?.$disconnect();
+  await Promise.all([gateway?.close(), carrier?.close()]);
+  await api?.close();
+});
+
+async function checkout(productId: string) {
+  const buyer = await createUser(api.deps.db, "buyer");
+  await fillCart(api.deps.db, buyer.id, [{ productId, quantity: 1 }]);
+  return placeOrder(api.deps, buyer, { idempotencyKey: randomUUID(), shippingAddress: ADDRESS });
+}
+
+const statusOf = async (orderId: string) => (await api.deps.db.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } })).status;
+
+it("checkout -> paid and stock committed -> shipped -> delivered; a decline is cancelled and its stock released", async () => {
+  const db = api.deps.db;
+  const seller = await createSellerUser(db);
+  const good = await createStockedProduct(api.deps, seller.sellerId, 5, { priceMinor: 2_500 });
+  // The reference gateway declines amounts ending in 13.
+  const declined = await createStockedProduct(api.deps, seller.sellerId, 5, { priceMinor: 1_013 });
+
+  const paid = await checkout(good.id);
+  const refused = await checkout(declined.id);
+  await waitFor(async () => (await statusOf(paid.id)) === "fulfilling" && (await statusOf(refused.id)) === "cancelled", 30_000, async () => `orders to settle: ${await statusOf(paid.id)}, ${await statusOf(refused.id)}`);
+
+  // Stock: the paid unit is sold (committed), the declined one is back on the shelf.
+  expect(await api.deps.inventory.getStock(good.sku)).toMatchObject({ onHand: 4, reserved: 0 });
+  await waitFor(async () => (await api.deps.inventory.getStock(declined.sku))?.reserved === 0, 15_000, () => "the declined order's reservation to be released");
+  expect(await api.deps.inventory.getStock(declined.sku)).toMatchObject({ onHand: 5, reserved: 0, available: 5 });
+  // The gateway holds one captured payment for the order; the buyer sees why the other failed.
+  const charges = await createPaymentClient({ baseUrl: gateway.url, serviceToken: TEST_SERVICE_TOKEN, logger }).findByReference(paid.id);
+  expect(charges.map((c) => c.status)).toEqual(["captured"]);
+  expect(await db.order.findUniqueOrThrow({ where: { id: refused.id }, select: { cancelReason: true } })).toEqual({ cancelReason: "Payment failed: card_declined" });
+  // Near-real-time sales figures (the processor's refresh) include the paid order.
+  await waitFor(async () => (await db.salesHourly.count({ where: { productId: good.id } })) === 1, 15_000, () => "the sales figures");
+
+  // The carrier moves the parcel; the worker's tracking poll brings the order along.
+  const shipment = await db.shipment.findFirstOrThrow({ where: { orderId: paid.id }, select: { carrierRef: true } });
+  for (let i = 0; i < 3; i++) await carrier.advance(shipment.carrierRef!);
+  const result = await pollStaleShipments({ db, logger, clients: { carrier: createCarrierClient({ baseUrl: carrier.url, serviceToken: TEST_SERVICE_TOKEN, logger }) }, staleMs: 0, now: () => new Date(Date.now() + 1_000) });
+  expect(result.recorded).toBe(4);
+  expect(await statusOf(paid.id)).toBe("delivered");
+  const history = await db.orderStatusChange.findMany({ where: { orderId: paid.id }, orderBy: { at: "asc" }, select: { toStatus: true } });
+  expect(history.map((h) => h.toStatus)).toEqual(["pending_payment", "paid", "fulfilling", "shipped", "delivered"]);
+}, 60_000);
