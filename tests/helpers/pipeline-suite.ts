@@ -166,6 +166,25 @@ export function describePipeline(kind: TransportKind): void {
     expect(await db.processedMessage.count({ where: { consumer: "payments" } })).toBe(1);
   }, 60_000);
 
+  it("graceful stop: no new messages are taken, the one in flight is finished", async () => {
+    const clients = fakeClients();
+    let release!: () => void;
+    clients.payment.hold = new Promise<void>((resolve) => (release = resolve));
+    const { handle } = await worker(clients);
+    const first = (await placeOrders(db, world, 1))[0]!;
+    await waitFor(async () => clients.payment.calls.authorize >= 1, 15_000, () => "the payment to start");
+
+    const stopping = handle.stop();
+    await new Promise((r) => setTimeout(r, 300));
+    const second = (await placeOrders(db, world, 1))[0]!;
+    release();
+    await stopping;
+
+    expect(await db.order.findUniqueOrThrow({ where: { id: first }, select: { status: true } })).toEqual({ status: "paid" });
+    expect(await db.order.findUniqueOrThrow({ where: { id: second }, select: { status: true } })).toEqual({ status: "pending_payment" });
+    expect(clients.payment.calls.authorize).toBe(1);
+  }, 30_000);
+
   it("a poison message is dead-lettered after the configured retries with its reason; replay delivers it again", async () => {
     const clients = fakeClients();
     await worker(clients);

@@ -111,6 +111,8 @@ export async function cancelOrder(tx: Tx, input: CancelOrderInput): Promise<Tran
     data: { status: "cancelled", cancelReason: input.reason, cancelledAt: now },
     select: { id: true },
   });
+  // A payment never attempted will not be: the buyer sees it failed with the order's reason.
+  await tx.payment.updateMany({ where: { orderId: order.id, status: "pending" }, data: { status: "failed", failureReason: input.reason } });
   await recordStatus(tx, order.id, order.status, "cancelled", input.reason, now);
   await appendEvent(
     tx,
