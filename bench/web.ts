@@ -6,7 +6,7 @@
 //
 // Prints a Markdown table and writes the raw figures to bench/results/web-<timestamp>.json.
 import { spawn } from "node:child_process";
-import { cp, mkdir, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -53,18 +53,27 @@ interface PageLoad {
   jsFiles: number;
   jsRawBytes: number;
   jsGzipBytes: number;
+  /** Gzipped JS beyond the framework's root chunks (what this page's own code costs). */
+  pageJsGzipBytes: number;
   htmlGzipBytes: number;
+  scripts: string[];
 }
 
-async function loadInChromium(browser: Browser, url: string): Promise<PageLoad> {
+/** The chunks every App Router page loads (React, the router, the Turbopack runtime). */
+async function frameworkChunks(): Promise<Set<string>> {
+  const manifest = JSON.parse(await readFile(path.join(ROOT, ".next/build-manifest.json"), "utf8")) as { rootMainFiles: string[] };
+  return new Set(manifest.rootMainFiles.map((f) => `/_next/${f}`));
+}
+
+async function loadInChromium(browser: Browser, url: string, framework: Set<string>): Promise<PageLoad> {
   // A fresh context per load: cold HTTP cache, as a first visit.
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
-  const scripts: Promise<Buffer>[] = [];
+  const scripts: Promise<{ url: string; body: Buffer }>[] = [];
   let html: Promise<Buffer> | null = null;
   page.on("response", (response) => {
     const type = response.request().resourceType();
-    if (type === "script") scripts.push(response.body().catch(() => Buffer.alloc(0)));
+    if (type === "script") scripts.push(response.body().then((body) => ({ url: new URL(response.url()).pathname, body }), () => ({ url: response.url(), body: Buffer.alloc(0) })));
     if (type === "document" && !html) html = response.body().catch(() => Buffer.alloc(0));
   });
   await page.goto(url, { waitUntil: "load" });
@@ -79,7 +88,9 @@ async function loadInChromium(browser: Browser, url: string): Promise<PageLoad> 
         }).observe({ type: "largest-contentful-paint", buffered: true });
       }),
   );
-  const bodies = await Promise.all(scripts);
+  const loaded = await Promise.all(scripts);
+  const bodies = loaded.map((s) => s.body);
+  const pageOnly = loaded.filter((s) => !framework.has(s.url)).map((s) => s.body);
   const document = html ? await html : Buffer.alloc(0);
   await context.close();
   return {
@@ -88,6 +99,8 @@ async function loadInChromium(browser: Browser, url: string): Promise<PageLoad> 
     jsFiles: bodies.length,
     jsRawBytes: bodies.reduce((n, b) => n + b.length, 0),
     jsGzipBytes: bodies.reduce((n, b) => n + gzipSync(b, { level: 6 }).length, 0),
+    pageJsGzipBytes: pageOnly.reduce((n, b) => n + gzipSync(b, { level: 6 }).length, 0),
+    scripts: loaded.map((s) => s.url),
     htmlGzipBytes: gzipSync(document, { level: 6 }).length,
   };
 }
@@ -107,15 +120,16 @@ try {
   if (!productPath) throw new Error("the catalog page lists no product to measure");
   const pages = { catalog: "/catalog", product: productPath };
 
+  const framework = await frameworkChunks();
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
   const figures: Record<string, { serverTtfbMs: { p50: number; p95: number }; loads: PageLoad[]; summary: Record<string, number> }> = {};
   try {
     for (const [name, pagePath] of Object.entries(pages)) {
       const url = `${webUrl}${pagePath}`;
-      await loadInChromium(browser, url); // warm the server (first render compiles nothing, but fills caches)
+      await loadInChromium(browser, url, framework); // warm the server (first render compiles nothing, but fills caches)
       const server = await ttfb(url);
       const loads: PageLoad[] = [];
-      for (let i = 0; i < RUNS; i++) loads.push(await loadInChromium(browser, url));
+      for (let i = 0; i < RUNS; i++) loads.push(await loadInChromium(browser, url, framework));
       figures[name] = {
         serverTtfbMs: { p50: quantile(server, 0.5), p95: quantile(server, 0.95) },
         loads,
@@ -125,6 +139,7 @@ try {
           lcpMsMax: Math.max(...loads.map((l) => l.lcpMs)),
           jsFiles: loads[0]!.jsFiles,
           jsGzipKiB: Math.round((loads[0]!.jsGzipBytes / 1024) * 10) / 10,
+          pageJsGzipKiB: Math.round((loads[0]!.pageJsGzipBytes / 1024) * 10) / 10,
           jsRawKiB: Math.round((loads[0]!.jsRawBytes / 1024) * 10) / 10,
           htmlGzipKiB: Math.round((loads[0]!.htmlGzipBytes / 1024) * 10) / 10,
         },
@@ -138,10 +153,10 @@ try {
   const lines = [
     `Web pages, ${RUNS} cold loads each in headless chromium; server TTFB over ${TTFB_REQUESTS} sequential requests.`,
     "",
-    "| page | TTFB p50 (server) | TTFB p95 (server) | TTFB p50 (browser) | LCP p50 | LCP max | JS files | JS gzip | JS raw | HTML gzip |",
-    "|---|---|---|---|---|---|---|---|---|---|",
+    "| page | TTFB p50 (server) | TTFB p95 (server) | TTFB p50 (browser) | LCP p50 | LCP max | JS files | JS gzip (all) | of which beyond the framework | JS raw | HTML gzip |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
     ...Object.entries(figures).map(([name, f]) =>
-      `| ${name} | ${ms(f.serverTtfbMs.p50)} | ${ms(f.serverTtfbMs.p95)} | ${ms(f.summary.browserTtfbMsP50!)} | ${ms(f.summary.lcpMsP50!)} | ${ms(f.summary.lcpMsMax!)} | ${f.summary.jsFiles} | ${f.summary.jsGzipKiB} KiB | ${f.summary.jsRawKiB} KiB | ${f.summary.htmlGzipKiB} KiB |`,
+      `| ${name} | ${ms(f.serverTtfbMs.p50)} | ${ms(f.serverTtfbMs.p95)} | ${ms(f.summary.browserTtfbMsP50!)} | ${ms(f.summary.lcpMsP50!)} | ${ms(f.summary.lcpMsMax!)} | ${f.summary.jsFiles} | ${f.summary.jsGzipKiB} KiB | ${f.summary.pageJsGzipKiB} KiB | ${f.summary.jsRawKiB} KiB | ${f.summary.htmlGzipKiB} KiB |`,
     ),
   ];
   console.log(lines.join("\n"));

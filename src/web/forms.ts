@@ -1,17 +1,7 @@
 import { TRPCClientError } from "@trpc/client";
+import type { FormState } from "./form-state";
 
-/** What a server action tells its form: a message for the person and problems per field. */
-export interface FormState {
-  status: "idle" | "ok" | "error";
-  message?: string;
-  fieldErrors?: Record<string, string[]>;
-  /** Submitted values to put back into the fields after an error (never passwords). */
-  values?: Record<string, string>;
-}
-
-export const idleForm: FormState = { status: "idle" };
-
-export type FormAction = (previous: FormState, formData: FormData) => Promise<FormState>;
+export { idleForm, type FormAction, type FormState } from "./form-state";
 
 /**
  * Turns an API error into form state. `fieldNames` maps the API's input paths to the form's

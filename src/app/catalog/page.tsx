@@ -57,6 +57,9 @@ export default async function CatalogPage({ searchParams }: Props) {
       </div>
       <div className="catalog">
         {/* A plain GET form: filters live in the URL and work without JavaScript. */}
+        {/* On a phone the filters fold away behind "Filters and sorting"; wider screens always show them. */}
+        <details className="filter-box">
+          <summary className="button secondary">Filters and sorting{active.length > 0 ? ` (${active.length} active)` : ""}</summary>
         <form className="filters" action="/catalog" method="get" aria-label="Filter products">
           <div className="field">
             <label htmlFor="f-q">Search</label>
@@ -107,6 +110,7 @@ export default async function CatalogPage({ searchParams }: Props) {
             </Link>
           ) : null}
         </form>
+        </details>
 
         <section aria-label="Results">
           {active.length > 0 ? (

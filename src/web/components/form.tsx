@@ -2,7 +2,7 @@
 
 import { createContext, use, useActionState, useId, type ReactNode } from "react";
 import { useFormStatus } from "react-dom";
-import { idleForm, type FormAction, type FormState } from "../forms";
+import { idleForm, type FormAction, type FormState } from "../form-state";
 
 const FormStateContext = createContext<FormState>(idleForm);
 

@@ -5,6 +5,7 @@ import { BandChart } from "~/web/components/charts";
 import { EmptyState, ErrorNotice } from "~/web/components/states";
 import { date, dateTime } from "~/web/format";
 import { isNotFound } from "~/web/forms";
+import { periodEndingNow } from "~/web/period";
 import { SellerNav } from "~/web/seller-nav";
 import { requireViewer } from "~/web/viewer";
 
@@ -18,12 +19,19 @@ export default async function ForecastPage({ searchParams }: { searchParams: Pro
   const sp = await searchParams;
   const leadTimeDays = Math.min(28, Math.max(1, Number(sp.lead) || 7));
   const client = await api();
-  const [reorder, products] = await Promise.allSettled([
+  const month = periodEndingNow(30);
+  const [reorder, products, top] = await Promise.allSettled([
     client.stats.reorderSoon.query({ leadTimeDays }),
     client.seller.products.listOwn.query({ limit: 100, status: "active", sort: "newest" }),
+    client.stats.topProducts.query({ from: month.from, to: month.to, limit: 1 }),
   ]);
   const productList = products.status === "fulfilled" ? products.value.items : [];
-  const productId = sp.productId && UUID.test(sp.productId) ? sp.productId : reorder.status === "fulfilled" ? (reorder.value[0]?.product.id ?? productList[0]?.id) : productList[0]?.id;
+  // Without a choice: the most urgent reorder, else last month's best seller, else the newest product.
+  const productId =
+    (sp.productId && UUID.test(sp.productId) ? sp.productId : undefined) ??
+    (reorder.status === "fulfilled" ? reorder.value[0]?.product.id : undefined) ??
+    (top.status === "fulfilled" ? top.value.items[0]?.product.id : undefined) ??
+    productList[0]?.id;
   let forecast = null;
   let forecastMissing = false;
   if (productId) {
@@ -56,7 +64,7 @@ export default async function ForecastPage({ searchParams }: { searchParams: Pro
       </form>
       <div className="two-col">
         <section className="panel" aria-labelledby="fc-title">
-          <h2 id="fc-title">{forecast ? `Next ${forecast.days.length} days: ${forecast.product.title}` : "Forecast"}</h2>
+          <h2 id="fc-title">{forecast && forecast.days.length > 0 ? `Next ${forecast.days.length} days: ${forecast.product.title}` : (forecast?.product.title ?? "Forecast")}</h2>
           {forecastMissing ? (
             <ErrorNotice>That product is not in your shop.</ErrorNotice>
           ) : !forecast || forecast.days.length === 0 ? (
