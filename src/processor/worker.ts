@@ -41,7 +41,7 @@ export interface WorkerDeps {
 }
 
 /** The worker's clients; names every missing variable at once when the configuration lacks them. */
-export function createClients(config: ProcessorConfig, logger: Logger): PipelineClients {
+export function createClients(config: ProcessorConfig, logger: Logger): PipelineClients & { expiryInventory: PipelineClients["inventory"] } {
   const need = ["PAYMENT_GATEWAY_URL", "PAYMENT_GATEWAY_KEY", "INVENTORY_SERVICE_URL", "INVENTORY_SERVICE_TOKEN", "CARRIER_URL", "CARRIER_API_KEY"] as const;
   const missing = need.filter((key) => !config[key]);
   if (missing.length > 0) {
@@ -50,6 +50,8 @@ export function createClients(config: ProcessorConfig, logger: Logger): Pipeline
   return {
     payment: createPaymentClient({ baseUrl: config.PAYMENT_GATEWAY_URL!, serviceToken: config.PAYMENT_GATEWAY_KEY!, logger: logger.child({ client: "payment" }) }),
     inventory: createInventoryClient({ baseUrl: config.INVENTORY_SERVICE_URL!, serviceToken: config.INVENTORY_SERVICE_TOKEN!, logger: logger.child({ client: "inventory" }) }),
+    // Its own circuit breaker: a failing housekeeping endpoint must not stall payments' stock commits.
+    expiryInventory: createInventoryClient({ baseUrl: config.INVENTORY_SERVICE_URL!, serviceToken: config.INVENTORY_SERVICE_TOKEN!, logger: logger.child({ client: "inventory-expiry" }) }),
     carrier: createCarrierClient({ baseUrl: config.CARRIER_URL!, serviceToken: config.CARRIER_API_KEY!, logger: logger.child({ client: "carrier" }) }),
   };
 }
@@ -70,7 +72,7 @@ export function createConsumers(config: ProcessorConfig, clients: PipelineClient
 export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
   const { config, db, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const clients = deps.clients ?? createClients(config, logger);
+  const clients: PipelineClients & { expiryInventory?: PipelineClients["inventory"] } = deps.clients ?? createClients(config, logger);
   const consumers = createConsumers(config, clients, deps.refreshSales ?? refreshSalesForOrders);
   const metrics = createPipelineMetrics(deps.registry ?? new Registry(), db);
   const policy = { delaysMs: config.EVENT_RETRY_DELAYS_MS, maxAttempts: config.EVENT_MAX_ATTEMPTS };
@@ -85,7 +87,7 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
   const scheduled = [
     startLoop(
       async () => {
-        await expireUnpaidOrders({ db, logger, clients, paymentTimeoutMs: config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000, now });
+        await expireUnpaidOrders({ db, logger, clients: { inventory: clients.expiryInventory ?? clients.inventory }, paymentTimeoutMs: config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000, now });
         return false;
       },
       { name: "order-expiry", logger, idleMs: config.EXPIRY_INTERVAL_MS },
