@@ -142,7 +142,8 @@ try {
   );
   const cartProducts = products.slice(0, 50);
   // Plenty of stock for the products the checkout scenario buys, so it measures orders, not sell-outs.
-  await db.query(`UPDATE ref_inventory.stock SET on_hand = 10000000, reserved = 0 WHERE sku = ANY($1)`, [cartProducts.map((p) => p.sku)]);
+  // (Reservations of earlier runs stay: the worker still commits or releases them.)
+  await db.query(`UPDATE ref_inventory.stock SET on_hand = reserved + 10000000 WHERE sku = ANY($1)`, [cartProducts.map((p) => p.sku)]);
   await db.end();
   const ids = products.map((p) => p.id);
 

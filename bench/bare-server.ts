@@ -1,6 +1,6 @@
 // The floor the API is compared against: node:http + pg issuing the same SQL statements the API
-// issues for catalog.list (keyset page, then the rows, sellers and categories by id, as Prisma
-// sends them) and catalog.get, and answering the same JSON envelope (superjson's `json` key).
+// issues for catalog.list (keyset page, then the rows with seller and category in one statement)
+// and catalog.get (the row, then seller and category, as Prisma sends them), and answering the same JSON envelope (superjson's `json` key).
 // What it leaves out is the framework: tRPC routing, zod validation, Prisma's query engine,
 // superjson, the metrics histogram, and catalog.get's availability lookup (cached in the API).
 //
@@ -23,37 +23,35 @@ interface Row {
 
 const PRODUCT_COLUMNS = `"public"."Product"."id", "public"."Product"."title", "public"."Product"."priceMinor", "public"."Product"."currency", "public"."Product"."images", "public"."Product"."createdAt", "public"."Product"."sellerId", "public"."Product"."categoryId"`;
 
-const placeholders = (n: number) => Array.from({ length: n }, (_, i) => `$${i + 1}`).join(",");
-
-/** Rows by id plus their seller and category: the three statements Prisma sends for productSummarySelect. */
+/** Rows by id with their seller and category: the statement the API's listProducts sends. */
 async function loadSummaries(ids: string[]) {
   if (ids.length === 0) return [];
-  const { rows } = await pool.query<Row>(
-    `SELECT ${PRODUCT_COLUMNS} FROM "public"."Product" WHERE "public"."Product"."id" IN (${placeholders(ids.length)}) OFFSET $${ids.length + 1}`,
-    [...ids, 0],
+  const { rows } = await pool.query<{ id: string }>(
+    `SELECT p.id::text AS id, p.title, p."priceMinor", p.currency, coalesce(to_json(p.images), '[]'::json) AS images, p."createdAt",
+      json_build_object('id', s.id, 'shopName', s."shopName") AS seller,
+      CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('id', c.id, 'slug', c.slug, 'name', c.name) END AS category
+    FROM "Product" p
+    JOIN "Seller" s ON s.id = p."sellerId"
+    LEFT JOIN "Category" c ON c.id = p."categoryId"
+    WHERE p.id = ANY($1::uuid[])`,
+    [ids],
   );
-  const sellerIds = rows.map((r) => r.sellerId);
-  const categoryIds = rows.flatMap((r) => (r.categoryId ? [r.categoryId] : []));
-  const [sellers, categories] = await Promise.all([
-    pool.query<{ id: string; shopName: string }>(
-      `SELECT "public"."Seller"."id", "public"."Seller"."shopName" FROM "public"."Seller" WHERE "public"."Seller"."id" IN (${placeholders(sellerIds.length)}) OFFSET $${sellerIds.length + 1}`,
-      [...sellerIds, 0],
-    ),
-    categoryIds.length === 0
-      ? { rows: [] }
-      : pool.query<{ id: string; slug: string; name: string }>(
-          `SELECT "public"."Category"."id", "public"."Category"."slug", "public"."Category"."name" FROM "public"."Category" WHERE "public"."Category"."id" IN (${placeholders(categoryIds.length)}) OFFSET $${categoryIds.length + 1}`,
-          [...categoryIds, 0],
-        ),
-  ]);
-  const sellerById = new Map(sellers.rows.map((s) => [s.id, s]));
-  const categoryById = new Map(categories.rows.map((c) => [c.id, c]));
   const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.flatMap((id) => {
-    const r = byId.get(id);
-    if (!r) return [];
-    return [{ id: r.id, title: r.title, priceMinor: r.priceMinor, currency: r.currency, images: r.images, createdAt: r.createdAt, seller: sellerById.get(r.sellerId) ?? null, category: r.categoryId ? (categoryById.get(r.categoryId) ?? null) : null }];
-  });
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** The three statements Prisma sends for catalog.get (productDetailSelect: row, seller, category). */
+async function loadRelations(row: Row) {
+  const [sellers, categories] = await Promise.all([
+    pool.query<{ id: string; shopName: string }>(`SELECT "public"."Seller"."id", "public"."Seller"."shopName" FROM "public"."Seller" WHERE "public"."Seller"."id" IN ($1) OFFSET $2`, [row.sellerId, 0]),
+    row.categoryId
+      ? pool.query<{ id: string; slug: string; name: string }>(
+          `SELECT "public"."Category"."id", "public"."Category"."slug", "public"."Category"."name" FROM "public"."Category" WHERE "public"."Category"."id" IN ($1) OFFSET $2`,
+          [row.categoryId, 0],
+        )
+      : { rows: [] },
+  ]);
+  return { seller: sellers.rows[0] ?? null, category: categories.rows[0] ?? null };
 }
 
 async function list(input: { limit?: number; q?: string }) {
@@ -83,8 +81,8 @@ async function get(input: { id: string }) {
   );
   const row = rows[0];
   if (!row) return null;
-  const [summary] = await loadSummaries([row.id]);
-  return { ...summary, sku: row.sku, description: row.description, status: row.status, publishedAt: row.publishedAt, availability: { status: "unknown" } };
+  const { seller, category } = await loadRelations(row);
+  return { id: row.id, title: row.title, priceMinor: row.priceMinor, currency: row.currency, images: row.images, createdAt: row.createdAt, seller, category, sku: row.sku, description: row.description, status: row.status, publishedAt: row.publishedAt, availability: { status: "unknown" } };
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown) {

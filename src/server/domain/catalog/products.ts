@@ -233,13 +233,35 @@ export async function loadInOrder<S extends Prisma.ProductSelect & { id: true }>
   });
 }
 
+/**
+ * productSummarySelect's fields for `ids`, in that order, in one statement: Prisma loads the
+ * seller and category relations with a query each, and those round trips were most of a
+ * catalog page's time under load (docs/benchmarks.md).
+ */
+async function loadSummaries(db: Db, ids: string[]): Promise<ProductSummary[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.$queryRaw<ProductSummary[]>`
+    SELECT p.id::text AS id, p.title, p."priceMinor", p.currency, coalesce(to_json(p.images), '[]'::json) AS images, p."createdAt",
+      json_build_object('id', s.id, 'shopName', s."shopName") AS seller,
+      CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('id', c.id, 'slug', c.slug, 'name', c.name) END AS category
+    FROM "Product" p
+    JOIN "Seller" s ON s.id = p."sellerId"
+    LEFT JOIN "Category" c ON c.id = p."categoryId"
+    WHERE p.id = ANY(${ids}::uuid[])`;
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [row] : [];
+  });
+}
+
 /** The public catalog: active products, filtered, sorted and paginated. */
 export async function listProducts(
   deps: { db: Db; availability?: AvailabilityReader },
   input: ListProductsInput,
 ): Promise<Page<ProductSummary>> {
   const page = await listProductIds(deps, input, PUBLIC_SCOPE);
-  return { items: await loadInOrder(deps.db, page.items, productSummarySelect), nextCursor: page.nextCursor };
+  return { items: await loadSummaries(deps.db, page.items), nextCursor: page.nextCursor };
 }
 
 export type ProductWithAvailability = ProductDetail & { availability: Availability };
