@@ -12,7 +12,9 @@ import { startAuthService } from "../../reference/auth/server.ts";
 import { startCarrierService } from "../../reference/carrier/server.ts";
 import { startInventoryService } from "../../reference/inventory/server.ts";
 import { startPaymentService } from "../../reference/payment/server.ts";
+import { createDb } from "../../src/lib/db.ts";
 import { createLogger } from "../../src/lib/logger.ts";
+import { refreshAllAnalytics } from "../../src/processor/analytics/refresh-all.ts";
 import { createAuthClient } from "../../src/server/clients/auth.ts";
 import { createInventoryClient } from "../../src/server/clients/inventory.ts";
 import { applyMigrations } from "../db/engine.ts";
@@ -265,6 +267,14 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       demoUsers = summary.demoUsers;
       const stocked = await stockProducts(databaseUrl, referenceUrls.inventory, secrets.inventory);
       log(`demo data: ${Object.entries(summary.counts).map(([k, v]) => `${v} ${k}`).join(", ")}; stock for ${stocked} products`);
+      // What the scheduled jobs would compute, so dashboards and forecasts have figures at once.
+      const db = createDb(databaseUrl, { maxConnections: 2 });
+      try {
+        const analytics = await refreshAllAnalytics(db, { now: new Date() });
+        log(`analytics: ${analytics.salesRows} sales rows, ${analytics.forecastRows} forecast rows, ${analytics.reports} reports`);
+      } finally {
+        await db.$disconnect();
+      }
     }
 
     const serviceEnv: Record<string, string> = {

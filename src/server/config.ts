@@ -41,8 +41,8 @@ const schema = z.object({
   /** HMAC-SHA256 key the delivery carrier signs its status callbacks with; unset disables POST /webhooks/carrier. */
   CARRIER_WEBHOOK_SECRET: z.union([z.literal(""), z.string().min(16, "must be at least 16 characters")]).default(""),
   /** Payment gateway and carrier base URLs: the API only probes them for admin.health (the worker calls them). */
-  PAYMENT_SERVICE_URL: httpUrl.optional(),
-  CARRIER_SERVICE_URL: httpUrl.optional(),
+  PAYMENT_GATEWAY_URL: httpUrl.optional(),
+  CARRIER_URL: httpUrl.optional(),
 });
 
 export type ApiConfig = z.infer<typeof schema>;

@@ -37,7 +37,7 @@ const deps = createApiDeps({
 });
 
 const api = createApiServer({
-  deps: { ...deps, operations: { config, probeUrls: { payment: config.PAYMENT_SERVICE_URL, carrier: config.CARRIER_SERVICE_URL } } },
+  deps: { ...deps, operations: { config, probeUrls: { payment: config.PAYMENT_GATEWAY_URL, carrier: config.CARRIER_URL } } },
   registry,
   maxBodyBytes: config.MAX_BODY_BYTES,
   authRateLimits: { trustForwardedFor: config.TRUST_FORWARDED_FOR },

@@ -132,7 +132,7 @@ describe("admin.health / admin.config", () => {
       CARRIER_WEBHOOK_SECRET: "whsec-123456789012345",
       SIGNING_KEY: "k",
       SMTP_PASSWORD_FILE: "/run/secrets/smtp",
-      PAYMENT_SERVICE_URL: undefined,
+      PAYMENT_GATEWAY_URL: undefined,
       CARRIER_WEBHOOK_SECRET_OLD: "",
     },
     probeUrls: { payment, carrier: undefined },
@@ -166,7 +166,7 @@ describe("admin.health / admin.config", () => {
       CARRIER_WEBHOOK_SECRET: "********",
       SIGNING_KEY: "********",
       SMTP_PASSWORD_FILE: "********",
-      PAYMENT_SERVICE_URL: undefined,
+      PAYMENT_GATEWAY_URL: undefined,
       CARRIER_WEBHOOK_SECRET_OLD: "",
     });
     expect(JSON.stringify(config)).not.toMatch(/s3cret|token-value|whsec|xyz/);
