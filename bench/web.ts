@@ -49,7 +49,10 @@ async function ttfb(url: string): Promise<number[]> {
 
 interface PageLoad {
   ttfbMs: number;
+  fcpMs: number;
   lcpMs: number;
+  /** The LCP element, e.g. "IMG.main-image" or "H1". */
+  lcpElement: string;
   jsFiles: number;
   jsRawBytes: number;
   jsGzipBytes: number;
@@ -80,11 +83,15 @@ async function loadInChromium(browser: Browser, url: string, framework: Set<stri
   await page.waitForLoadState("networkidle");
   const timing = await page.evaluate(
     () =>
-      new Promise<{ ttfb: number; lcp: number }>((resolve) => {
+      new Promise<{ ttfb: number; fcp: number; lcp: number; element: string }>((resolve) => {
         const nav = performance.getEntriesByType("navigation")[0] as PerformanceNavigationTiming;
+        const fcp = performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN;
         new PerformanceObserver((list) => {
           const entries = list.getEntries();
-          resolve({ ttfb: nav.responseStart - nav.requestStart, lcp: entries[entries.length - 1]!.startTime });
+          const last = entries[entries.length - 1] as PerformanceEntry & { element?: Element | null };
+          const el = last.element;
+          const element = el ? `${el.tagName}${el.className ? `.${String(el.className).split(" ")[0]}` : ""}` : "?";
+          resolve({ ttfb: nav.responseStart - nav.requestStart, fcp, lcp: last.startTime, element });
         }).observe({ type: "largest-contentful-paint", buffered: true });
       }),
   );
@@ -95,7 +102,9 @@ async function loadInChromium(browser: Browser, url: string, framework: Set<stri
   await context.close();
   return {
     ttfbMs: timing.ttfb,
+    fcpMs: timing.fcp,
     lcpMs: timing.lcp,
+    lcpElement: timing.element,
     jsFiles: bodies.length,
     jsRawBytes: bodies.reduce((n, b) => n + b.length, 0),
     jsGzipBytes: bodies.reduce((n, b) => n + gzipSync(b, { level: 6 }).length, 0),
@@ -122,7 +131,7 @@ try {
 
   const framework = await frameworkChunks();
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
-  const figures: Record<string, { serverTtfbMs: { p50: number; p95: number }; loads: PageLoad[]; summary: Record<string, number> }> = {};
+  const figures: Record<string, { serverTtfbMs: { p50: number; p95: number }; loads: PageLoad[]; lcpElement: string; summary: Record<string, number> }> = {};
   try {
     for (const [name, pagePath] of Object.entries(pages)) {
       const url = `${webUrl}${pagePath}`;
@@ -133,8 +142,10 @@ try {
       figures[name] = {
         serverTtfbMs: { p50: quantile(server, 0.5), p95: quantile(server, 0.95) },
         loads,
+        lcpElement: loads[0]!.lcpElement,
         summary: {
           browserTtfbMsP50: quantile(loads.map((l) => l.ttfbMs), 0.5),
+          fcpMsP50: quantile(loads.map((l) => l.fcpMs), 0.5),
           lcpMsP50: quantile(loads.map((l) => l.lcpMs), 0.5),
           lcpMsMax: Math.max(...loads.map((l) => l.lcpMs)),
           jsFiles: loads[0]!.jsFiles,
@@ -153,10 +164,10 @@ try {
   const lines = [
     `Web pages, ${RUNS} cold loads each in headless chromium; server TTFB over ${TTFB_REQUESTS} sequential requests.`,
     "",
-    "| page | TTFB p50 (server) | TTFB p95 (server) | TTFB p50 (browser) | LCP p50 | LCP max | JS files | JS gzip (all) | of which beyond the framework | JS raw | HTML gzip |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
+    "| page | TTFB p50 (server) | TTFB p95 (server) | TTFB p50 (browser) | FCP p50 | LCP p50 | LCP max | LCP element | JS files | JS gzip (all) | of which beyond the framework | JS raw | HTML gzip |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...Object.entries(figures).map(([name, f]) =>
-      `| ${name} | ${ms(f.serverTtfbMs.p50)} | ${ms(f.serverTtfbMs.p95)} | ${ms(f.summary.browserTtfbMsP50!)} | ${ms(f.summary.lcpMsP50!)} | ${ms(f.summary.lcpMsMax!)} | ${f.summary.jsFiles} | ${f.summary.jsGzipKiB} KiB | ${f.summary.pageJsGzipKiB} KiB | ${f.summary.jsRawKiB} KiB | ${f.summary.htmlGzipKiB} KiB |`,
+      `| ${name} | ${ms(f.serverTtfbMs.p50)} | ${ms(f.serverTtfbMs.p95)} | ${ms(f.summary.browserTtfbMsP50!)} | ${ms(f.summary.fcpMsP50!)} | ${ms(f.summary.lcpMsP50!)} | ${ms(f.summary.lcpMsMax!)} | ${f.lcpElement} | ${f.summary.jsFiles} | ${f.summary.jsGzipKiB} KiB | ${f.summary.pageJsGzipKiB} KiB | ${f.summary.jsRawKiB} KiB | ${f.summary.htmlGzipKiB} KiB |`,
     ),
   ];
   console.log(lines.join("\n"));

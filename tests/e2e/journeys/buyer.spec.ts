@@ -18,6 +18,7 @@ test("a buyer registers, searches, filters, buys from two sellers and watches th
   // Register.
   await page.getByRole("link", { name: "Register" }).click();
   const email = `buyer-${RUN}@e2e.test`;
+  await screenshot(page, "register", { phone: true });
   await page.getByLabel("Your name").fill("Ada Buyer");
   await page.getByLabel("Email").fill(email);
   await page.getByLabel(/^Password/).fill("short");
@@ -76,7 +77,8 @@ test("a buyer registers, searches, filters, buys from two sellers and watches th
   await page.getByLabel("Postal code").fill(ADDRESS.postalCode);
   await page.getByLabel("City").fill(ADDRESS.city);
   await screenshot(page, "checkout", { phone: true });
-  await page.getByRole("button", { name: "Place order" }).click();
+  // A double click still places one order: the button disables itself, and the key is shared.
+  await page.getByRole("button", { name: "Place order" }).dblclick();
 
   // Confirmation, then the order moves on by itself: no reload from here on.
   await expect(page.getByText("Thank you! Your order is placed.")).toBeVisible();
@@ -103,6 +105,11 @@ test("a buyer registers, searches, filters, buys from two sellers and watches th
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Orders" }).click();
   await expect(page.getByRole("table")).toContainText("Shipped");
   await screenshot(page, "orders", { phone: true });
+
+  // The account page shows who is signed in.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Account" }).click();
+  await expect(page.getByText(email)).toBeVisible();
+  await screenshot(page, "account", { phone: true });
 
   // The idempotency key placed exactly one order.
   const buyerToken = await apiSignIn(email, PASSWORD);

@@ -9,6 +9,8 @@ import { isProxyablePath } from "~/web/proxy-paths";
  * bearer header, so the token never reaches page scripts. Calls that issue or revoke tokens
  * (sign in, register, password change, sign out) go through server actions instead.
  */
+const MAX_BODY_BYTES = 1_000_000;
+
 async function forward(req: NextRequest, { params }: { params: Promise<{ trpc: string }> }) {
   const { trpc: path } = await params;
   if (!isProxyablePath(path)) {
@@ -16,6 +18,10 @@ async function forward(req: NextRequest, { params }: { params: Promise<{ trpc: s
   }
   if (req.method !== "GET" && !isSameOriginRequest(req.headers)) {
     return Response.json({ error: { message: "Cross-origin request refused." } }, { status: 403 });
+  }
+  // The API enforces its own body limit too; refusing early keeps a large upload off this process.
+  if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
+    return Response.json({ error: { message: "Request too large." } }, { status: 413 });
   }
   const target = `${webConfig().API_URL.replace(/\/+$/, "")}/trpc/${path}${req.nextUrl.search}`;
   const outgoing = new Headers({ accept: "application/json" });
