@@ -7,7 +7,7 @@ import { appendEvent } from "~/events/outbox";
 import { createDb, type Db } from "~/lib/db";
 import type { ProcessorConfig } from "~/processor/config";
 import type { PipelineClients } from "~/processor/consumers/deps";
-import { deadQueueName, HEADER_REASON } from "~/processor/messaging/topology";
+import { deadQueueName, HEADER_REASON, queueName } from "~/processor/messaging/topology";
 import { startWorker, type WorkerHandle } from "~/processor/worker";
 import { createPaymentClient } from "~/server/clients/payment";
 import { replayDeadLetter } from "~/server/domain/admin/dead-letters";
@@ -102,7 +102,12 @@ export function describePipeline(kind: TransportKind): void {
     const ids = [...first, ...second];
     const settled = async () => {
       const counts = await statusCounts(db, ids);
-      return (counts.fulfilling ?? 0) + (counts.cancelled ?? 0) === 1_000 && (await processedCounts(db)).analytics === 900;
+      return (
+        (counts.fulfilling ?? 0) + (counts.cancelled ?? 0) === 1_000 &&
+        (await processedCounts(db)).analytics === 900 &&
+        // The last events (shipment.created) are written with the last effects: wait for their relay too.
+        (await db.outboxEvent.count({ where: { publishedAt: null } })) === 0
+      );
     };
     // Generous: about 20 s on an idle machine, several times that when the two cores are shared.
     await waitFor(settled, 110_000, async () => `all orders settled: ${JSON.stringify(await statusCounts(db, ids))} ${JSON.stringify(await processedCounts(db))}`);
@@ -184,6 +189,31 @@ export function describePipeline(kind: TransportKind): void {
     expect(await db.order.findUniqueOrThrow({ where: { id: second }, select: { status: true } })).toEqual({ status: "pending_payment" });
     expect(clients.payment.calls.authorize).toBe(1);
   }, 30_000);
+
+  if (kind === "amqp") {
+    it("re-declares its topology when a queue disappears under it", async () => {
+      const clients = fakeClients();
+      await worker(clients);
+      const topology = { exchange: names.AMQP_EXCHANGE, queuePrefix: names.AMQP_QUEUE_PREFIX };
+      const connection = await connect(amqpUrl());
+      cleanups.push(() => connection.close());
+      // checkQueue on a missing queue closes its channel: one throwaway channel per look.
+      const queueExists = async () => {
+        const channel = await connection.createChannel();
+        channel.on("error", () => undefined);
+        return channel.checkQueue(queueName(topology, "payments")).then(
+          () => channel.close().then(() => true),
+          () => false,
+        );
+      };
+      const admin = await connection.createChannel();
+      await admin.deleteQueue(queueName(topology, "payments"));
+      // The worker notices (its consumer is cancelled), reconnects and declares the queue again.
+      await waitFor(queueExists, 15_000, () => "the queue to be declared again");
+      const orderId = (await placeOrders(db, world, 1))[0]!;
+      await waitFor(async () => (await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } })).status === "fulfilling", 20_000, () => "the order to be paid");
+    }, 40_000);
+  }
 
   it("a poison message is dead-lettered after the configured retries with its reason; replay delivers it again", async () => {
     const clients = fakeClients();

@@ -53,6 +53,7 @@ export function createAmqpTransport(options: AmqpTransportOptions): Transport {
   const inFlight = new Set<Promise<void>>();
   let relay: ReturnType<typeof startLoop> | null = null;
   let lastReplayCheck = 0;
+  let lastDepthSample = 0;
 
   async function openSession(): Promise<Session> {
     const connection = await connect(options.url, { timeout: 5_000 });
@@ -67,12 +68,29 @@ export function createAmqpTransport(options: AmqpTransportOptions): Transport {
         channel.on("error", (err: Error) => log.warn({ consumer: consumer.name, reason: err.message }, "consumer channel error"));
         await channel.prefetch(consumer.prefetch ?? options.prefetch);
         const { consumerTag } = await channel.consume(queueName(options, consumer.name), (msg) => {
-          if (!msg) return; // the broker cancelled the consumer (queue deleted); reconnect will redeclare
+          if (!msg) {
+            // The broker cancelled the consumer (its queue was deleted): reconnect, which redeclares it.
+            if (!stopping && session === next) {
+              log.warn({ consumer: consumer.name }, "broker cancelled the consumer; reconnecting");
+              connection.close().catch(() => undefined);
+            }
+            return;
+          }
           const work = onMessage(next, channel, consumer, msg).finally(() => inFlight.delete(work));
           inFlight.add(work);
         });
         next.consumers.push({ channel, tag: consumerTag });
       }
+      // A channel closed by the broker (a channel error, a deleted queue) leaves the connection up
+      // but the session useless: drop the connection so the reconnect path rebuilds everything.
+      const restartOnChannelClose = () => {
+        if (!stopping && session === next) {
+          log.warn("a broker channel closed; reconnecting");
+          connection.close().catch(() => undefined);
+        }
+      };
+      publish.on("close", restartOnChannelClose);
+      for (const { channel } of next.consumers) channel.on("close", restartOnChannelClose);
       connection.once("close", () => {
         if (session === next) session = null;
         if (!stopping) {
@@ -194,6 +212,10 @@ export function createAmqpTransport(options: AmqpTransportOptions): Transport {
       metrics,
       log,
     );
+    if (Date.now() - lastDepthSample >= 5_000) {
+      lastDepthSample = Date.now();
+      await sampleQueueDepths(current);
+    }
     // Replays are rare and an admin can wait a second: don't query for them on every poll.
     let replayed = 0;
     if (Date.now() - lastReplayCheck >= 1_000) {
@@ -201,6 +223,16 @@ export function createAmqpTransport(options: AmqpTransportOptions): Transport {
       replayed = await replayPass(current);
     }
     return sent === options.batchSize || replayed > 0;
+  }
+
+  /** Consumer lag as the broker sees it: messages waiting per queue. */
+  async function sampleQueueDepths(current: Session): Promise<void> {
+    for (const consumer of options.consumers) {
+      for (const [kind, queue] of [["main", queueName(options, consumer.name)], ["dead", deadQueueName(options, consumer.name)]] as const) {
+        const { messageCount } = await current.publish.checkQueue(queue);
+        metrics.queueDepth.set({ consumer: consumer.name, queue: kind }, messageCount);
+      }
+    }
   }
 
   /**

@@ -12,6 +12,8 @@ export interface PipelineMetrics {
   messages: Counter<"consumer" | "outcome">;
   retries: Counter<"consumer">;
   deadLetters: Counter<"consumer">;
+  /** Messages waiting in each consumer's queue (AMQP; the database transport has lavka_event_deliveries_pending). */
+  queueDepth: Gauge<"consumer" | "queue">;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
@@ -60,5 +62,11 @@ export function createPipelineMetrics(registry: Registry, db: Db): PipelineMetri
     }),
     retries: new Counter({ name: "lavka_consumer_retries_total", help: "Messages scheduled for a retry", labelNames: ["consumer"], registers: [registry] }),
     deadLetters: new Counter({ name: "lavka_dead_letters_total", help: "Messages dead-lettered", labelNames: ["consumer"], registers: [registry] }),
+    queueDepth: new Gauge({
+      name: "lavka_consumer_queue_depth",
+      help: "Messages ready in a consumer's queue (main, retry or dead), sampled every few seconds",
+      labelNames: ["consumer", "queue"],
+      registers: [registry],
+    }),
   };
 }
