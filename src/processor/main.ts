@@ -139,7 +139,14 @@ async function main(): Promise<void> {
     await db.$disconnect();
     process.exit(code);
   }
-  await serveLongRunning(command.mode, config, db, logger);
+  try {
+    await serveLongRunning(command.mode, config, db, logger);
+  } catch (error) {
+    // Worker mode needs the external services' settings, checked only when it starts.
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(EXIT_CONFIG);
+  }
 }
 
 await main();

@@ -1,5 +1,6 @@
 // The processor as a Kubernetes Job runs it: a real process, exit codes included.
 import { spawn } from "node:child_process";
+import { freePort } from "../../../scripts/local/system.ts";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../../tests/helpers/db";
@@ -7,11 +8,11 @@ import { createTestDatabase, type TestDatabase } from "../../../tests/helpers/db
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 let t: TestDatabase;
 
-function processor(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function processor(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(path.join(ROOT, "node_modules/.bin/tsx"), ["src/processor/main.ts", ...args], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: t.url, LOG_LEVEL: "warn" },
+      env: { ...process.env, DATABASE_URL: t.url, LOG_LEVEL: "warn", ...env },
     });
     let stdout = "";
     let stderr = "";
@@ -48,5 +49,44 @@ describe("processor job", () => {
     expect(result.code).toBe(64);
     expect(result.stderr).toMatch(/--seller/);
     expect(result.stderr).toMatch(/--to/);
+  });
+});
+
+describe("processor modes and configuration", () => {
+  it("--help lists the modes and every job with its schedule", async () => {
+    const result = await processor(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/processor worker/);
+    expect(result.stdout).toMatch(/processor job <name>/);
+    expect(result.stdout).toMatch(/aggregate-sales\s+.+\(schedule: .+ UTC\)/);
+    expect(result.stdout).toMatch(/forecast/);
+  });
+
+  it("an unknown mode exits 64 and shows the usage", async () => {
+    const result = await processor(["serve"]);
+    expect(result.code).toBe(64);
+    expect(result.stderr).toMatch(/Unknown mode "serve"/);
+    expect(result.stderr).toMatch(/Usage:/);
+  });
+
+  it("a missing DATABASE_URL exits 78 naming the variable", async () => {
+    const result = await processor(["job", "aggregate-sales"], { DATABASE_URL: undefined });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toMatch(/DATABASE_URL/);
+  });
+
+  it("worker mode without its external services exits 78 naming each missing variable", async () => {
+    const result = await processor(["worker"], {
+      PROCESSOR_HTTP_PORT: String(await freePort()),
+      PAYMENT_GATEWAY_URL: undefined,
+      PAYMENT_GATEWAY_KEY: undefined,
+      INVENTORY_SERVICE_URL: undefined,
+      INVENTORY_SERVICE_TOKEN: undefined,
+      CARRIER_URL: undefined,
+      CARRIER_API_KEY: undefined,
+    });
+    expect(result.code).toBe(78);
+    expect(result.stderr).toMatch(/PAYMENT_GATEWAY_URL/);
+    expect(result.stderr).not.toMatch(/\bat .+\.ts:\d+/);
   });
 });
