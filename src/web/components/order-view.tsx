@@ -2,6 +2,8 @@
 
 import Link from "next/link";
 import { formatMoney } from "~/lib/money";
+import type { FormAction } from "../form-state";
+import { ActionForm, SubmitButton } from "./form";
 import { trpc } from "~/trpc/react";
 import type { Outputs } from "../types";
 import { ORDER_STEPS, isFinalOrderStatus, orderStatusText, orderStep, statusChangeText } from "../order-status";
@@ -20,7 +22,8 @@ function timeline(order: Order): TimelineEntry[] {
     key: `s${i}`,
     at: new Date(change.at),
     title: statusChangeText(change.toStatus),
-    detail: change.reason ?? undefined,
+    // Reasons that merely repeat the title ("order placed") add nothing.
+    detail: change.reason && change.reason.toLowerCase() !== statusChangeText(change.toStatus).toLowerCase() ? change.reason : undefined,
   }));
   for (const payment of order.payments) {
     if (payment.status === "failed") {
@@ -44,7 +47,7 @@ function timeline(order: Order): TimelineEntry[] {
  * The order page's live part. Rendered on the server with the first-paint data, then polls the
  * API (through the same-origin proxy) every few seconds until the order can no longer change.
  */
-export function LiveOrder({ initial, locale }: { initial: Order; locale: string }) {
+export function LiveOrder({ initial, locale, cancelAction }: { initial: Order; locale: string; cancelAction: FormAction }) {
   const query = trpc.orders.get.useQuery(
     { orderId: initial.id },
     {
@@ -155,6 +158,15 @@ export function LiveOrder({ initial, locale }: { initial: Order; locale: string 
         </dl>
         <p className="small muted">Placed {dt(order.placedAt)}</p>
         {order.paidAt ? <p className="small muted">Paid {dt(order.paidAt)}</p> : null}
+        {/* Only while unpaid, and it disappears by itself once the payment lands. */}
+        {order.status === "pending_payment" ? (
+          <ActionForm action={cancelAction} label="Cancel order" className="form">
+            <input type="hidden" name="orderId" value={order.id} />
+            <SubmitButton className="button danger" pendingLabel="Cancelling…">
+              Cancel this order
+            </SubmitButton>
+          </ActionForm>
+        ) : null}
       </aside>
     </div>
   );

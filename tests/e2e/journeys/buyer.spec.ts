@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ADDRESS, PASSWORD, RUN, apiClient, apiNewSeller, apiPublishedProduct, apiShippingLabel, apiSignIn, screenshot } from "./helpers.ts";
+import { ADDRESS, PASSWORD, RUN, apiClient, apiNewSeller, apiPublishedProduct, apiShippingLabel, apiSignIn, carrierAdvance, screenshot } from "./helpers.ts";
 
 // Two shops each sell a "quokka" product the buyer can afford, plus one above the price filter.
 test("a buyer registers, searches, filters, buys from two sellers and watches the order get paid and shipped", async ({ page }) => {
@@ -99,6 +99,13 @@ test("a buyer registers, searches, filters, buys from two sellers and watches th
   await expect(status).toHaveText("Shipped", { timeout: 60_000 });
   await expect(page.getByRole("list", { name: "Progress" }).getByText("Shipped")).toHaveClass(/current/);
   await expect(page.getByTestId("order-timeline")).toContainText("All items shipped");
+  // The carrier reports progress; its events join the timeline, still without a reload.
+  const timeline = page.getByTestId("order-timeline").getByRole("listitem");
+  const carrierEvents = async () => (await timeline.filter({ hasText: "Lavka Demo Shop:" }).count()) + (await timeline.filter({ hasText: `Quokka Works ${RUN}:` }).count());
+  const before = await carrierEvents();
+  expect(await carrierAdvance(orderId)).toBe(2);
+  await expect.poll(carrierEvents, { timeout: 30_000 }).toBe(before + 2);
+  await expect(page.getByRole("button", { name: "Cancel this order" })).toHaveCount(0);
   await screenshot(page, "order-shipped", { phone: true });
 
   // The order history lists it.

@@ -2,6 +2,7 @@
 // through the typed API client, as another person would have made them.
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
+import pg from "pg";
 import { createLavkaClient } from "../../../src/client/index.ts";
 import { SCREENSHOT_DIR, e2eSystem } from "../support/system.ts";
 
@@ -75,6 +76,30 @@ export async function apiRunJob(name: string, params: Record<string, string> = {
     if (Date.now() > deadline) throw new Error(`${name} still ${mine?.status ?? "missing"} after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/** The carrier key of the harness's reference carrier (LOCAL_SECRETS in scripts/local/system.ts). */
+const CARRIER_CONTROL_TOKEN = "local-carrier-key-change-me";
+
+/** Moves each of the order's parcels one step on at the reference carrier, which calls Lavka back. */
+export async function carrierAdvance(orderId: string): Promise<number> {
+  const client = new pg.Client({ connectionString: e2eSystem().databaseUrl });
+  await client.connect();
+  let refs: string[];
+  try {
+    const { rows } = await client.query<{ carrierRef: string }>('SELECT "carrierRef" FROM "Shipment" WHERE "orderId" = $1 AND "carrierRef" IS NOT NULL', [orderId]);
+    refs = rows.map((r) => r.carrierRef);
+  } finally {
+    await client.end();
+  }
+  for (const ref of refs) {
+    const res = await fetch(`${e2eSystem().referenceUrls.carrier}/_control/shipments/${encodeURIComponent(ref)}/advance`, {
+      method: "POST",
+      headers: { "x-service-token": CARRIER_CONTROL_TOKEN },
+    });
+    if (!res.ok) throw new Error(`carrier advance ${ref}: HTTP ${res.status} ${await res.text()}`);
+  }
+  return refs.length;
 }
 
 export const ADDRESS = { name: "Ada Buyer", line1: "Hauptstraße 1", city: "Berlin", postalCode: "10115", country: "DE" };

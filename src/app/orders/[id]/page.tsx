@@ -3,7 +3,6 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { TRPCProvider } from "~/trpc/react";
 import { api } from "~/trpc/server";
-import { ActionForm, SubmitButton } from "~/web/components/form";
 import { LiveOrder } from "~/web/components/order-view";
 import { webConfig } from "~/web/config";
 import { isNotFound } from "~/web/forms";
@@ -42,16 +41,8 @@ export default async function OrderPage({ params, searchParams }: Props) {
         </p>
       ) : null}
       <TRPCProvider>
-        <LiveOrder initial={order} locale={webConfig().SHOP_LOCALE} />
+        <LiveOrder initial={order} locale={webConfig().SHOP_LOCALE} cancelAction={cancelOrderAction} />
       </TRPCProvider>
-      {order.status === "pending_payment" ? (
-        <ActionForm action={cancelOrderAction} label="Cancel order" className="inline-form">
-          <input type="hidden" name="orderId" value={order.id} />
-          <SubmitButton className="button danger" pendingLabel="Cancelling…">
-            Cancel this order
-          </SubmitButton>
-        </ActionForm>
-      ) : null}
     </main>
   );
 }
