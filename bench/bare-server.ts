@@ -1,6 +1,6 @@
 // The floor the API is compared against: node:http + pg issuing the same SQL statements the API
 // issues for catalog.list (keyset page, then the rows with seller and category in one statement)
-// and catalog.get (the row, then seller and category, as Prisma sends them), and answering the same JSON envelope (superjson's `json` key).
+// and catalog.get (one statement), and answering the same JSON envelope (superjson's `json` key).
 // What it leaves out is the framework: tRPC routing, zod validation, Prisma's query engine,
 // superjson, the metrics histogram, and catalog.get's availability lookup (cached in the API).
 //
@@ -10,48 +10,17 @@ import pg from "pg";
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_MAX ?? 10) });
 
-interface Row {
-  id: string;
-  title: string;
-  priceMinor: number;
-  currency: string;
-  images: string[];
-  createdAt: Date;
-  sellerId: string;
-  categoryId: string | null;
-}
-
-const PRODUCT_COLUMNS = `"public"."Product"."id", "public"."Product"."title", "public"."Product"."priceMinor", "public"."Product"."currency", "public"."Product"."images", "public"."Product"."createdAt", "public"."Product"."sellerId", "public"."Product"."categoryId"`;
+const SUMMARY_COLUMNS = `p.id::text AS id, p.title, p."priceMinor", p.currency, coalesce(to_json(p.images), '[]'::json) AS images, p."createdAt",
+  json_build_object('id', s.id, 'shopName', s."shopName") AS seller,
+  CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('id', c.id, 'slug', c.slug, 'name', c.name) END AS category`;
+const SUMMARY_FROM = `"Product" p JOIN "Seller" s ON s.id = p."sellerId" LEFT JOIN "Category" c ON c.id = p."categoryId"`;
 
 /** Rows by id with their seller and category: the statement the API's listProducts sends. */
 async function loadSummaries(ids: string[]) {
   if (ids.length === 0) return [];
-  const { rows } = await pool.query<{ id: string }>(
-    `SELECT p.id::text AS id, p.title, p."priceMinor", p.currency, coalesce(to_json(p.images), '[]'::json) AS images, p."createdAt",
-      json_build_object('id', s.id, 'shopName', s."shopName") AS seller,
-      CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('id', c.id, 'slug', c.slug, 'name', c.name) END AS category
-    FROM "Product" p
-    JOIN "Seller" s ON s.id = p."sellerId"
-    LEFT JOIN "Category" c ON c.id = p."categoryId"
-    WHERE p.id = ANY($1::uuid[])`,
-    [ids],
-  );
+  const { rows } = await pool.query<{ id: string }>(`SELECT ${SUMMARY_COLUMNS} FROM ${SUMMARY_FROM} WHERE p.id = ANY($1::uuid[])`, [ids]);
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => byId.get(id) ?? []);
-}
-
-/** The three statements Prisma sends for catalog.get (productDetailSelect: row, seller, category). */
-async function loadRelations(row: Row) {
-  const [sellers, categories] = await Promise.all([
-    pool.query<{ id: string; shopName: string }>(`SELECT "public"."Seller"."id", "public"."Seller"."shopName" FROM "public"."Seller" WHERE "public"."Seller"."id" IN ($1) OFFSET $2`, [row.sellerId, 0]),
-    row.categoryId
-      ? pool.query<{ id: string; slug: string; name: string }>(
-          `SELECT "public"."Category"."id", "public"."Category"."slug", "public"."Category"."name" FROM "public"."Category" WHERE "public"."Category"."id" IN ($1) OFFSET $2`,
-          [row.categoryId, 0],
-        )
-      : { rows: [] },
-  ]);
-  return { seller: sellers.rows[0] ?? null, category: categories.rows[0] ?? null };
 }
 
 async function list(input: { limit?: number; q?: string }) {
@@ -74,15 +43,14 @@ async function list(input: { limit?: number; q?: string }) {
   return { items, nextCursor: rows.length > limit ? Buffer.from(JSON.stringify(rows[limit - 1])).toString("base64url") : null };
 }
 
+/** catalog.get's statement: the row with seller and category (availability is the API's extra). */
 async function get(input: { id: string }) {
-  const { rows } = await pool.query<Row & { sku: string; description: string; status: string; publishedAt: Date | null }>(
-    `SELECT ${PRODUCT_COLUMNS}, "public"."Product"."sku", "public"."Product"."description", "public"."Product"."status"::text, "public"."Product"."publishedAt" FROM "public"."Product" WHERE ("public"."Product"."id" = $1 AND "public"."Product"."status" = CAST($2::text AS "public"."ProductStatus")) LIMIT $3 OFFSET $4`,
-    [input.id, "active", 1, 0],
+  const { rows } = await pool.query(
+    `SELECT ${SUMMARY_COLUMNS}, p.sku, p.description, p.status::text AS status, p."publishedAt"
+    FROM ${SUMMARY_FROM} WHERE p.id = $1::uuid AND p.status = 'active'`,
+    [input.id],
   );
-  const row = rows[0];
-  if (!row) return null;
-  const { seller, category } = await loadRelations(row);
-  return { id: row.id, title: row.title, priceMinor: row.priceMinor, currency: row.currency, images: row.images, createdAt: row.createdAt, seller, category, sku: row.sku, description: row.description, status: row.status, publishedAt: row.publishedAt, availability: { status: "unknown" } };
+  return rows[0] ? { ...rows[0], availability: { status: "unknown" } } : null;
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown) {

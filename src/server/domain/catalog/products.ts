@@ -238,16 +238,14 @@ export async function loadInOrder<S extends Prisma.ProductSelect & { id: true }>
  * seller and category relations with a query each, and those round trips were most of a
  * catalog page's time under load (docs/benchmarks.md).
  */
+const summaryColumns = Prisma.sql`p.id::text AS id, p.title, p."priceMinor", p.currency, coalesce(to_json(p.images), '[]'::json) AS images, p."createdAt",
+  json_build_object('id', s.id, 'shopName', s."shopName") AS seller,
+  CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('id', c.id, 'slug', c.slug, 'name', c.name) END AS category`;
+const summaryFrom = Prisma.sql`"Product" p JOIN "Seller" s ON s.id = p."sellerId" LEFT JOIN "Category" c ON c.id = p."categoryId"`;
+
 async function loadSummaries(db: Db, ids: string[]): Promise<ProductSummary[]> {
   if (ids.length === 0) return [];
-  const rows = await db.$queryRaw<ProductSummary[]>`
-    SELECT p.id::text AS id, p.title, p."priceMinor", p.currency, coalesce(to_json(p.images), '[]'::json) AS images, p."createdAt",
-      json_build_object('id', s.id, 'shopName', s."shopName") AS seller,
-      CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('id', c.id, 'slug', c.slug, 'name', c.name) END AS category
-    FROM "Product" p
-    JOIN "Seller" s ON s.id = p."sellerId"
-    LEFT JOIN "Category" c ON c.id = p."categoryId"
-    WHERE p.id = ANY(${ids}::uuid[])`;
+  const rows = await db.$queryRaw<ProductSummary[]>`SELECT ${summaryColumns} FROM ${summaryFrom} WHERE p.id = ANY(${ids}::uuid[])`;
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => {
     const row = byId.get(id);
@@ -271,7 +269,10 @@ export type ProductWithAvailability = ProductDetail & { availability: Availabili
  * with availability; "unknown" when the inventory service does not answer, so the page still works.
  */
 export async function getProduct(deps: { db: Db; availability: AvailabilityReader }, id: string): Promise<ProductWithAvailability> {
-  const product = await deps.db.product.findFirst({ where: { id, status: "active" }, select: productDetailSelect });
+  // productDetailSelect's fields in one statement (Prisma would send three: row, seller, category).
+  const [product] = await deps.db.$queryRaw<ProductDetail[]>`
+    SELECT ${summaryColumns}, p.sku, p.description, p.status::text AS status, p."publishedAt"
+    FROM ${summaryFrom} WHERE p.id = ${id}::uuid AND p.status = 'active'`;
   if (!product) throw new TRPCError({ code: "NOT_FOUND", message: `No product with id ${id}` });
   const levels = await deps.availability.read([product.sku]);
   return { ...product, availability: levels.get(product.sku) ?? { status: "unknown" } };
