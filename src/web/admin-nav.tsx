@@ -7,6 +7,7 @@ const ITEMS = [
   { href: "/admin/health", label: "Health" },
   { href: "/admin/config", label: "Configuration" },
   { href: "/admin/settings", label: "Settings" },
+  { href: "/admin/users", label: "Users" },
 ];
 
 export function AdminNav({ current }: { current: string }) {

@@ -52,3 +52,17 @@ export async function updateSettingAction(_prev: FormState, formData: FormData):
     return errorToFormState(error, { value: raw });
   }
 }
+
+export async function setRoleAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const userId = String(formData.get("userId") ?? "");
+  const role = String(formData.get("role") ?? "");
+  try {
+    await assertSameOrigin();
+    if (role !== "buyer" && role !== "seller" && role !== "admin") return { status: "error", message: "Choose buyer, seller or admin." };
+    const user = await (await api()).admin.users.setRole.mutate({ userId, role });
+    revalidatePath("/admin/users");
+    return { status: "ok", message: `${user.email} is now ${user.role}; their open sessions end so the change applies.` };
+  } catch (error) {
+    return errorToFormState(error);
+  }
+}

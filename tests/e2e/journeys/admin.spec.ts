@@ -49,4 +49,12 @@ test("an admin triggers a job, watches its run finish, and checks health, config
   await expect(threshold.getByRole("status")).toContainText("lowStockThreshold saved");
   await expect(page.getByTestId("settings-audit")).toContainText("admin@lavka.test");
   await screenshot(page, "admin-settings", { phone: true });
+
+  // Users and roles: find the demo buyer.
+  await page.getByRole("navigation", { name: "Section" }).getByRole("link", { name: "Users" }).click();
+  await page.getByLabel("Email, name or shop").fill("buyer@lavka.test");
+  await page.getByRole("button", { name: "Find" }).click();
+  await expect(page.getByRole("table")).toContainText("Demo Buyer");
+  await expect(page.getByRole("form", { name: "Role of buyer@lavka.test" }).getByLabel("Role")).toHaveValue("buyer");
+  await screenshot(page, "admin-users", { phone: true });
 });
