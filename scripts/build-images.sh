@@ -342,6 +342,9 @@ main() {
   build_targets
   [[ -n "${SKIP_SMOKE:-}" ]] || smoke
   report
+  # Keep the cache bounded: superseded images and build cache beyond 3 GB.
+  "$DOCKER" image prune -f >/dev/null
+  "$DOCKER" builder prune -f --keep-storage 3gb >/dev/null
   log "total $(($(date +%s) - START_TS)) s"
 }
 
