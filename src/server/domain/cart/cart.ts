@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Db, Prisma } from "~/lib/db";
 import type { Availability, AvailabilityReader } from "~/server/domain/catalog/availability";
@@ -64,11 +65,6 @@ export interface CartView {
   blockers: string[];
 }
 
-async function cartId(db: Db, userId: string): Promise<string> {
-  const cart = await db.cart.upsert({ where: { userId }, create: { userId }, update: {}, select: { id: true } });
-  return cart.id;
-}
-
 export async function viewCart(deps: CartDeps, userId: string): Promise<CartView> {
   const cart = await deps.db.cart.findUnique({
     where: { userId },
@@ -118,40 +114,65 @@ export async function viewCart(deps: CartDeps, userId: string): Promise<CartView
   };
 }
 
-async function requireBuyableProduct(db: Db, productId: string): Promise<void> {
-  const product = await db.product.findFirst({ where: { id: productId, status: "active" }, select: { id: true } });
-  if (!product) throw new TRPCError({ code: "NOT_FOUND", message: `productId: no product on sale with id ${productId}.` });
+interface AddRow {
+  /** Null when no product on sale has that id (nothing was written). */
+  productId: string | null;
+  /** The line's quantity after the add; null when the add was refused. */
+  quantity: number | null;
+  /** The line's quantity before this statement, as far as its snapshot saw. */
+  previous: number | null;
 }
 
-/** Adds units (to an existing line if there is one), capped per line. */
+/**
+ * Adds units (to an existing line if there is one), capped per line, in one statement.
+ *
+ * Concurrent adds of one product must add up: the line is an INSERT ... ON CONFLICT DO UPDATE
+ * of quantity + n, which PostgreSQL applies to the latest committed row under its row lock
+ * (read-then-write in Node lost updates). The per-line cap is the update's WHERE, checked on that
+ * same row, so concurrent adds can never pass it. The cart row is upserted in the same statement.
+ * The line-count cap is soft under concurrency (two different products added at once to a cart
+ * one short of it may both fit); it bounds cart size, not money or stock.
+ */
 export async function addToCart(deps: CartDeps, userId: string, input: { productId: string; quantity: number }): Promise<CartView> {
-  await requireBuyableProduct(deps.db, input.productId);
-  const id = await cartId(deps.db, userId);
-  const existing = await deps.db.cartLine.findUnique({
-    where: { cartId_productId: { cartId: id, productId: input.productId } },
-    select: { quantity: true },
-  });
-  const quantity = (existing?.quantity ?? 0) + input.quantity;
-  if (quantity > MAX_LINE_QUANTITY) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: `quantity: at most ${MAX_LINE_QUANTITY} of one product per order (cart has ${existing?.quantity ?? 0}).` });
-  }
-  if (!existing && (await deps.db.cartLine.count({ where: { cartId: id } })) >= MAX_CART_LINES) {
+  const [row] = await deps.db.$queryRaw<AddRow[]>`
+    WITH product AS (
+      SELECT id FROM "Product" WHERE id = ${input.productId}::uuid AND status = 'active'
+    ), cart AS (
+      INSERT INTO "Cart" (id, "userId", "updatedAt")
+      SELECT ${randomUUID()}::uuid, ${userId}, now() FROM product
+      ON CONFLICT ("userId") DO UPDATE SET "updatedAt" = EXCLUDED."updatedAt"
+      RETURNING id
+    ), existing AS (
+      SELECT l.quantity FROM "CartLine" l JOIN cart ON l."cartId" = cart.id WHERE l."productId" = ${input.productId}::uuid
+    ), line AS (
+      INSERT INTO "CartLine" ("cartId", "productId", quantity)
+      SELECT cart.id, product.id, ${input.quantity}::int FROM cart, product
+      WHERE EXISTS (SELECT 1 FROM existing)
+         OR (SELECT count(*) FROM "CartLine" l WHERE l."cartId" = cart.id) < ${MAX_CART_LINES}
+      ON CONFLICT ("cartId", "productId") DO UPDATE SET quantity = "CartLine".quantity + EXCLUDED.quantity
+      WHERE "CartLine".quantity + EXCLUDED.quantity <= ${MAX_LINE_QUANTITY}
+      RETURNING quantity
+    )
+    SELECT (SELECT id::text FROM product) AS "productId", (SELECT quantity FROM line) AS quantity, (SELECT quantity FROM existing) AS previous`;
+  if (!row?.productId) throw new TRPCError({ code: "NOT_FOUND", message: `productId: no product on sale with id ${input.productId}.` });
+  if (row.quantity === null) {
+    // Refused: the line would pass the cap, or it would be a new line in a full cart. The
+    // statement's snapshot may predate concurrent adds: re-read the line to say how many it has.
+    const line = await deps.db.cartLine.findFirst({ where: { cart: { userId }, productId: input.productId }, select: { quantity: true } });
+    const current = line?.quantity ?? row.previous;
+    if (current !== null && current + input.quantity > MAX_LINE_QUANTITY) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: `quantity: at most ${MAX_LINE_QUANTITY} of one product per order (cart has ${current}).` });
+    }
     throw new TRPCError({ code: "BAD_REQUEST", message: `productId: a cart holds at most ${MAX_CART_LINES} different products.` });
   }
-  await deps.db.cartLine.upsert({
-    where: { cartId_productId: { cartId: id, productId: input.productId } },
-    create: { cartId: id, productId: input.productId, quantity },
-    update: { quantity },
-    select: { cartId: true },
-  });
   return viewCart(deps, userId);
 }
 
 /** Sets a line's quantity; 0 removes the line. */
 export async function setCartQuantity(deps: CartDeps, userId: string, input: { productId: string; quantity: number }): Promise<CartView> {
   if (input.quantity === 0) return removeFromCart(deps, userId, input);
-  const id = await cartId(deps.db, userId);
-  const updated = await deps.db.cartLine.updateMany({ where: { cartId: id, productId: input.productId }, data: { quantity: input.quantity } });
+  // One conditional write: a line removed concurrently stays removed (NOT_FOUND), never comes back.
+  const updated = await deps.db.cartLine.updateMany({ where: { cart: { userId }, productId: input.productId }, data: { quantity: input.quantity } });
   if (updated.count === 0) throw new TRPCError({ code: "NOT_FOUND", message: `productId: ${input.productId} is not in your cart.` });
   return viewCart(deps, userId);
 }

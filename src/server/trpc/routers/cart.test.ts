@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestApi, type TestApi } from "../../../../tests/helpers/api.ts";
-import { createProduct, createSellerUser, createStockedProduct, createUser, type TestSeller } from "../../../../tests/helpers/fixtures.ts";
+import { createProduct, createSellerUser, createStockedProduct, createUser, fillCart, registerAccount, type TestSeller } from "../../../../tests/helpers/fixtures.ts";
 
 let api: TestApi;
 let seller: TestSeller;
@@ -70,6 +70,19 @@ describe("cart", () => {
     await expect(cart.setQuantity({ productId: draft.id, quantity: 2 })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 
+  test("a cart holds at most 100 different products; lines already in it still grow", async () => {
+    const buyer = await createUser(api.deps.db);
+    const products = await Promise.all(Array.from({ length: 101 }, () => createProduct(api.deps.db, seller.sellerId)));
+    await fillCart(api.deps.db, buyer.id, products.slice(0, 100).map((p) => ({ productId: p.id, quantity: 1 })));
+    await expect(api.caller(buyer).cart.add({ productId: products[100]!.id })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "productId: a cart holds at most 100 different products.",
+    });
+    const view = await api.caller(buyer).cart.add({ productId: products[0]!.id, quantity: 2 });
+    expect(view.lines.find((l) => l.productId === products[0]!.id)?.quantity).toBe(3);
+    expect(view.lines).toHaveLength(100);
+  });
+
   test("each user sees only their own cart", async () => {
     const one = await createUser(api.deps.db);
     const two = await createUser(api.deps.db);
@@ -78,5 +91,66 @@ describe("cart", () => {
     expect((await api.caller(two).cart.view()).lines).toEqual([]);
     await api.caller(two).cart.remove({ productId: p.id });
     expect((await api.caller(one).cart.view()).lines).toHaveLength(1);
+  });
+});
+
+describe("cart under concurrency", () => {
+  test("20 concurrent adds of one unit of the same product make a line of 20", async () => {
+    const buyer = await createUser(api.deps.db);
+    const p = await createStockedProduct(api.deps, seller.sellerId, 50);
+    await Promise.all(Array.from({ length: 20 }, () => api.caller(buyer).cart.add({ productId: p.id, quantity: 1 })));
+    expect((await api.caller(buyer).cart.view()).lines.map((l) => [l.productId, l.quantity])).toEqual([[p.id, 20]]);
+    expect(await api.deps.db.cart.count({ where: { userId: buyer.id } })).toBe(1);
+  });
+
+  test("20 concurrent adds over real HTTP make a line of 20", async () => {
+    const base = await api.listen();
+    const { session, user } = await registerAccount(api.deps);
+    const p = await createStockedProduct(api.deps, seller.sellerId, 50);
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const res = await fetch(`${base}/trpc/cart.add`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${session.accessToken}` },
+          body: JSON.stringify({ json: { productId: p.id, quantity: 1 } }),
+        });
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    );
+    expect(statuses).toEqual(Array.from({ length: 20 }, () => 200));
+    expect((await api.caller(user).cart.view()).lines.map((l) => l.quantity)).toEqual([20]);
+  });
+
+  test("concurrent adds never pass the per-line maximum; the ones that would are refused clearly", async () => {
+    const buyer = await createUser(api.deps.db);
+    const p = await createStockedProduct(api.deps, seller.sellerId, 5);
+    await api.caller(buyer).cart.add({ productId: p.id, quantity: 990 });
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => api.caller(buyer).cart.add({ productId: p.id, quantity: 1 })));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(9);
+    for (const r of results) {
+      if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/^quantity: at most 999 .*cart has 99\d/) });
+    }
+    expect((await api.caller(buyer).cart.view()).lines.map((l) => l.quantity)).toEqual([999]);
+  });
+
+  test("concurrent adds, quantity changes and removals leave a consistent cart", async () => {
+    const buyer = await createUser(api.deps.db);
+    const cart = api.caller(buyer).cart;
+    const a = await createStockedProduct(api.deps, seller.sellerId, 50);
+    const b = await createStockedProduct(api.deps, seller.sellerId, 50);
+    await cart.add({ productId: b.id, quantity: 3 });
+    await Promise.all([
+      ...Array.from({ length: 10 }, () => cart.add({ productId: a.id, quantity: 1 })),
+      ...Array.from({ length: 5 }, () => cart.setQuantity({ productId: b.id, quantity: 7 })),
+    ]);
+    expect((await cart.view()).lines.map((l) => [l.productId, l.quantity])).toEqual([
+      [b.id, 7],
+      [a.id, 10],
+    ]);
+    await Promise.all([...Array.from({ length: 5 }, () => cart.remove({ productId: a.id })), cart.setQuantity({ productId: b.id, quantity: 0 })]);
+    expect((await cart.view()).lines).toEqual([]);
+    // Once removed, a quantity change says the line is not there rather than bringing it back.
+    await expect(cart.setQuantity({ productId: a.id, quantity: 2 })).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 });
