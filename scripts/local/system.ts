@@ -72,7 +72,7 @@ export interface RunningSystem {
 }
 
 /** Secrets shared between the API, processor and the reference services on this machine only. */
-const LOCAL_SECRETS = {
+export const LOCAL_SECRETS = {
   serviceToken: "local-service-token-change-me",
   paymentKey: "local-payment-key-change-me",
   carrierKey: "local-carrier-key-change-me",

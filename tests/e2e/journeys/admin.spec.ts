@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { LOCAL_SECRETS } from "../../../scripts/local/system.ts";
 import { DEMO_PASSWORD, screenshot, signInThroughPage } from "./helpers.ts";
 
 test("an admin triggers a job, watches its run finish, and checks health, configuration, dead letters and settings", async ({ page }) => {
@@ -31,7 +32,7 @@ test("an admin triggers a job, watches its run finish, and checks health, config
   await screenshot(page, "admin-health", { phone: true });
   await page.getByRole("navigation", { name: "Section" }).getByRole("link", { name: "Configuration" }).click();
   await expect(page.getByRole("table")).toBeVisible();
-  await expect(page.getByRole("table")).not.toContainText("local-service-token-change-me");
+  await expect(page.getByRole("table")).not.toContainText(LOCAL_SECRETS.serviceToken);
   await screenshot(page, "admin-config", { phone: true });
   await page.getByRole("navigation", { name: "Section" }).getByRole("link", { name: "Dead letters" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Dead letters" })).toBeVisible();

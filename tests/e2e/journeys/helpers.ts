@@ -3,10 +3,11 @@
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
 import pg from "pg";
+import { DEMO_PASSWORD, LOCAL_SECRETS } from "../../../scripts/local/system.ts";
 import { createLavkaClient } from "../../../src/client/index.ts";
 import { SCREENSHOT_DIR, e2eSystem } from "../support/system.ts";
 
-export const DEMO_PASSWORD = "lavka-demo-password";
+export { DEMO_PASSWORD };
 export const PASSWORD = "e2e-password-1234";
 
 /** A short token unique to this run, so titles and emails never collide across runs. */
@@ -78,8 +79,7 @@ export async function apiRunJob(name: string, params: Record<string, string> = {
   }
 }
 
-/** The carrier key of the harness's reference carrier (LOCAL_SECRETS in scripts/local/system.ts). */
-const CARRIER_CONTROL_TOKEN = "local-carrier-key-change-me";
+const CARRIER_CONTROL_TOKEN = LOCAL_SECRETS.carrierKey;
 
 /** Moves each of the order's parcels one step on at the reference carrier, which calls Lavka back. */
 export async function carrierAdvance(orderId: string): Promise<number> {
