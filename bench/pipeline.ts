@@ -9,15 +9,17 @@
 // Phase 2 (latency): orders at a steady --rate per second for --seconds; latency is
 // ProcessedMessage.processedAt - OutboxEvent.occurredAt per event and consumer (one clock: this
 // process), reported as p50/p99.
-// External services are in-memory fakes with the reference services' rules, so the figures are
-// the pipeline's own cost (relay, broker, consumers, PostgreSQL), not the gateway's.
+// The gateway, inventory and carrier are the reference servers (real HTTP, their own schemas in
+// the bench database, started in this process), reached through the worker's real clients; each
+// order holds a real reservation (placed before it is written, as checkout does). The figures are
+// the whole path's cost: relay, broker, consumers, PostgreSQL and the three services' HTTP calls.
 import { randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createDb } from "~/lib/db";
 import { startWorker } from "~/processor/worker";
 import { adminQuery, databaseUrl, ensureTemplateDatabase, quoteIdent } from "../tests/helpers/postgres.ts";
-import { amqpUrl, createWorld, DECLINED_TOTAL, deleteTopology, fakeClients, pipelineConfig, placeOrders, testLogger, uniqueNames } from "../tests/helpers/pipeline.ts";
+import { amqpUrl, createWorld, DECLINED_TOTAL, deleteTopology, pipelineConfig, placeOrders, startReferenceServices, testLogger, uniqueNames } from "../tests/helpers/pipeline.ts";
 
 const { values } = parseArgs({
   options: {
@@ -55,10 +57,10 @@ const config = pipelineConfig(url, {
   OUTBOX_POLL_MS: "20",
 });
 
+const services = await startReferenceServices(url);
 try {
-  const world = await createWorld(db);
-  const clients = fakeClients();
-  const worker = await startWorker({ config, db: workerDb, logger: testLogger(), clients, refreshSales: async () => undefined });
+  const world = await createWorld(db, services.clients.inventory);
+  const worker = await startWorker({ config, db: workerDb, logger: testLogger(), clients: services.clients, refreshSales: async () => undefined });
   const total = (i: number) => (i % 10 === 0 ? DECLINED_TOTAL : 10_000);
   const settled = async (ids: string[]) =>
     db.order.count({ where: { id: { in: ids }, status: { in: ["fulfilling", "cancelled"] } } });
@@ -101,6 +103,7 @@ try {
   };
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
+  await services.close();
   await workerDb.$disconnect();
   await db.$disconnect();
   if (opts.transport === "amqp") await deleteTopology(names, ["payments", "reservations", "fulfilment", "analytics"], config.EVENT_RETRY_DELAYS_MS).catch(() => undefined);

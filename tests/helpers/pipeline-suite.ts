@@ -11,7 +11,6 @@ import { deadQueueName, HEADER_REASON, queueName } from "~/processor/messaging/t
 import { startWorker, type WorkerHandle } from "~/processor/worker";
 import { createPaymentClient } from "~/server/clients/payment";
 import { replayDeadLetter } from "~/server/domain/admin/dead-letters";
-import { startPaymentService } from "../../reference/payment/server";
 import { createTestDatabase, type TestDatabase } from "./db";
 import {
   amqpUrl,
@@ -19,15 +18,17 @@ import {
   DECLINED_TOTAL,
   deleteTopology,
   eventCounts,
-  fakeClients,
   pipelineConfig,
   placeOrders,
   processedCounts,
+  SERVICE_TOKEN,
+  startReferenceServices,
   startTcpProxy,
   statusCounts,
   testLogger,
   uniqueNames,
   waitFor,
+  type ReferenceServices,
   type World,
 } from "./pipeline";
 
@@ -35,26 +36,29 @@ export type TransportKind = "amqp" | "db";
 
 const CONSUMERS = ["payments", "reservations", "fulfilment", "analytics"];
 const DELAYS = [50, 100, 200];
-const SERVICE_TOKEN = "pipeline-test-token";
 
 export function describePipeline(kind: TransportKind): void {
   let testDb: TestDatabase;
   let db: Db;
   let world: World;
   let names: ReturnType<typeof uniqueNames>;
+  let services: ReferenceServices;
   const cleanups: (() => Promise<unknown>)[] = [];
   const logger = testLogger();
 
   beforeEach(async () => {
     testDb = await createTestDatabase();
     db = testDb.db;
-    world = await createWorld(db);
+    // The reference gateway, inventory and carrier, real servers on this test's database.
+    services = await startReferenceServices(testDb.url);
+    world = await createWorld(db, services.clients.inventory);
     names = uniqueNames();
   });
 
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => undefined);
     if (kind === "amqp") await deleteTopology(names, CONSUMERS, DELAYS).catch(() => undefined);
+    await services.close();
     await testDb.drop();
   });
 
@@ -78,11 +82,10 @@ export function describePipeline(kind: TransportKind): void {
   }
 
   it(`1,000 orders reach paid or cancelled exactly once${kind === "amqp" ? " while the broker goes away and comes back" : ""}`, async () => {
-    const clients = fakeClients();
     const proxy = kind === "amqp" ? await startTcpProxy() : null;
     if (proxy) cleanups.push(() => proxy.close());
     const refreshed = new Set<string>();
-    await worker(clients, { port: proxy?.port, refreshed });
+    await worker(services.clients, { port: proxy?.port, refreshed });
 
     const total = (i: number) => (i % 10 === 0 ? DECLINED_TOTAL : 10_000);
     const first = await placeOrders(db, world, 500, total);
@@ -105,6 +108,7 @@ export function describePipeline(kind: TransportKind): void {
       return (
         (counts.fulfilling ?? 0) + (counts.cancelled ?? 0) === 1_000 &&
         (await processedCounts(db)).analytics === 900 &&
+        (await processedCounts(db)).reservations === 100 &&
         // The last events (shipment.created) are written with the last effects: wait for their relay too.
         (await db.outboxEvent.count({ where: { publishedAt: null } })) === 0
       );
@@ -129,71 +133,68 @@ export function describePipeline(kind: TransportKind): void {
     expect(await processedCounts(db)).toEqual({ payments: 1_000, fulfilment: 900, reservations: 100, analytics: 900 });
     expect(await db.outboxEvent.count({ where: { publishedAt: null } })).toBe(0);
     expect(await db.deadLetter.count()).toBe(0);
-    // The outside world saw one charge and one stock commit per paid order.
-    expect(clients.payment.byKey.size).toBe(1_000);
-    expect(clients.payment.captureKeys.size).toBe(900);
-    expect(clients.inventory.committed.size).toBe(900);
-    expect(clients.inventory.released.size).toBe(100);
+    // The outside world saw one charge and one stock commit per paid order, one release per cancel.
+    const ledger = await services.ledger();
+    expect(ledger.payments).toEqual({ captured: 900, declined: 100 });
+    expect(ledger.reservations).toEqual({ committed: 900, released: 100 });
+    expect(ledger.shipments).toBe(900);
+    expect(await services.clients.inventory.getStock(world.sku)).toMatchObject({ onHand: 1_000_000 - 900, reserved: 0 });
     expect(refreshed.size).toBe(900);
     const payments = await db.payment.groupBy({ by: ["status"], _count: { _all: true } });
     expect(Object.fromEntries(payments.map((p) => [p.status, p._count._all]))).toEqual({ captured: 900, failed: 100 });
   }, 150_000);
 
   it("a consumer killed mid-message: the message is delivered again and the effect happens once", async () => {
-    const clients = fakeClients();
-    let release!: () => void;
-    clients.payment.hold = new Promise<void>((resolve) => (release = resolve));
+    const authorizations = () => services.calls.get("POST /v1/payments") ?? 0;
     const proxy = kind === "amqp" ? await startTcpProxy() : null;
     if (proxy) cleanups.push(() => proxy.close());
 
-    // Worker A takes the message and hangs inside the gateway call...
-    const a = await worker(clients, { port: proxy?.port });
+    // Worker A takes the message and hangs inside the gateway call (the gateway holds that request
+    // for 6 s: longer than the database transport's 1.5 s lease plus worker B's whole run)...
+    services.gateway.setFailureModes({ latencyMs: 6_000 });
+    const a = await worker(services.clients, { port: proxy?.port });
     const orderId = (await placeOrders(db, world, 1))[0]!;
-    await waitFor(async () => clients.payment.calls.authorize >= 1, 15_000, () => "worker A to start the payment");
+    await waitFor(async () => authorizations() >= 1, 15_000, () => "worker A to start the payment");
+    services.gateway.setFailureModes({ latencyMs: 0 });
     // ...and dies: over AMQP its connection drops (the broker requeues the unacked message); over
     // the database its lease runs out. It never acks.
     proxy?.cut();
-    const stuck = clients.payment.hold;
-    clients.payment.hold = null;
 
     // Worker B gets the same message again and completes it.
-    await worker(clients);
+    await worker(services.clients);
     await waitFor(async () => (await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } })).status === "fulfilling", 20_000, () => "worker B to pay the order");
 
-    // A wakes up and finishes its copy: its effect is refused as already processed.
-    release();
-    await stuck;
+    // A wakes up and finishes its copy (stop waits for it): its effect is refused as already processed.
     await a.handle.stop();
-    expect(clients.payment.calls.authorize).toBeGreaterThanOrEqual(2);
-    expect(clients.payment.byKey.size).toBe(1);
+    expect(authorizations()).toBeGreaterThanOrEqual(2);
+    expect((await services.ledger()).payments).toEqual({ captured: 1 });
     expect(await db.orderStatusChange.count({ where: { orderId: orderId, toStatus: "paid" } })).toBe(1);
     expect(await eventCounts(db)).toMatchObject({ "order.paid": 1, "payment.authorized": 1, "shipment.created": 1 });
     expect(await db.processedMessage.count({ where: { consumer: "payments" } })).toBe(1);
   }, 60_000);
 
   it("graceful stop: no new messages are taken, the one in flight is finished", async () => {
-    const clients = fakeClients();
-    let release!: () => void;
-    clients.payment.hold = new Promise<void>((resolve) => (release = resolve));
-    const { handle } = await worker(clients);
+    const authorizations = () => services.calls.get("POST /v1/payments") ?? 0;
+    // The gateway holds the first authorization for 1.5 s: stop() is called while it is in flight.
+    services.gateway.setFailureModes({ latencyMs: 1_500 });
+    const { handle } = await worker(services.clients);
     const first = (await placeOrders(db, world, 1))[0]!;
-    await waitFor(async () => clients.payment.calls.authorize >= 1, 15_000, () => "the payment to start");
+    await waitFor(async () => authorizations() >= 1, 15_000, () => "the payment to start");
+    services.gateway.setFailureModes({ latencyMs: 0 });
 
     const stopping = handle.stop();
     await new Promise((r) => setTimeout(r, 300));
     const second = (await placeOrders(db, world, 1))[0]!;
-    release();
     await stopping;
 
     expect(await db.order.findUniqueOrThrow({ where: { id: first }, select: { status: true } })).toEqual({ status: "paid" });
     expect(await db.order.findUniqueOrThrow({ where: { id: second }, select: { status: true } })).toEqual({ status: "pending_payment" });
-    expect(clients.payment.calls.authorize).toBe(1);
+    expect(authorizations()).toBe(1);
   }, 30_000);
 
   if (kind === "amqp") {
     it("re-declares its topology when a queue disappears under it", async () => {
-      const clients = fakeClients();
-      await worker(clients);
+      await worker(services.clients);
       const topology = { exchange: names.AMQP_EXCHANGE, queuePrefix: names.AMQP_QUEUE_PREFIX };
       const connection = await connect(amqpUrl());
       cleanups.push(() => connection.close());
@@ -216,8 +217,7 @@ export function describePipeline(kind: TransportKind): void {
   }
 
   it("a poison message is dead-lettered after the configured retries with its reason; replay delivers it again", async () => {
-    const clients = fakeClients();
-    await worker(clients);
+    await worker(services.clients);
     // A well-formed order.placed for an order that does not exist (yet): the consumer fails each time.
     const orderId = randomUUID();
     const eventId = await db.$transaction((tx) =>
@@ -254,7 +254,7 @@ export function describePipeline(kind: TransportKind): void {
   }, 60_000);
 
   it("an invalid message goes straight to the dead-letter queue with the validation problem", async () => {
-    await worker(fakeClients());
+    await worker(services.clients);
     const body = { id: randomUUID(), type: "order.placed", version: 1, occurredAt: new Date().toISOString(), aggregateType: "order", aggregateId: "x", payload: { orderId: 42 } };
     if (kind === "amqp") {
       const connection = await connect(amqpUrl());
@@ -276,10 +276,11 @@ export function describePipeline(kind: TransportKind): void {
   }, 30_000);
 
   it("a payment gateway outage leaves orders pending; they complete when it comes back", async () => {
-    const gateway = await startPaymentService({ databaseUrl: testDb.url, port: 0, serviceToken: SERVICE_TOKEN, down: true, poolSize: 3 });
-    cleanups.push(() => gateway.close());
+    const gateway = services.gateway;
+    gateway.setFailureModes({ down: true });
+    // The worker's client with short retries and breaker, so many rounds go by during the outage.
     const clients = {
-      ...fakeClients(),
+      ...services.clients,
       payment: createPaymentClient({
         baseUrl: gateway.url,
         serviceToken: SERVICE_TOKEN,

@@ -1,21 +1,23 @@
 // Pipeline test kit: orders written straight to the database with their order.placed outbox
-// events (as checkout does), in-memory stand-ins for the gateway, inventory and carrier with the
-// reference services' rules (idempotency keys, decline on amounts ending in 13), a TCP proxy to
-// cut the worker off RabbitMQ, and polling helpers.
+// events and a real reservation in the reference inventory (as checkout does), the reference
+// payment gateway, inventory and carrier as real HTTP servers with the worker's real clients,
+// a TCP proxy to cut the worker off RabbitMQ, and polling helpers.
 import { randomUUID } from "node:crypto";
 import net from "node:net";
 import { connect } from "amqplib";
 import { eventPayloads } from "~/events/definitions";
-import type { Db, Prisma } from "~/lib/db";
+import { createDb, type Db, type Prisma } from "~/lib/db";
 import { createLogger, type Logger } from "~/lib/logger";
 import { processorConfigSchema, type ProcessorConfig } from "~/processor/config";
-import type { PipelineClients } from "~/processor/consumers/deps";
 import type { Consumer } from "~/processor/messaging/consumer";
 import { deadQueueName, queueName, retryQueueName } from "~/processor/messaging/topology";
-import type { Shipment, Tracking } from "~/server/clients/carrier";
-import { ExternalServiceError } from "~/server/clients/errors";
-import type { Reservation, StockLevel } from "~/server/clients/inventory";
-import type { Payment, RefundResult } from "~/server/clients/payment";
+import { createCarrierClient, type CarrierClient } from "~/server/clients/carrier";
+import type { ClientOptions } from "~/server/clients/http";
+import { createInventoryClient, type InventoryClient } from "~/server/clients/inventory";
+import { createPaymentClient, type PaymentClient } from "~/server/clients/payment";
+import { startCarrierService, type RunningCarrierService } from "../../reference/carrier/server";
+import { startInventoryService, type RunningInventoryService } from "../../reference/inventory/server";
+import { startPaymentService, type PaymentServiceOptions, type RunningPaymentService } from "../../reference/payment/server";
 import { createProduct, createSellerUser, createUser } from "./fixtures";
 
 export const AMQP_HOST = "127.0.0.1";
@@ -67,13 +69,31 @@ export interface World {
   sellerId: string;
   productId: string;
   sku: string;
+  /** Where placeOrders reserves the stock of each order. */
+  inventory: InventoryClient;
 }
 
-export async function createWorld(db: Db): Promise<World> {
+/** A buyer, a seller and a product with plenty of stock in the reference inventory. */
+export async function createWorld(db: Db, inventory: InventoryClient): Promise<World> {
   const buyer = await createUser(db, "buyer");
   const seller = await createSellerUser(db);
   const product = await createProduct(db, seller.sellerId, { priceMinor: 10_000 });
-  return { buyerId: buyer.id, sellerId: seller.sellerId, productId: product.id, sku: product.sku };
+  await inventory.setStock(product.sku, 1_000_000);
+  return { buyerId: buyer.id, sellerId: seller.sellerId, productId: product.id, sku: product.sku, inventory };
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const run = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
+  return results;
 }
 
 export const ADDRESS = { name: "Ada Buyer", line1: "1 Test Street", city: "Berlin", postalCode: "10115", country: "DE" };
@@ -84,8 +104,9 @@ export const DECLINED_TOTAL = 10_013;
 let nextNumber = 1_000_000;
 
 /**
- * Places orders as checkout does: order, line, pending payment and order.placed, in one
- * transaction per chunk. `total(i)` picks each order's amount (DECLINED_TOTAL to get a decline).
+ * Places orders as checkout does: one unit reserved in the reference inventory (key = order id),
+ * then order, line, pending payment and order.placed, in one transaction per chunk. `total(i)`
+ * picks each order's amount (DECLINED_TOTAL to get a decline).
  */
 export async function placeOrders(
   db: Db,
@@ -96,10 +117,10 @@ export async function placeOrders(
 ): Promise<string[]> {
   const ids: string[] = [];
   for (let start = 0; start < count; start += 250) {
-    const chunk = Array.from({ length: Math.min(250, count - start) }, (_, k) => {
-      const i = start + k;
-      const amount = total(i);
-      return { id: options.ids?.[i] ?? randomUUID(), number: nextNumber++, amount, reservationId: `res_${randomUUID()}` };
+    const chunk = await mapLimit(Array.from({ length: Math.min(250, count - start) }, (_, k) => start + k), 8, async (i) => {
+      const id = options.ids?.[i] ?? randomUUID();
+      const reservation = await world.inventory.reserve({ lines: [{ sku: world.sku, quantity: 1 }], idempotencyKey: id });
+      return { id, number: nextNumber++, amount: total(i), reservationId: reservation.id, expiresAt: new Date(reservation.expiresAt) };
     });
     const now = new Date();
     await db.$transaction(async (tx) => {
@@ -113,7 +134,7 @@ export async function placeOrders(
           totalMinor: o.amount,
           idempotencyKey: o.id,
           reservationId: o.reservationId,
-          reservationExpiresAt: new Date(now.getTime() + 15 * 60_000),
+          reservationExpiresAt: o.expiresAt,
           shippingAddress: ADDRESS,
           placedAt: now,
         })),
@@ -159,151 +180,85 @@ export async function placeOrders(
   return ids;
 }
 
-const unavailable = (service: "payment" | "inventory" | "carrier") =>
-  new ExternalServiceError({ service, kind: "unavailable", message: `The ${service} service is down (test)` });
-
-/** In-memory gateway with the reference gateway's rules; counts every call. */
-type GatewayApi = PipelineClients["payment"];
-type InventoryApi = PipelineClients["inventory"];
-type CarrierApi = PipelineClients["carrier"];
-
-export class FakeGateway implements GatewayApi {
-  down = false;
-  /** When set, authorize waits for it before answering (a handler stuck mid-message). */
-  hold: Promise<void> | null = null;
-  readonly byKey = new Map<string, Payment>();
-  readonly byId = new Map<string, Payment>();
-  readonly calls = { authorize: 0, capture: 0, void: 0, refund: 0 };
-  readonly captureKeys = new Set<string>();
-
-  async authorize(input: Parameters<PipelineClients["payment"]["authorize"]>[0]): Promise<Payment> {
-    this.calls.authorize += 1;
-    if (this.hold) await this.hold;
-    if (this.down) throw unavailable("payment");
-    const existing = this.byKey.get(input.idempotencyKey);
-    if (existing) return { ...existing, status: existing.status === "declined" ? "declined" : "authorized" };
-    const now = new Date().toISOString();
-    const declined = input.amount % 100 === 13;
-    const payment: Payment = {
-      id: `pay_${randomUUID()}`,
-      status: declined ? "declined" : "authorized",
-      amount: input.amount,
-      currency: input.currency,
-      capturedAmount: 0,
-      refundedAmount: 0,
-      reference: input.reference,
-      declineReason: declined ? "card_declined" : null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    this.byKey.set(input.idempotencyKey, payment);
-    this.byId.set(payment.id, payment);
-    return { ...payment };
-  }
-
-  async capture(paymentId: string, input: { idempotencyKey: string }): Promise<Payment> {
-    this.calls.capture += 1;
-    if (this.down) throw unavailable("payment");
-    const payment = this.byId.get(paymentId)!;
-    this.captureKeys.add(input.idempotencyKey);
-    payment.status = "captured";
-    payment.capturedAmount = payment.amount;
-    return { ...payment };
-  }
-
-  async voidPayment(paymentId: string): Promise<Payment> {
-    this.calls.void += 1;
-    const payment = this.byId.get(paymentId)!;
-    payment.status = "voided";
-    return { ...payment };
-  }
-
-  async refund(paymentId: string, input: { amount: number }): Promise<RefundResult> {
-    this.calls.refund += 1;
-    const payment = this.byId.get(paymentId)!;
-    payment.refundedAmount += input.amount;
-    payment.status = "refunded";
-    const refund = { id: `re_${randomUUID()}`, paymentId, amount: input.amount, currency: payment.currency, reason: null, createdAt: new Date().toISOString() };
-    return { refund, payment: { ...payment } };
-  }
-
-  async findByReference(reference: string): Promise<Payment[]> {
-    return [...this.byId.values()].filter((p) => p.reference === reference).map((p) => ({ ...p }));
-  }
+export interface ReferenceServices {
+  gateway: RunningPaymentService;
+  inventory: RunningInventoryService;
+  carrier: RunningCarrierService;
+  /** Real ky clients against the three servers, as the worker builds them. */
+  clients: { payment: PaymentClient; inventory: InventoryClient; carrier: CarrierClient };
+  /** Requests the clients sent, by "METHOD /path" with ids replaced by ":id" (e.g. "POST /v1/payments"). */
+  calls: Map<string, number>;
+  /** What the services hold, read from their own schemas (ref_payment, ref_inventory, ref_carrier). */
+  ledger(): Promise<Ledger>;
+  close(): Promise<void>;
 }
 
-export class FakeInventory implements InventoryApi {
-  readonly committed = new Set<string>();
-  readonly released = new Set<string>();
-  readonly calls = { commit: 0, release: 0 };
-
-  private reservation(id: string, status: Reservation["status"]): Reservation {
-    const now = new Date().toISOString();
-    return { id, idempotencyKey: id, status, lines: [{ sku: "x", quantity: 1 }], expiresAt: now, createdAt: now, updatedAt: now };
-  }
-
-  async commitReservation(id: string): Promise<Reservation> {
-    this.calls.commit += 1;
-    if (this.released.has(id)) throw new ExternalServiceError({ service: "inventory", kind: "rejected", status: 409, code: "reservation_released", message: "released" });
-    this.committed.add(id);
-    return this.reservation(id, "committed");
-  }
-
-  async releaseReservation(id: string): Promise<Reservation> {
-    this.calls.release += 1;
-    if (this.committed.has(id)) throw new ExternalServiceError({ service: "inventory", kind: "rejected", status: 409, code: "reservation_committed", message: "committed" });
-    this.released.add(id);
-    return this.reservation(id, "released");
-  }
-
-  async getReservation(id: string): Promise<Reservation | null> {
-    return this.reservation(id, this.committed.has(id) ? "committed" : this.released.has(id) ? "released" : "active");
-  }
-
-  /** Restocks by idempotency key, as the reference service does. */
-  readonly restocks = new Map<string, { sku: string; delta: number }>();
-
-  async adjustStock(sku: string, delta: number, idempotencyKey?: string): Promise<StockLevel> {
-    this.restocks.set(idempotencyKey ?? randomUUID(), { sku, delta });
-    return { sku, onHand: delta, reserved: 0, available: delta, updatedAt: new Date().toISOString() };
-  }
-
-  async expireReservations(): Promise<{ expired: number }> {
-    return { expired: 0 };
-  }
+export interface Ledger {
+  /** Gateway payments by status. */
+  payments: Record<string, number>;
+  /** Inventory reservations by status. */
+  reservations: Record<string, number>;
+  /** Idempotency keys of stock adjustments (restocks). */
+  adjustmentKeys: string[];
+  /** Carrier shipments. */
+  shipments: number;
 }
 
-export class FakeCarrier implements CarrierApi {
-  readonly byKey = new Map<string, Shipment>();
+export const SERVICE_TOKEN = "pipeline-test-token";
 
-  async createShipment(input: Parameters<PipelineClients["carrier"]["createShipment"]>[0]): Promise<Shipment> {
-    const existing = this.byKey.get(input.idempotencyKey);
-    if (existing) return existing;
-    const now = new Date().toISOString();
-    const shipment: Shipment = {
-      carrierRef: `CR-${randomUUID()}`,
-      trackingNumber: `TN-${randomUUID()}`,
-      orderRef: input.orderRef,
-      status: "created",
-      recipient: input.recipient,
-      parcels: input.parcels,
-      createdAt: now,
-      updatedAt: now,
-    };
-    this.byKey.set(input.idempotencyKey, shipment);
-    return shipment;
-  }
+const callKey = (method: string, url: string) => `${method} ${new URL(url).pathname.replace(/\/(pay_|res_)?[0-9a-f-]{20,}/g, "/:id")}`;
 
-  /** What getTracking answers, by tracking number. */
-  readonly tracking = new Map<string, Tracking>();
-
-  async getTracking(trackingNumber: string): Promise<Tracking | null> {
-    return this.tracking.get(trackingNumber) ?? null;
-  }
-}
-
-export function fakeClients(): { payment: FakeGateway; inventory: FakeInventory; carrier: FakeCarrier } {
-  return { payment: new FakeGateway(), inventory: new FakeInventory(), carrier: new FakeCarrier() };
+/**
+ * The reference payment gateway, inventory service and carrier as real HTTP servers on port 0
+ * against the test database, with the real clients the worker uses. `options.payment` overrides
+ * the payment client's retry and breaker (the gateway-outage test wants them short).
+ */
+export async function startReferenceServices(
+  databaseUrl: string,
+  options: { gateway?: Partial<PaymentServiceOptions>; payment?: Pick<ClientOptions, "retry" | "breaker"> } = {},
+): Promise<ReferenceServices> {
+  const base = { databaseUrl, port: 0, serviceToken: SERVICE_TOKEN, poolSize: 4 };
+  const [gateway, inventory, carrier] = await Promise.all([
+    startPaymentService({ ...base, ...options.gateway }),
+    startInventoryService({ ...base, poolSize: 8 }),
+    startCarrierService(base),
+  ]);
+  const calls = new Map<string, number>();
+  const counting: typeof fetch = (input, init) => {
+    const request = input instanceof Request ? input : new Request(input, init);
+    const key = callKey(request.method, request.url);
+    calls.set(key, (calls.get(key) ?? 0) + 1);
+    return fetch(input, init);
+  };
+  const logger = testLogger();
+  // 10 s per call (the gateway's default): the two cores are shared, a loaded machine is not an outage.
+  const common = { serviceToken: SERVICE_TOKEN, logger, fetch: counting, timeoutMs: 10_000 };
+  const clients = {
+    payment: createPaymentClient({ ...common, baseUrl: gateway.url, ...options.payment }),
+    inventory: createInventoryClient({ ...common, baseUrl: inventory.url }),
+    carrier: createCarrierClient({ ...common, baseUrl: carrier.url }),
+  };
+  const sql = createDb(databaseUrl, { maxConnections: 1 });
+  const byStatus = async (table: string) => {
+    const rows = await sql.$queryRawUnsafe<{ status: string; n: number }[]>(`SELECT status, count(*)::int AS n FROM ${table} GROUP BY status`);
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  };
+  return {
+    gateway,
+    inventory,
+    carrier,
+    clients,
+    calls,
+    async ledger() {
+      const keys = await sql.$queryRawUnsafe<{ idempotency_key: string }[]>("SELECT idempotency_key FROM ref_inventory.adjustments ORDER BY idempotency_key");
+      const [{ n }] = await sql.$queryRawUnsafe<[{ n: number }]>("SELECT count(*)::int AS n FROM ref_carrier.shipments");
+      return { payments: await byStatus("ref_payment.payments"), reservations: await byStatus("ref_inventory.reservations"), adjustmentKeys: keys.map((k) => k.idempotency_key), shipments: n };
+    },
+    async close() {
+      await sql.$disconnect();
+      await Promise.all([gateway.close(), inventory.close(), carrier.close()]);
+    },
+  };
 }
 
 /**

@@ -1,14 +1,15 @@
 // Consumers and scheduled passes one event at a time through dispatch(), without a transport:
-// multi-seller fulfilment, a cancel racing a payment, unpaid-order expiry, tracking polls.
+// multi-seller fulfilment, a cancel racing a payment, unpaid-order expiry, tracking polls. The
+// gateway, inventory and carrier are the reference servers, reached through the real clients.
 import { Registry } from "prom-client";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toEnvelope } from "~/events/outbox";
 import { dispatch, type Consumer } from "~/processor/messaging/consumer";
 import { createPipelineMetrics } from "~/processor/messaging/metrics";
 import { cancelOrder } from "~/server/domain/orders-lifecycle/transitions";
 import { createTestDatabase, type Db, type TestDatabase } from "../../../tests/helpers/db";
 import { createProduct, createSellerUser } from "../../../tests/helpers/fixtures";
-import { createWorld, fakeClients, placeOrders, testLogger, type World } from "../../../tests/helpers/pipeline";
+import { createWorld, placeOrders, startReferenceServices, testLogger, type ReferenceServices, type World } from "../../../tests/helpers/pipeline";
 import { EXPIRY_REASON, expireUnpaidOrders } from "./expiry";
 import { createFulfilmentConsumer } from "./fulfilment";
 import { createPaymentsConsumer } from "./payments";
@@ -18,18 +19,32 @@ import { pollStaleShipments } from "./tracking";
 let testDb: TestDatabase;
 let db: Db;
 let world: World;
-let clients: ReturnType<typeof fakeClients>;
+let services: ReferenceServices;
+let clients: ReferenceServices["clients"];
 const logger = testLogger();
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
   db = testDb.db;
-  world = await createWorld(db);
+  services = await startReferenceServices(testDb.url);
+  clients = services.clients;
+  world = await createWorld(db, clients.inventory);
 });
-afterAll(async () => testDb.drop());
-beforeEach(() => {
-  clients = fakeClients();
+afterAll(async () => {
+  await services?.close();
+  await testDb?.drop();
 });
+
+/** Shipments the reference carrier holds for an order. */
+async function carrierShipments(orderId: string): Promise<number> {
+  const [row] = await db.$queryRaw<[{ n: number }]>`SELECT count(*)::int AS n FROM ref_carrier.shipments WHERE order_ref = ${orderId}`;
+  return row.n;
+}
+
+const reservationStatus = async (orderId: string) => {
+  const { reservationId } = await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { reservationId: true } });
+  return (await clients.inventory.getReservation(reservationId!))?.status;
+};
 
 const deps = () => ({
   db,
@@ -49,7 +64,8 @@ async function deliver(consumer: Consumer, orderId: string, type: string, attemp
   return dispatch(consumer, toEnvelope(row), attempt, deps());
 }
 
-const payments = () => createPaymentsConsumer({ clients, defaultCardToken: "tok_visa" });
+const payments = (paymentsClients: Pick<ReferenceServices["clients"], "payment" | "inventory"> = clients) =>
+  createPaymentsConsumer({ clients: paymentsClients, defaultCardToken: "tok_visa" });
 
 describe("fulfilment", () => {
   it("creates one shipment per seller, once, and moves the order to fulfilling", async () => {
@@ -68,7 +84,7 @@ describe("fulfilment", () => {
     const shipments = await db.shipment.findMany({ where: { orderId: orderId! }, select: { sellerId: true, carrier: true, status: true, lines: { select: { quantity: true } } } });
     expect(shipments).toHaveLength(2);
     expect(shipments.find((s) => s.sellerId === other.sellerId)).toMatchObject({ carrier: "Test Post", status: "created", lines: [{ quantity: 2 }] });
-    expect(clients.carrier.byKey.size).toBe(2);
+    expect(await carrierShipments(orderId!)).toBe(2);
     expect(await db.outboxEvent.count({ where: { aggregateId: orderId!, type: "shipment.created" } })).toBe(2);
     expect(await db.order.findUniqueOrThrow({ where: { id: orderId! }, select: { status: true } })).toEqual({ status: "fulfilling" });
   });
@@ -89,19 +105,31 @@ describe("payments", () => {
   it("gives the money and the stock back when the order was cancelled while it was being paid", async () => {
     const [orderId] = await placeOrders(db, world, 1);
     // The buyer cancels right after the gateway captured: the paid transition is refused.
-    const capture = clients.payment.capture.bind(clients.payment);
-    clients.payment.capture = async (id, input) => {
-      const result = await capture(id, input);
-      await db.$transaction((tx) => cancelOrder(tx, { orderId: orderId!, reason: "Cancelled by the buyer" }));
-      return result;
+    const racing = {
+      ...clients,
+      payment: {
+        ...clients.payment,
+        capture: async (id: string, input: { idempotencyKey: string }) => {
+          const result = await clients.payment.capture(id, input);
+          await db.$transaction((tx) => cancelOrder(tx, { orderId: orderId!, reason: "Cancelled by the buyer" }));
+          return result;
+        },
+      },
     };
-    expect(await deliver(payments(), orderId!, "order.placed", 1)).toMatchObject({ kind: "retry", reason: expect.stringMatching(/changed while paying \(cancelled\)/) });
-    expect(await deliver(payments(), orderId!, "order.placed", 2)).toEqual({ kind: "done" });
+    const refunds = () => services.calls.get("POST /v1/payments/:id/refunds") ?? 0;
+    const refundsBefore = refunds();
+    const stockBefore = await clients.inventory.getStock(world.sku);
+    expect(await deliver(payments(racing), orderId!, "order.placed", 1)).toMatchObject({ kind: "retry", reason: expect.stringMatching(/changed while paying \(cancelled\)/) });
+    expect(await deliver(payments(racing), orderId!, "order.placed", 2)).toEqual({ kind: "done" });
 
-    expect(clients.payment.calls.refund).toBe(1);
+    expect(refunds() - refundsBefore).toBe(1);
+    expect(await clients.payment.findByReference(orderId!)).toEqual([expect.objectContaining({ status: "refunded", capturedAmount: 10_000, refundedAmount: 10_000 })]);
     const order = await db.order.findUniqueOrThrow({ where: { id: orderId! }, select: { status: true, reservationId: true } });
     expect(order.status).toBe("cancelled");
-    expect([...clients.inventory.restocks.keys()]).toEqual([`${orderId}:restock:${world.sku}`]);
+    // The committed unit is back on the shelf, restocked once under the order's key.
+    expect(await reservationStatus(orderId!)).toBe("committed");
+    expect((await services.ledger()).adjustmentKeys).toEqual([`${orderId}:restock:${world.sku}`]);
+    expect(await clients.inventory.getStock(world.sku)).toMatchObject({ onHand: stockBefore!.onHand, reserved: stockBefore!.reserved - 1 });
     expect(await db.outboxEvent.count({ where: { aggregateId: orderId!, type: "order.paid" } })).toBe(0);
   });
 
@@ -111,7 +139,7 @@ describe("payments", () => {
     const order = await db.order.findUniqueOrThrow({ where: { id: orderId! }, select: { status: true, cancelReason: true, reservationId: true, payments: { select: { status: true, failureReason: true } } } });
     expect(order).toMatchObject({ status: "cancelled", cancelReason: "Payment failed: card_declined", payments: [{ status: "failed", failureReason: "card_declined" }] });
     expect(await deliver(createReservationsConsumer(clients), orderId!, "order.cancelled")).toEqual({ kind: "done" });
-    expect(clients.inventory.released.has(order.reservationId!)).toBe(true);
+    expect(await reservationStatus(orderId!)).toBe("released");
   });
 });
 
@@ -126,11 +154,15 @@ describe("expiry", () => {
     expect(await db.order.findUniqueOrThrow({ where: { id: old! }, select: { status: true, cancelReason: true } })).toEqual({ status: "cancelled", cancelReason: EXPIRY_REASON });
     expect(await db.order.findUniqueOrThrow({ where: { id: fresh! }, select: { status: true } })).toEqual({ status: "pending_payment" });
     expect(await deliver(createReservationsConsumer(clients), old!, "order.cancelled")).toEqual({ kind: "done" });
-    expect(clients.inventory.released.size).toBe(1);
+    expect(await reservationStatus(old!)).toBe("released");
+    expect(await reservationStatus(fresh!)).toBe("active");
 
     // A late order.placed for the expired order charges nothing.
+    const authorizations = () => services.calls.get("POST /v1/payments") ?? 0;
+    const before = authorizations();
     expect(await deliver(payments(), old!, "order.placed")).toEqual({ kind: "done" });
-    expect(clients.payment.calls.authorize).toBe(0);
+    expect(authorizations() - before).toBe(0);
+    expect(await clients.payment.findByReference(old!)).toEqual([]);
   });
 });
 
@@ -140,26 +172,22 @@ describe("tracking", () => {
     await deliver(payments(), orderId!, "order.placed");
     await deliver(createFulfilmentConsumer({ clients, carrierName: "Test Post" }), orderId!, "order.paid");
     const shipment = await db.shipment.findFirstOrThrow({ where: { orderId: orderId! }, select: { id: true, carrierRef: true, trackingNumber: true } });
-    const at = (min: number) => new Date(Date.now() - min * 60_000).toISOString();
-    clients.carrier.tracking.set(shipment.trackingNumber!, {
-      trackingNumber: shipment.trackingNumber!,
-      carrierRef: shipment.carrierRef!,
-      status: "delivered",
-      events: [
-        { id: "ev-1", status: "in_transit", occurredAt: at(30), description: "Left the depot" },
-        { id: "ev-2", status: "delivered", occurredAt: at(5), description: "Delivered" },
-      ],
-    });
     const poll = () => pollStaleShipments({ db, logger, clients, staleMs: 0, now: () => new Date(Date.now() + 1_000) });
+    // Every shipment in this database (other tests' too) has its "created" event at the carrier:
+    // take that news first, so what follows is this parcel's journey only.
+    await poll();
+    expect(await db.trackingEvent.count({ where: { shipmentId: shipment.id } })).toBe(1);
+    // The reference carrier moves the parcel on: in transit, out for delivery, delivered.
+    for (let i = 0; i < 3; i++) await services.carrier.advance(shipment.carrierRef!);
 
-    expect((await poll()).recorded).toBe(2);
+    expect((await poll()).recorded).toBe(3);
     expect(await db.order.findUniqueOrThrow({ where: { id: orderId! }, select: { status: true } })).toEqual({ status: "delivered" });
     const history = await db.orderStatusChange.findMany({ where: { orderId: orderId! }, orderBy: { at: "asc" }, select: { toStatus: true } });
     expect(history.map((h) => h.toStatus)).toEqual(["paid", "fulfilling", "shipped", "delivered"]);
-    expect(await db.outboxEvent.count({ where: { aggregateId: orderId!, type: "shipment.status_changed" } })).toBe(2);
-    // Nothing is recorded twice (other tests' shipments in this database have no carrier news).
+    expect(await db.outboxEvent.count({ where: { aggregateId: orderId!, type: "shipment.status_changed" } })).toBe(3);
+    // Nothing is recorded twice.
     expect((await poll()).recorded).toBe(0);
-    expect(await db.trackingEvent.count({ where: { shipmentId: shipment.id } })).toBe(2);
+    expect(await db.trackingEvent.count({ where: { shipmentId: shipment.id } })).toBe(4);
   });
 });
 
