@@ -152,15 +152,31 @@ export async function startInventoryService(options: InventoryServiceOptions): P
     return rows.rows;
   }
 
+  /**
+   * Takes an active reservation's units off `reserved` (and, for a commit, off `on_hand`); caller
+   * holds the reservation row lock. The service itself keeps `reserved` equal to the sum of active
+   * reservations, but a stock row edited by hand (a harness that reset `reserved = 0` under live
+   * reservations) would make the decrement negative: the CHECK constraint then failed the whole
+   * request, and since every read expires stale reservations first, every later read, reserve and
+   * expiry touching that SKU answered 500. The count floors at 0 instead, with a warning.
+   */
+  async function takeReserved(client: pg.PoolClient, reservationId: string, lines: Line[], commit: boolean) {
+    const skus = lines.map((l) => l.sku);
+    const rows = await client.query<StockRow>("SELECT * FROM stock WHERE sku = ANY($1) ORDER BY sku FOR UPDATE", [skus]);
+    const short = lines.filter((l) => (rows.rows.find((r) => r.sku === l.sku)?.reserved ?? 0) < l.quantity);
+    if (short.length > 0) logger.warn({ reservationId, skus: short.map((l) => l.sku) }, "stock counts fewer reserved units than an active reservation holds; flooring at 0");
+    await client.query(
+      `UPDATE stock s SET reserved = GREATEST(s.reserved - l.quantity, 0),
+         on_hand = CASE WHEN $3 THEN s.on_hand - l.quantity ELSE s.on_hand END, updated_at = now()
+       FROM unnest($1::text[], $2::int[]) AS l(sku, quantity) WHERE s.sku = l.sku`,
+      [skus, lines.map((l) => l.quantity), commit],
+    );
+  }
+
   /** Gives the units of an active reservation back to stock; caller holds the reservation row lock. */
   async function returnUnits(client: pg.PoolClient, reservationId: string, status: "released" | "expired") {
     const lines = await loadLines(client, reservationId);
-    await client.query("SELECT sku FROM stock WHERE sku = ANY($1) ORDER BY sku FOR UPDATE", [lines.map((l) => l.sku)]);
-    await client.query(
-      `UPDATE stock s SET reserved = s.reserved - l.quantity, updated_at = now()
-       FROM unnest($1::text[], $2::int[]) AS l(sku, quantity) WHERE s.sku = l.sku`,
-      [lines.map((l) => l.sku), lines.map((l) => l.quantity)],
-    );
+    await takeReserved(client, reservationId, lines, false);
     const updated = await client.query<ReservationRow>(
       "UPDATE reservations SET status = $2, updated_at = now() WHERE id = $1 RETURNING *",
       [reservationId, status],
@@ -416,12 +432,7 @@ export async function startInventoryService(options: InventoryServiceOptions): P
           throw new HttpError(409, `reservation_${row.status}`, `Reservation ${row.id} is ${row.status} and can no longer be committed.`);
         }
         const lines = await loadLines(client, row.id);
-        await client.query("SELECT sku FROM stock WHERE sku = ANY($1) ORDER BY sku FOR UPDATE", [lines.map((l) => l.sku)]);
-        await client.query(
-          `UPDATE stock s SET on_hand = s.on_hand - l.quantity, reserved = s.reserved - l.quantity, updated_at = now()
-           FROM unnest($1::text[], $2::int[]) AS l(sku, quantity) WHERE s.sku = l.sku`,
-          [lines.map((l) => l.sku), lines.map((l) => l.quantity)],
-        );
+        await takeReserved(client, row.id, lines, true);
         const updated = await client.query<ReservationRow>(
           "UPDATE reservations SET status = 'committed', updated_at = now() WHERE id = $1 RETURNING *",
           [row.id],
