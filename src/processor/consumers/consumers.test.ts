@@ -1,11 +1,13 @@
 // Consumers and scheduled passes one event at a time through dispatch(), without a transport:
 // multi-seller fulfilment, a cancel racing a payment, unpaid-order expiry, tracking polls. The
 // gateway, inventory and carrier are the reference servers, reached through the real clients.
+import { randomUUID } from "node:crypto";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toEnvelope } from "~/events/outbox";
 import { dispatch, type Consumer } from "~/processor/messaging/consumer";
 import { createPipelineMetrics } from "~/processor/messaging/metrics";
+import { markShipped } from "~/server/domain/orders/seller";
 import { cancelOrder } from "~/server/domain/orders-lifecycle/transitions";
 import { createTestDatabase, type Db, type TestDatabase } from "../../../tests/helpers/db";
 import { createProduct, createSellerUser } from "../../../tests/helpers/fixtures";
@@ -87,6 +89,52 @@ describe("fulfilment", () => {
     expect(await carrierShipments(orderId!)).toBe(2);
     expect(await db.outboxEvent.count({ where: { aggregateId: orderId!, type: "shipment.created" } })).toBe(2);
     expect(await db.order.findUniqueOrThrow({ where: { id: orderId! }, select: { status: true } })).toEqual({ status: "fulfilling" });
+  });
+
+  it("books the other sellers' parts once when one seller shipped by hand before it ran", async () => {
+    const second = await createSellerUser(db);
+    const third = await createSellerUser(db);
+    const [orderId] = await placeOrders(db, world, 1);
+    for (const seller of [second, third]) {
+      const product = await createProduct(db, seller.sellerId);
+      await db.orderLine.create({
+        data: { orderId: orderId!, productId: product.id, sellerId: seller.sellerId, sku: product.sku, title: "Other", unitPriceMinor: 1000, currency: "EUR", quantity: 1, lineTotalMinor: 1000 },
+      });
+    }
+    expect(await deliver(payments(), orderId!, "order.placed")).toEqual({ kind: "done" });
+    // The first seller ships their part with their own label before the fulfilment consumer runs.
+    await markShipped(db, world.sellerId, { orderId: orderId!, carrier: "Own Post", trackingNumber: `OWN-${orderId}` }, new Date());
+    expect(await db.order.findUniqueOrThrow({ where: { id: orderId! }, select: { status: true } })).toEqual({ status: "fulfilling" });
+
+    const fulfilment = createFulfilmentConsumer({ clients, carrierName: "Test Post" });
+    expect(await deliver(fulfilment, orderId!, "order.paid")).toEqual({ kind: "done" });
+    const shipments = async () =>
+      (await db.shipment.findMany({ where: { orderId: orderId! }, select: { sellerId: true, carrier: true, status: true } })).sort((a, b) => a.carrier.localeCompare(b.carrier));
+    expect(await shipments()).toEqual(
+      [
+        { sellerId: world.sellerId, carrier: "Own Post", status: "in_transit" },
+        ...[second, third].map((s) => ({ sellerId: s.sellerId, carrier: "Test Post", status: "created" })),
+      ].sort((a, b) => a.carrier.localeCompare(b.carrier)),
+    );
+    expect(await carrierShipments(orderId!)).toBe(2);
+    // The same fact delivered again under another event id (a replay, a second worker): nothing new.
+    const row = await db.outboxEvent.findFirstOrThrow({ where: { aggregateId: orderId!, type: "order.paid" } });
+    expect(await dispatch(fulfilment, { ...toEnvelope(row), id: randomUUID() }, 1, deps())).toEqual({ kind: "done" });
+    expect(await shipments()).toHaveLength(3);
+    expect(await carrierShipments(orderId!)).toBe(2);
+    expect(await db.outboxEvent.count({ where: { aggregateId: orderId!, type: "shipment.created" } })).toBe(3);
+    // Partly shipped by hand, so the order stays fulfilling, with no second move to it.
+    expect(await db.order.findUniqueOrThrow({ where: { id: orderId! }, select: { status: true } })).toEqual({ status: "fulfilling" });
+    expect(await db.orderStatusChange.count({ where: { orderId: orderId!, toStatus: "fulfilling" } })).toBe(1);
+  });
+
+  it("books nothing for an order cancelled before its order.paid arrived", async () => {
+    const [orderId] = await placeOrders(db, world, 1);
+    await deliver(payments(), orderId!, "order.placed");
+    await db.order.update({ where: { id: orderId! }, data: { status: "cancelled" } });
+    expect(await deliver(createFulfilmentConsumer({ clients, carrierName: "Test Post" }), orderId!, "order.paid")).toEqual({ kind: "done" });
+    expect(await db.shipment.count({ where: { orderId: orderId! } })).toBe(0);
+    expect(await carrierShipments(orderId!)).toBe(0);
   });
 
   it("retries, then dead-letters, an order without a usable address", async () => {

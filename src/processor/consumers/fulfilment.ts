@@ -1,5 +1,6 @@
 import { appendEvent } from "~/events/outbox";
 import { addressSchema, type Shipment as CarrierShipment } from "~/server/clients/carrier";
+import { lockOrder } from "~/server/domain/orders-lifecycle/transitions";
 import type { Consumer } from "../messaging/consumer";
 import type { PipelineClients } from "./deps";
 
@@ -11,10 +12,18 @@ export interface FulfilmentConsumerOptions {
   gramsPerUnit?: number;
 }
 
+/** Orders whose parts may still need booking: paid, or already partly shipped by a seller by hand. */
+const BOOKABLE = new Set(["paid", "fulfilling", "shipped"]);
+
 /**
- * order.paid -> one shipment per seller with the carrier (idempotency key order:seller, so a
- * retry gets the same carrier shipment), then, in one transaction, the Shipment rows, the
- * order lines linked to them, the order moved to fulfilling and a `shipment.created` each.
+ * order.paid -> one shipment with the carrier for each seller's part that has none yet
+ * (idempotency key order:seller, so a retry gets the same carrier shipment), then, in one
+ * transaction under the order's row lock, the Shipment rows, the order lines linked to them, a
+ * `shipment.created` each and, if the order is still `paid`, its move to `fulfilling`.
+ * Parts are booked whatever the order's status (paid, fulfilling, shipped): a seller may have
+ * marked their own part shipped by hand (orders.markShipped) before this ran, and the other
+ * sellers' parts must still go out. A part is never booked twice: Shipment is unique per
+ * (order, seller) and markShipped takes the same row lock, so the check under the lock decides.
  */
 export function createFulfilmentConsumer(options: FulfilmentConsumerOptions): Consumer {
   const gramsPerUnit = options.gramsPerUnit ?? 500;
@@ -28,16 +37,17 @@ export function createFulfilmentConsumer(options: FulfilmentConsumerOptions): Co
         select: { id: true, number: true, status: true, shippingAddress: true, lines: { select: { sellerId: true, quantity: true } }, shipments: { select: { sellerId: true } } },
       });
       if (!order) throw new Error(`Order ${event.payload.orderId} does not exist`);
-      if (order.status !== "paid") return;
-      const recipient = addressSchema.safeParse(order.shippingAddress);
-      if (!recipient.success) throw new Error(`Order ${order.id} has no usable shipping address: ${recipient.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+      if (!BOOKABLE.has(order.status)) return;
 
       const units = new Map<string, number>();
       for (const line of order.lines) units.set(line.sellerId, (units.get(line.sellerId) ?? 0) + line.quantity);
-      const already = new Set(order.shipments.map((s) => s.sellerId));
+      for (const shipment of order.shipments) units.delete(shipment.sellerId); // shipped (or booked) already
+      if (units.size === 0 && order.status !== "paid") return;
+      const recipient = addressSchema.safeParse(order.shippingAddress);
+      if (!recipient.success) throw new Error(`Order ${order.id} has no usable shipping address: ${recipient.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+
       const created: { sellerId: string; shipment: CarrierShipment }[] = [];
       for (const [sellerId, count] of units) {
-        if (already.has(sellerId)) continue; // the seller shipped it themselves
         const shipment = await options.clients.carrier.createShipment({
           orderRef: order.id,
           recipient: recipient.data,
@@ -49,16 +59,15 @@ export function createFulfilmentConsumer(options: FulfilmentConsumerOptions): Co
 
       await ctx.commit(async (tx) => {
         const now = ctx.now();
-        // Locks, checks and moves the order with its history in one statement (once per paid order).
-        const moved = await tx.$executeRaw`
-          WITH moved AS (
-            UPDATE "Order" SET status = 'fulfilling', "updatedAt" = ${now}
-            WHERE id = ${order.id}::uuid AND status = 'paid' RETURNING id
-          )
-          INSERT INTO "OrderStatusChange" (id, "orderId", "fromStatus", "toStatus", at)
-          SELECT gen_random_uuid(), id, 'paid', 'fulfilling', ${now} FROM moved`;
-        if (moved === 0) return; // cancelled or already fulfilling meanwhile
+        const locked = await lockOrder(tx, order.id);
+        if (!locked || !BOOKABLE.has(locked.status)) return; // cancelled meanwhile
+        // Re-read under the lock: a seller who shipped by hand since the read above keeps their shipment.
+        const existing = new Set((await tx.shipment.findMany({ where: { orderId: order.id }, select: { sellerId: true } })).map((s) => s.sellerId));
         for (const { sellerId, shipment } of created) {
+          if (existing.has(sellerId)) {
+            ctx.logger.warn({ orderId: order.id, sellerId, carrierRef: shipment.carrierRef }, "seller shipped this part by hand while it was being booked; carrier booking left unused");
+            continue;
+          }
           const row = await tx.shipment.create({
             data: { orderId: order.id, sellerId, carrier: options.carrierName, carrierRef: shipment.carrierRef, trackingNumber: shipment.trackingNumber, status: "created" },
             select: { id: true },
@@ -74,6 +83,10 @@ export function createFulfilmentConsumer(options: FulfilmentConsumerOptions): Co
             },
             now,
           );
+        }
+        if (locked.status === "paid") {
+          await tx.order.update({ where: { id: order.id }, data: { status: "fulfilling", updatedAt: now }, select: { id: true } });
+          await tx.orderStatusChange.create({ data: { orderId: order.id, fromStatus: "paid", toStatus: "fulfilling", at: now }, select: { id: true } });
         }
       });
     },
