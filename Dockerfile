@@ -50,15 +50,13 @@ RUN npm run db:generate
 
 FROM build AS build-api
 RUN npm run build:api \
- && npx tsx scripts/images/bundle-helpers.ts dist/api \
  && find dist -name '*.map' -delete \
- && test -f dist/api/main.mjs && test -f dist/api/migrate.mjs
+ && test -f dist/api/main.mjs && test -f dist/api/migrate.mjs && test -f dist/api/wait-for-migrations.mjs
 
 FROM build AS build-processor
 RUN npm run build:processor \
- && npx tsx scripts/images/bundle-helpers.ts dist/processor \
  && find dist -name '*.map' -delete \
- && test -f dist/processor/main.mjs
+ && test -f dist/processor/main.mjs && test -f dist/processor/wait-for-migrations.mjs
 
 FROM build AS build-web
 RUN npm run build:web \

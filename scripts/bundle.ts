@@ -7,11 +7,12 @@ import { build } from "esbuild";
 
 const targets = {
   api: {
-    entries: { main: "src/server/main.ts", migrate: "scripts/db/migrate.ts" },
+    // wait-for-migrations is the init containers' guard: pods start once their migrations are in.
+    entries: { main: "src/server/main.ts", migrate: "scripts/db/migrate.ts", "wait-for-migrations": "scripts/images/wait-for-migrations.ts" },
     // The migration Job runs the wasm schema engine; it is read from beside the bundle.
     assets: [{ from: "@prisma/schema-engine-wasm/schema_engine_bg", file: "schema_engine_bg.wasm" }],
   },
-  processor: { entries: { main: "src/processor/main.ts" }, assets: [] },
+  processor: { entries: { main: "src/processor/main.ts", "wait-for-migrations": "scripts/images/wait-for-migrations.ts" }, assets: [] },
 } as const;
 
 type Target = keyof typeof targets;

@@ -1,23 +1,12 @@
 import { TRPCError } from "@trpc/server";
 import type { Db } from "~/lib/db";
 import { reorderSoon, type ReorderSuggestion } from "~/processor/analytics/demand";
+import { latestBacktest } from "~/processor/analytics/queries";
 import { toTRPCError } from "~/server/clients/errors";
 import { MAX_BATCH_SKUS, type InventoryClient } from "~/server/clients/inventory";
 
 const DAY_MS = 86_400_000;
 
-const backtestSelect = {
-  generatedAt: true,
-  trainedUntil: true,
-  heldOutDays: true,
-  products: true,
-  modelMape: true,
-  modelSmape: true,
-  modelWape: true,
-  baselineMape: true,
-  baselineSmape: true,
-  baselineWape: true,
-} as const;
 
 /**
  * The stored demand forecast of one of the seller's products (the processor's forecast job
@@ -33,7 +22,7 @@ export async function productForecast(db: Db, sellerId: string, productId: strin
       select: { day: true, mean: true, lower: true, upper: true, model: true, generatedAt: true },
       orderBy: { day: "asc" },
     }),
-    db.forecastBacktest.findFirst({ select: backtestSelect, orderBy: { generatedAt: "desc" } }),
+    latestBacktest(db),
   ]);
   return {
     product,
