@@ -8,6 +8,7 @@ import { applyCarrierUpdate } from "../domain/delivery/tracking";
 import { CARRIER_WEBHOOK_PATH, handleCarrierWebhook, type CarrierWebhookOptions } from "./carrier-webhook";
 import { createAuthRateLimiter, DEFAULT_AUTH_RATE_LIMITS, type AuthRateLimitOptions } from "./rate-limit";
 import { createContextInner, type ApiDeps, type AuthUser } from "../trpc/context";
+import { convertDatabaseError } from "../trpc/middleware/errors";
 import { appRouter } from "../trpc/root";
 
 export interface ApiServerOptions {
@@ -59,12 +60,19 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     maxBodySize: options.maxBodyBytes,
     createContext: async ({ req, res, info }) => {
       await rateLimiter.check(req, res, info.calls);
-      return createContextInner(deps, await authenticate(req));
+      try {
+        return createContextInner(deps, await authenticate(req));
+      } catch (err) {
+        // Signing in a user writes their row: an outage there is a 503 too, as in procedures.
+        throw convertDatabaseError(err);
+      }
     },
     onError: ({ error, path, input, req }) => {
       rateLimiter.recordFailure(req, path, input, error.code);
       // Client mistakes are expected traffic; only server faults deserve an error log.
       if (error.code === "INTERNAL_SERVER_ERROR") deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
+      // A dependency down (database, inventory): the client got a plain 503; the cause stays here.
+      if (error.code === "SERVICE_UNAVAILABLE") deps.logger.warn({ err: error.cause ?? error, path }, "procedure unavailable");
     },
   });
 

@@ -1,12 +1,14 @@
 /**
  * The one place tRPC is set up.
  * 1. initTRPC with superjson and an error shape that names each invalid field.
- * 2. The building blocks routers use: router, publicProcedure, authedProcedure, sellerProcedure, adminProcedure.
+ * 2. The building blocks routers use: router, publicProcedure (with the database-outage
+ *    conversion of middleware/errors.ts), authedProcedure, sellerProcedure, adminProcedure.
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import type { Context } from "./context";
+import { convertDatabaseErrors, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "./middleware/errors";
 
 // 1. Setup -------------------------------------------------------------------------------
 
@@ -33,9 +35,6 @@ function fieldErrors(error: ZodError): FieldErrors {
   return out;
 }
 
-// Database connectivity failures (driver and Prisma wording, Prisma connection error codes).
-const DATABASE_DOWN = /Server has closed the connection|Can't reach database|Connection terminated|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|\bP10(01|02|17)\b|\bP2024\b/;
-
 /**
  * What a client reads for an unexpected error. tRPC turns anything thrown into an
  * INTERNAL_SERVER_ERROR carrying the thrown error's own message, and Prisma's messages quote our
@@ -44,10 +43,8 @@ const DATABASE_DOWN = /Server has closed the connection|Can't reach database|Con
 function publicMessage(error: TRPCError): string {
   if (error.code !== "INTERNAL_SERVER_ERROR" || !(error.cause instanceof Error) || error.cause instanceof TRPCError) return error.message;
   if (error.message !== error.cause.message) return error.message;
-  const code = (error.cause as { code?: unknown }).code;
-  if (DATABASE_DOWN.test(error.cause.message) || (typeof code === "string" && DATABASE_DOWN.test(code))) {
-    return "The database is unavailable right now; please try again in a moment.";
-  }
+  // Procedures' outages are 503s already (convertDatabaseErrors); this covers failures outside them.
+  if (isDatabaseUnavailable(error.cause)) return DATABASE_UNAVAILABLE_MESSAGE;
   return "Internal error; it has been logged and the team will look at it.";
 }
 
@@ -73,9 +70,10 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
-export const publicProcedure = t.procedure;
+/** Every procedure builds on this one: a database outage answers 503 "try again", not 500. */
+export const publicProcedure = t.procedure.use(({ next }) => convertDatabaseErrors(next()));
 
-export const authedProcedure = t.procedure.use(({ ctx, next }) => {
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to do this." });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
