@@ -155,6 +155,8 @@ export function describePipeline(kind: TransportKind): void {
     const a = await worker(services.clients, { port: proxy?.port });
     const orderId = (await placeOrders(db, world, 1))[0]!;
     await waitFor(async () => authorizations() >= 1, 15_000, () => "worker A to start the payment");
+    // Sent is not yet received: give the request time to reach the gateway's delay before lifting it.
+    await new Promise((r) => setTimeout(r, 500));
     services.gateway.setFailureModes({ latencyMs: 0 });
     // ...and dies: over AMQP its connection drops (the broker requeues the unacked message); over
     // the database its lease runs out. It never acks.
@@ -175,11 +177,12 @@ export function describePipeline(kind: TransportKind): void {
 
   it("graceful stop: no new messages are taken, the one in flight is finished", async () => {
     const authorizations = () => services.calls.get("POST /v1/payments") ?? 0;
-    // The gateway holds the first authorization for 1.5 s: stop() is called while it is in flight.
-    services.gateway.setFailureModes({ latencyMs: 1_500 });
+    // The gateway holds the first authorization for 2 s: stop() is called while it is in flight.
+    services.gateway.setFailureModes({ latencyMs: 2_000 });
     const { handle } = await worker(services.clients);
     const first = (await placeOrders(db, world, 1))[0]!;
     await waitFor(async () => authorizations() >= 1, 15_000, () => "the payment to start");
+    await new Promise((r) => setTimeout(r, 300)); // let the request reach the gateway's delay
     services.gateway.setFailureModes({ latencyMs: 0 });
 
     const stopping = handle.stop();
