@@ -55,6 +55,16 @@ export const jobCatalog: JobCatalogEntry[] = [
     description: "Daily demand per product for the next 28 days, with a backtest against seasonal-naive",
     params: [{ name: "history-days", description: "Days of history to fit on (28-1095, default 182)", required: false }],
   },
+  {
+    name: "prune-outbox",
+    description: "Delete published outbox events older than a number of days, in batches (never unpublished or still-delivering ones)",
+    params: [{ name: "older-than-days", description: "Age in days of the events to delete (1-3650, default 7)", required: false }],
+  },
+  {
+    name: "expire-orders",
+    description: "Cancel unpaid orders past the payment timeout and expire stale stock reservations (the worker's expiry pass)",
+    params: [],
+  },
 ];
 
 export function findCatalogJob(name: string): JobCatalogEntry | undefined {

@@ -10,7 +10,7 @@ import type { ProcessorConfig } from "./config";
 import { QUEUED_JOBS_POLL_MS, runQueuedJobs } from "./jobs/queue";
 import { createAnalyticsConsumer, type RefreshSales } from "./consumers/analytics";
 import type { PipelineClients } from "./consumers/deps";
-import { expireUnpaidOrders } from "./consumers/expiry";
+import { runOrderExpiry } from "./consumers/expiry";
 import { createFulfilmentConsumer } from "./consumers/fulfilment";
 import { createPaymentsConsumer } from "./consumers/payments";
 import { createReservationsConsumer } from "./consumers/reservations";
@@ -87,8 +87,8 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
   const scheduled = [
     startLoop(
       async () => {
-        await expireUnpaidOrders({ db, logger, clients: { inventory: clients.expiryInventory ?? clients.inventory }, paymentTimeoutMs: config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000, now });
-        return false;
+        // A full batch means a backlog: run again at once instead of waiting the interval.
+        return (await runOrderExpiry({ db, logger, config, inventory: clients.expiryInventory ?? clients.inventory, now })).more;
       },
       { name: "order-expiry", logger, idleMs: config.EXPIRY_INTERVAL_MS },
     ),

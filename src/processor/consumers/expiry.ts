@@ -1,6 +1,7 @@
 import type { Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import { cancelOrder } from "~/server/domain/orders-lifecycle/transitions";
+import type { ProcessorConfig } from "../config";
 import type { PipelineClients } from "./deps";
 
 export interface ExpiryOptions {
@@ -22,14 +23,15 @@ export const EXPIRY_REASON = "Payment was not completed in time; the order was c
  * no order points at any more, e.g. a checkout that failed after reserving).
  * Safe with several workers: cancelOrder locks each order and only cancels an unpaid one.
  */
-export async function expireUnpaidOrders(options: ExpiryOptions): Promise<{ cancelled: number; reservationsExpired: number }> {
+export async function expireUnpaidOrders(options: ExpiryOptions): Promise<{ cancelled: number; reservationsExpired: number; more: boolean }> {
   const now = options.now();
   const cutoff = new Date(now.getTime() - options.paymentTimeoutMs);
+  const batchSize = options.batchSize ?? 200;
   const due = await options.db.order.findMany({
     where: { status: "pending_payment", OR: [{ placedAt: { lt: cutoff } }, { reservationExpiresAt: { lt: now } }] },
     select: { id: true },
     orderBy: { placedAt: "asc" },
-    take: options.batchSize ?? 200,
+    take: batchSize,
   });
   let cancelled = 0;
   for (const { id } of due) {
@@ -43,5 +45,19 @@ export async function expireUnpaidOrders(options: ExpiryOptions): Promise<{ canc
     options.logger.warn({ err }, "inventory service could not expire reservations; next pass retries");
   }
   if (cancelled > 0 || reservationsExpired > 0) options.logger.info({ cancelled, reservationsExpired }, "expired unpaid orders");
-  return { cancelled, reservationsExpired };
+  return { cancelled, reservationsExpired, more: due.length === batchSize };
+}
+
+/**
+ * The expiry pass with the processor's configuration: what the worker's loop runs every
+ * EXPIRY_INTERVAL_MS and what `processor job expire-orders` runs (one implementation).
+ */
+export function runOrderExpiry(deps: { db: Db; logger: Logger; config: Pick<ProcessorConfig, "ORDER_PAYMENT_TIMEOUT_MINUTES">; inventory: PipelineClients["inventory"]; now: () => Date }) {
+  return expireUnpaidOrders({
+    db: deps.db,
+    logger: deps.logger,
+    clients: { inventory: deps.inventory },
+    paymentTimeoutMs: deps.config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000,
+    now: deps.now,
+  });
 }

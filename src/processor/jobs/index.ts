@@ -1,5 +1,6 @@
 import { aggregateSalesJob, backfillSalesJob } from "./aggregate-sales";
 import { customerStatsJob, forecastJob, salesReportJob, weeklySalesReportsJob } from "./analytics-jobs";
+import { expireOrdersJob, pruneOutboxJob } from "./pipeline-jobs";
 import type { JobDefinition } from "./types";
 
 /** Every job the processor can run, by name: `processor job <name>`, cron mode and the operations page. */
@@ -10,6 +11,8 @@ export const jobs: JobDefinition[] = [
   salesReportJob,
   weeklySalesReportsJob,
   forecastJob,
+  pruneOutboxJob,
+  expireOrdersJob,
 ];
 
 export function findJob(name: string): JobDefinition | undefined {
