@@ -91,6 +91,35 @@ describe("checkout.place", () => {
     expect(after.id).toBe((results.find((r) => r.status === "fulfilled") as PromiseFulfilledResult<{ id: string }>).value.id);
   });
 
+  test("another replica placing the same key first: CONFLICT, and its order is the only one", async () => {
+    const { db } = api.deps;
+    const buyer = await createUser(db);
+    const p = await createStockedProduct(api.deps, seller.sellerId, 10);
+    await fillCart(db, buyer.id, [{ productId: p.id, quantity: 1 }]);
+    const key = randomUUID();
+    // The other replica's order lands between this one's lookup and its write (the unique index decides).
+    const racing = new Proxy(db, {
+      get: (target, prop) =>
+        prop === "$queryRaw"
+          ? async (...args: Parameters<typeof db.$queryRaw>) => {
+              await db.order.create({
+                data: { buyerId: buyer.id, idempotencyKey: key, currency: "EUR", subtotalMinor: 1000, totalMinor: 1000, shippingAddress: address },
+                select: { id: true },
+              });
+              return target.$queryRaw(...args);
+            }
+          : Reflect.get(target, prop, target),
+    });
+    const caller = createCaller(createContextInner({ ...api.deps, db: racing }, buyer));
+    await expect(caller.checkout.place({ idempotencyKey: key, shippingAddress: address })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringMatching(/already in progress/),
+    });
+    expect(await db.order.count({ where: { buyerId: buyer.id } })).toBe(1);
+    expect(await db.payment.count({ where: { order: { buyerId: buyer.id } } })).toBe(0);
+    expect(await db.outboxEvent.count({ where: { type: "order.placed", payload: { path: ["buyerId"], equals: buyer.id } } })).toBe(0);
+  });
+
   test("200 concurrent checkouts for a product with 20 units sell exactly 20", async () => {
     const { db } = api.deps;
     const p = await createStockedProduct(api.deps, seller.sellerId, 20);
@@ -176,9 +205,11 @@ describe("checkout.place", () => {
     const buyer = await createUser(db);
     const p = await createStockedProduct(api.deps, seller.sellerId, 5);
     await fillCart(db, buyer.id, [{ productId: p.id, quantity: 2 }]);
-    // The database fails the order transaction after the stock was reserved.
+    // The database fails the order write after the stock was reserved (the write is one raw
+    // statement; an interactive transaction before that: both fail here).
     const db2 = new Proxy(db, {
-      get: (target, key) => (key === "$transaction" ? () => Promise.reject(new Error("connection lost")) : Reflect.get(target, key, target)),
+      get: (target, key) =>
+        key === "$transaction" || key === "$queryRaw" ? () => Promise.reject(new Error("connection lost")) : Reflect.get(target, key, target),
     });
     const caller = createCaller(createContextInner({ ...api.deps, db: db2 }, buyer));
     await expect(caller.checkout.place({ idempotencyKey: randomUUID(), shippingAddress: address })).rejects.toThrow(/connection lost/);
