@@ -256,7 +256,10 @@ smoke() {
   wait_http "http://127.0.0.1:$api_port/readyz" 60 "lavka-smoke-api-$$" \
     || { "$DOCKER" logs "lavka-smoke-api-$$" 2>&1 | tail -30; die "API /readyz"; }
   log "smoke: API /readyz: $(curl -fsS "http://127.0.0.1:$api_port/readyz" | head -c 200)"
-  curl -fsS "http://127.0.0.1:$api_port/metrics" | grep -q '^# HELP' || die "API /metrics"
+  # Read the whole body first: `curl | grep -q` fails under pipefail when grep stops reading early.
+  local metrics
+  metrics=$(curl -fsS "http://127.0.0.1:$api_port/metrics") || die "API /metrics did not answer"
+  grep -q '^# HELP' <<<"$metrics" || die "API /metrics is not Prometheus text"
 
   log "smoke: processor job aggregate-sales"
   "${run[@]}" --rm --env-file "$STATE/processor.env" "data-processing-service:$VERSION" job aggregate-sales \
