@@ -19,7 +19,7 @@ export interface AuthRateLimitOptions {
   login: { perIp: Limit; perAccountFailures: Limit };
   register: { perIp: Limit; perAccount: Limit };
   /**
-   * Take the client address from the first X-Forwarded-For entry (only behind a proxy that sets
+   * Take the client address from the last X-Forwarded-For entry (only behind a proxy that sets
    * it, such as the ingress or the web server); otherwise the socket's peer address is used.
    */
   trustForwardedFor: boolean;
@@ -86,9 +86,12 @@ export interface AuthRateLimiter {
 
 export function clientAddress(req: http.IncomingMessage, trustForwardedFor: boolean): string {
   if (trustForwardedFor) {
+    // Proxies append: the last entry is the one our own proxy wrote; earlier ones are whatever
+    // the client sent and would let it pick a fresh address per request.
     const forwarded = req.headers["x-forwarded-for"];
-    const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
-    if (first) return first;
+    const entries = (Array.isArray(forwarded) ? forwarded.join(",") : (forwarded ?? "")).split(",");
+    const nearest = entries.map((e) => e.trim()).filter(Boolean).at(-1);
+    if (nearest) return nearest;
   }
   return req.socket.remoteAddress ?? "unknown";
 }

@@ -16,7 +16,7 @@ export async function signIn(_prev: FormState, formData: FormData): Promise<Form
   let session;
   try {
     await assertSameOrigin();
-    session = await anonymousApi().auth.login.mutate({ email: values.email, password });
+    session = await (await anonymousApi()).auth.login.mutate({ email: values.email, password });
   } catch (error) {
     return errorToFormState(error, values);
   }
@@ -33,7 +33,7 @@ export async function register(_prev: FormState, formData: FormData): Promise<Fo
   let session;
   try {
     await assertSameOrigin();
-    session = await anonymousApi().auth.register.mutate({ ...values, password });
+    session = await (await anonymousApi()).auth.register.mutate({ ...values, password });
   } catch (error) {
     return errorToFormState(error, values);
   }
