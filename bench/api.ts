@@ -187,7 +187,8 @@ try {
               ...req,
               path: "/trpc/cart.add",
               headers: { "content-type": "application/json", authorization: `Bearer ${tokens[(next += 1) % tokens.length]}` },
-              body: JSON.stringify({ json: { productId: pick(ids), quantity: 1 } }),
+              // From 50 products: a cart never reaches its 100-line cap, so every add is a real add.
+              body: JSON.stringify({ json: { productId: pick(cartProducts).id, quantity: 1 } }),
             }),
           },
         ],
