@@ -122,8 +122,8 @@ export class Rng {
 interface TopCategory {
   slug: string;
   name: string;
-  children: [string, string][];
-  nouns: string[];
+  /** Leaf categories: slug, name, and what is sold there (product titles are built from these). */
+  children: [string, string, string[]][];
   basePriceCents: number;
   /** Day of year of the seasonal peak and its strength (0 = flat). */
   peakDay: number;
@@ -131,14 +131,14 @@ interface TopCategory {
 }
 
 const CATEGORIES: TopCategory[] = [
-  { slug: "electronics", name: "Electronics", children: [["phones-accessories", "Phone accessories"], ["audio", "Audio"], ["computer-accessories", "Computer accessories"], ["smart-home", "Smart home"]], nouns: ["Earbuds", "Charger", "Power Bank", "Keyboard", "Mouse", "Speaker", "USB-C Hub", "Smart Plug", "Headphones", "Webcam"], basePriceCents: 4500, peakDay: 340, amplitude: 0.35 },
-  { slug: "home-kitchen", name: "Home & Kitchen", children: [["kitchen", "Kitchen"], ["decor", "Decor"], ["bedding", "Bedding"], ["lighting", "Lighting"]], nouns: ["Chef Knife", "Frying Pan", "Vase", "Duvet Cover", "Table Lamp", "Cutting Board", "Tea Towel Set", "Candle", "Pillow", "Coffee Grinder"], basePriceCents: 2500, peakDay: 330, amplitude: 0.15 },
-  { slug: "garden-outdoor", name: "Garden & Outdoor", children: [["garden-tools", "Garden tools"], ["plants-seeds", "Plants & seeds"], ["outdoor-furniture", "Outdoor furniture"]], nouns: ["Pruning Shears", "Seed Kit", "Watering Can", "Garden Chair", "Planter", "Hose Reel", "Bird Feeder", "Trowel"], basePriceCents: 2200, peakDay: 140, amplitude: 0.6 },
-  { slug: "fashion", name: "Fashion", children: [["womens-clothing", "Women's clothing"], ["mens-clothing", "Men's clothing"], ["shoes", "Shoes"], ["accessories", "Accessories"]], nouns: ["Linen Shirt", "Wool Scarf", "Sneakers", "Leather Belt", "Rain Jacket", "Knit Sweater", "Tote Bag", "Cap"], basePriceCents: 3500, peakDay: 300, amplitude: 0.2 },
-  { slug: "toys-games", name: "Toys & Games", children: [["toys", "Toys"], ["board-games", "Board games"], ["puzzles", "Puzzles"]], nouns: ["Building Blocks", "Board Game", "Jigsaw Puzzle", "Plush Bear", "Wooden Train", "Card Game", "Kite"], basePriceCents: 2000, peakDay: 350, amplitude: 0.7 },
-  { slug: "sports", name: "Sports", children: [["fitness", "Fitness"], ["cycling", "Cycling"], ["camping", "Camping"]], nouns: ["Yoga Mat", "Dumbbell Set", "Bike Light", "Water Bottle", "Tent", "Sleeping Bag", "Resistance Bands"], basePriceCents: 3000, peakDay: 160, amplitude: 0.3 },
-  { slug: "beauty", name: "Beauty", children: [["skincare", "Skincare"], ["fragrance", "Fragrance"]], nouns: ["Face Cream", "Serum", "Eau de Parfum", "Lip Balm", "Shower Gel", "Hand Cream"], basePriceCents: 1800, peakDay: 345, amplitude: 0.3 },
-  { slug: "books-stationery", name: "Books & Stationery", children: [["books", "Books"], ["stationery", "Stationery"]], nouns: ["Notebook", "Fountain Pen", "Cookbook", "Planner", "Novel", "Sketchbook", "Pencil Set"], basePriceCents: 1500, peakDay: 250, amplitude: 0.25 },
+  { slug: "electronics", name: "Electronics", children: [["phones-accessories", "Phone accessories", ["Charger", "Power Bank", "Phone Case", "USB-C Cable"]], ["audio", "Audio", ["Earbuds", "Speaker", "Headphones"]], ["computer-accessories", "Computer accessories", ["Keyboard", "Mouse", "USB-C Hub", "Webcam"]], ["smart-home", "Smart home", ["Smart Plug", "Smart Bulb", "Motion Sensor"]]], basePriceCents: 4500, peakDay: 340, amplitude: 0.35 },
+  { slug: "home-kitchen", name: "Home & Kitchen", children: [["kitchen", "Kitchen", ["Chef Knife", "Frying Pan", "Cutting Board", "Coffee Grinder"]], ["decor", "Decor", ["Vase", "Candle", "Picture Frame"]], ["bedding", "Bedding", ["Duvet Cover", "Pillow", "Throw Blanket"]], ["lighting", "Lighting", ["Table Lamp", "Floor Lamp", "String Lights"]]], basePriceCents: 2500, peakDay: 330, amplitude: 0.15 },
+  { slug: "garden-outdoor", name: "Garden & Outdoor", children: [["garden-tools", "Garden tools", ["Pruning Shears", "Watering Can", "Hose Reel", "Trowel"]], ["plants-seeds", "Plants & seeds", ["Seed Kit", "Planter", "Herb Garden"]], ["outdoor-furniture", "Outdoor furniture", ["Garden Chair", "Bird Feeder", "Hammock"]]], basePriceCents: 2200, peakDay: 140, amplitude: 0.6 },
+  { slug: "fashion", name: "Fashion", children: [["womens-clothing", "Women's clothing", ["Linen Dress", "Knit Sweater", "Rain Jacket"]], ["mens-clothing", "Men's clothing", ["Linen Shirt", "Wool Coat", "Chinos"]], ["shoes", "Shoes", ["Sneakers", "Leather Boots", "Sandals"]], ["accessories", "Accessories", ["Wool Scarf", "Leather Belt", "Tote Bag", "Cap"]]], basePriceCents: 3500, peakDay: 300, amplitude: 0.2 },
+  { slug: "toys-games", name: "Toys & Games", children: [["toys", "Toys", ["Building Blocks", "Plush Bear", "Wooden Train", "Kite"]], ["board-games", "Board games", ["Board Game", "Card Game"]], ["puzzles", "Puzzles", ["Jigsaw Puzzle", "Puzzle Cube"]]], basePriceCents: 2000, peakDay: 350, amplitude: 0.7 },
+  { slug: "sports", name: "Sports", children: [["fitness", "Fitness", ["Yoga Mat", "Dumbbell Set", "Resistance Bands"]], ["cycling", "Cycling", ["Bike Light", "Water Bottle", "Bike Lock"]], ["camping", "Camping", ["Tent", "Sleeping Bag", "Camping Stove"]]], basePriceCents: 3000, peakDay: 160, amplitude: 0.3 },
+  { slug: "beauty", name: "Beauty", children: [["skincare", "Skincare", ["Face Cream", "Serum", "Lip Balm", "Hand Cream"]], ["fragrance", "Fragrance", ["Eau de Parfum", "Shower Gel", "Scented Candle"]]], basePriceCents: 1800, peakDay: 345, amplitude: 0.3 },
+  { slug: "books-stationery", name: "Books & Stationery", children: [["books", "Books", ["Cookbook", "Novel", "Travel Guide"]], ["stationery", "Stationery", ["Notebook", "Fountain Pen", "Planner", "Sketchbook", "Pencil Set"]]], basePriceCents: 1500, peakDay: 250, amplitude: 0.25 },
 ];
 
 const ADJECTIVES = ["Classic", "Compact", "Eco", "Premium", "Everyday", "Nordic", "Vintage", "Pro", "Soft", "Bold", "Handmade", "Travel", "Mini", "Urban", "Organic", "Smart"];
@@ -349,13 +349,16 @@ export async function seedDatabase(target: string | pg.ClientBase, partial: Part
       const u = rng.next();
       const status = u < 0.02 ? "draft" : u < 0.05 ? "archived" : "active";
       const stoppedAt = status === "archived" ? Math.max(createdAt, from) + rng.next() * (end - Math.max(createdAt, from)) : end;
+      // Drawn in the order they always were, so the random stream (and the demand it shapes) is unchanged.
+      const id = rng.uuid();
+      const leaf = rng.int(c.children.length);
       products.push({
-        id: rng.uuid(),
+        id,
         sellerIdx,
         top,
-        leafId: rng.pick(leafIds[top]!),
+        leafId: leafIds[top]![leaf]!,
         sku: `SKU-${String(sellerIdx).padStart(3, "0")}-${String(p).padStart(6, "0")}`,
-        title: `${rng.pick(ADJECTIVES)} ${rng.pick(c.nouns)}${rng.next() < 0.4 ? ` ${String.fromCharCode(65 + rng.int(26))}${1 + rng.int(9)}` : ""}`,
+        title: `${rng.pick(ADJECTIVES)} ${rng.pick(c.children[leaf]![2])}${rng.next() < 0.4 ? ` ${String.fromCharCode(65 + rng.int(26))}${1 + rng.int(9)}` : ""}`,
         price,
         status,
         createdAt,
