@@ -1,26 +1,12 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
 import { toEnvelope } from "~/events/outbox";
-import type { Db } from "~/lib/db";
-import type { Logger } from "~/lib/logger";
-import { dispatch, recordDeadLetter, type Consumer, type Outcome, type RetryPolicy } from "./consumer";
-import type { PipelineMetrics } from "./metrics";
+import { dispatch, recordDeadLetter, type Consumer, type Outcome } from "./consumer";
 import { relayBatch, startLoop } from "./relay";
 import { declareTopology, deadQueueName, HEADER_ATTEMPT, HEADER_REASON, queueName, retryQueueName, type TopologyNames } from "./topology";
-import type { Transport } from "./transport";
+import type { Transport, TransportOptions } from "./transport";
 
-export interface AmqpTransportOptions extends TopologyNames {
+export interface AmqpTransportOptions extends TransportOptions, TopologyNames {
   url: string;
-  db: Db;
-  /** The relay's own small pool, so busy consumers never starve it of connections. */
-  relayDb: Db;
-  logger: Logger;
-  now: () => Date;
-  consumers: readonly Consumer[];
-  policy: RetryPolicy;
-  metrics: PipelineMetrics;
-  prefetch: number;
-  batchSize: number;
-  pollMs: number;
   /** How long a publish may wait for the broker's confirm before the batch is given up. */
   confirmTimeoutMs?: number;
 }

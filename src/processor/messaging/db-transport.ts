@@ -1,24 +1,9 @@
 import { toEnvelope, type OutboxRow } from "~/events/outbox";
-import type { Db } from "~/lib/db";
-import type { Logger } from "~/lib/logger";
-import { dispatch, recordDeadLetter, type Consumer, type Outcome, type RetryPolicy } from "./consumer";
-import type { PipelineMetrics } from "./metrics";
+import { dispatch, recordDeadLetter, type Consumer, type Outcome } from "./consumer";
 import { relayBatch, startLoop } from "./relay";
-import type { Transport } from "./transport";
+import type { Transport, TransportOptions } from "./transport";
 
-export interface DbTransportOptions {
-  db: Db;
-  /** The fan-out's own small pool, so busy consumers never starve it of connections. */
-  relayDb: Db;
-  logger: Logger;
-  now: () => Date;
-  consumers: readonly Consumer[];
-  policy: RetryPolicy;
-  metrics: PipelineMetrics;
-  /** Deliveries one consumer claims and works on at once. */
-  prefetch: number;
-  batchSize: number;
-  pollMs: number;
+export interface DbTransportOptions extends TransportOptions {
   /** A claimed delivery not finished within this time (worker died) is delivered again. */
   leaseMs: number;
 }
