@@ -3,6 +3,7 @@ import Link from "next/link";
 import { api } from "~/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
+import { FilterSelect } from "~/web/components/filter-select";
 import { EmptyState } from "~/web/components/states";
 import { date } from "~/web/format";
 import { requireViewer } from "~/web/viewer";
@@ -38,17 +39,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           <label htmlFor="u-search">Email, name or shop</label>
           <input id="u-search" type="search" name="search" defaultValue={search} maxLength={200} />
         </div>
-        <div className="field">
-          <label htmlFor="u-role">Role</label>
-          <select id="u-role" name="role" defaultValue={role ?? ""}>
-            <option value="">Any</option>
-            {ROLES.map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect id="u-role" name="role" label="Role" value={role} options={ROLES.map((r) => ({ value: r, label: r }))} />
         <button type="submit" className="secondary">
           Find
         </button>

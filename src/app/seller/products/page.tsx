@@ -3,6 +3,7 @@ import Link from "next/link";
 import { api } from "~/trpc/server";
 import { categoryTree } from "~/web/catalog-query";
 import { ActionForm, SubmitButton } from "~/web/components/form";
+import { FilterSelect } from "~/web/components/filter-select";
 import { EmptyState } from "~/web/components/states";
 import { date, money } from "~/web/format";
 import { SellerNav } from "~/web/seller-nav";
@@ -50,29 +51,14 @@ export default async function SellerProductsPage({ searchParams }: { searchParam
           <label htmlFor="sp-q">Search</label>
           <input id="sp-q" type="search" name="q" defaultValue={q} maxLength={200} />
         </div>
-        <div className="field">
-          <label htmlFor="sp-status">Status</label>
-          <select id="sp-status" name="status" defaultValue={status ?? ""}>
-            <option value="">Any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="field">
-          <label htmlFor="sp-category">Category</label>
-          <select id="sp-category" name="category" defaultValue={category ?? ""}>
-            <option value="">Any</option>
-            {categories.map((c) => (
-              <option key={c.slug} value={c.slug}>
-                {c.depth > 0 ? "— " : ""}
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect id="sp-status" name="status" label="Status" value={status} options={STATUSES.map((s) => ({ value: s, label: s }))} />
+        <FilterSelect
+          id="sp-category"
+          name="category"
+          label="Category"
+          value={category}
+          options={categories.map((c) => ({ value: c.slug, label: `${c.depth > 0 ? "— " : ""}${c.name}` }))}
+        />
         <input type="hidden" name="sort" value={sp.sort ?? ""} />
         <button type="submit">Filter</button>
       </form>
