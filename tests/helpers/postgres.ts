@@ -70,7 +70,7 @@ async function databaseExists(name: string): Promise<boolean> {
  */
 export async function ensureTemplateDatabase(): Promise<string> {
   const name = await templateName();
-  if (await databaseExists(name)) return name;
+  if (await databaseExists(name)) return markUsed(name);
   const building = `${name}_b${process.pid}`;
   await adminQuery(`DROP DATABASE IF EXISTS ${quoteIdent(building)} WITH (FORCE)`);
   await adminQuery(`CREATE DATABASE ${quoteIdent(building)}`);
@@ -79,26 +79,36 @@ export async function ensureTemplateDatabase(): Promise<string> {
     await adminQuery(`ALTER DATABASE ${quoteIdent(building)} RENAME TO ${quoteIdent(name)}`);
   } catch (err) {
     await adminQuery(`DROP DATABASE IF EXISTS ${quoteIdent(building)} WITH (FORCE)`);
-    if (await databaseExists(name)) return name; // another run finished first
+    if (await databaseExists(name)) return markUsed(name); // another run finished first
     throw err;
   }
+  return markUsed(name);
+}
+
+/**
+ * Stamps a template with the time a run last chose it (as the database's comment), so the sweep
+ * leaves alone templates that another checkout on the same server (other migrations) still uses.
+ */
+async function markUsed(name: string): Promise<string> {
+  await adminQuery(`COMMENT ON DATABASE ${quoteIdent(name)} IS '${Math.floor(Date.now() / 1000)}'`);
   return name;
 }
 
 /**
- * Drops templates of other migration hashes and clones older than an hour (left by killed runs).
- * Best effort: a database still in use by a concurrent run is simply skipped.
+ * Drops templates of other migration hashes that no run has chosen for an hour, and clones older
+ * than an hour (left by killed runs). Best effort: a database still in use is simply skipped.
  */
 export async function sweepStaleDatabases(keepTemplate: string): Promise<void> {
-  const rows = await adminQuery<{ datname: string }>(
-    "SELECT datname FROM pg_database WHERE datname LIKE $1 OR datname LIKE $2",
+  const rows = await adminQuery<{ datname: string; used: string | null }>(
+    "SELECT datname, shobj_description(oid, 'pg_database') AS used FROM pg_database WHERE datname LIKE $1 OR datname LIKE $2",
     [`${TEMPLATE_PREFIX}%`, `${CLONE_PREFIX}%`],
   );
   const now = Math.floor(Date.now() / 1000);
-  for (const { datname } of rows) {
+  for (const { datname, used } of rows) {
     let stale = false;
     if (datname.startsWith(TEMPLATE_PREFIX)) {
-      stale = datname !== keepTemplate && !datname.includes("_b"); // never touch one being built
+      // Never touch one being built; a template without a stamp predates stamping.
+      stale = datname !== keepTemplate && !datname.includes("_b") && now - Number(used ?? 0) > STALE_CLONE_SECONDS;
     } else {
       const created = Number(datname.slice(CLONE_PREFIX.length).split("_")[0]);
       stale = Number.isFinite(created) && now - created > STALE_CLONE_SECONDS;
