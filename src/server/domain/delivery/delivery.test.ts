@@ -134,6 +134,24 @@ describe("POST /webhooks/carrier", () => {
     expect((await fetch(`${baseUrl}/webhooks/carrier`)).status).toBe(405);
   });
 
+  it("answers 400 naming the field for control characters and broken text in a signed callback; stores nothing", async () => {
+    const { shipment, carrierRef } = await shippedOrder();
+    for (const [field, value] of [
+      ["carrierRef", `${carrierRef}\u0000`],
+      ["eventId", "ev-\u0000"],
+      ["trackingNumber", "TN\u0085"],
+      ["orderRef", "order\uD800"],
+      ["description", "Left the\u0000depot"],
+    ] as const) {
+      const res = await post(JSON.stringify(callback(carrierRef, { [field]: value })));
+      expect(res.status, field).toBe(400);
+      expect(res.body.error, field).toMatch(new RegExp(`${field}: must not contain`));
+    }
+    // A carrier's multi-line description is fine.
+    expect((await post(JSON.stringify(callback(carrierRef, { description: "Left the depot\nDriver: Ann" })))).status).toBe(200);
+    expect(await db.trackingEvent.count({ where: { shipmentId: shipment.id } })).toBe(1);
+  });
+
   it("takes the reference carrier's real callbacks through to the order's timeline", async () => {
     let carrier: RunningCarrierService | null = null;
     try {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cursorText, searchText, singleLineText } from "~/lib/text";
 import { JobRunStatus, JobTrigger, Role } from "~/generated/prisma/enums";
 import { listJobCatalog, listJobRuns, triggerJob } from "~/server/domain/admin/jobs";
 import { checkHealth, effectiveConfig } from "~/server/domain/admin/operations";
@@ -7,20 +8,20 @@ import { listUsers, setUserRole } from "~/server/domain/admin/users";
 import { settingKeys } from "~/server/domain/settings/settings";
 import { adminProcedure, router } from "../init";
 
-const paging = { limit: z.number().int().min(1).max(100).default(25), cursor: z.string().max(512).nullish() };
+const paging = { limit: z.number().int().min(1).max(100).default(25), cursor: cursorText.nullish() };
 
-export const adminUsersListInput = z.strictObject({ ...paging, search: z.string().trim().max(200).optional(), role: z.enum(Role).optional() });
-export const adminUsersSetRoleInput = z.strictObject({ userId: z.string().min(1).max(200), role: z.enum(Role) });
+export const adminUsersListInput = z.strictObject({ ...paging, search: searchText.optional(), role: z.enum(Role).optional() });
+export const adminUsersSetRoleInput = z.strictObject({ userId: singleLineText({ min: 1, max: 200 }), role: z.enum(Role) });
 export const adminJobsListInput = z.strictObject({
   ...paging,
-  name: z.string().min(1).max(100).optional(),
+  name: singleLineText({ min: 1, max: 100 }).optional(),
   status: z.enum(JobRunStatus).optional(),
   trigger: z.enum(JobTrigger).optional(),
 });
 export const adminJobsTriggerInput = z.strictObject({
-  name: z.string().min(1).max(100),
+  name: singleLineText({ min: 1, max: 100 }),
   /** As on the command line: `--from 2026-01-01` is { from: "2026-01-01" }. */
-  params: z.record(z.string().min(1).max(50), z.string().max(200)).default({}),
+  params: z.record(singleLineText({ min: 1, max: 50 }), singleLineText({ max: 200 })).default({}),
 });
 export const adminSettingsUpdateInput = settingUpdateInput;
 export const adminSettingsAuditInput = z.strictObject({ ...paging, key: z.enum(settingKeys).optional() });

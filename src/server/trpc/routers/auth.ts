@@ -1,16 +1,18 @@
 import { z } from "zod";
+import { singleLineText } from "~/lib/text";
 import { becomeSeller, changePassword, login, logout, me, register } from "~/server/domain/auth/account";
 import { authedProcedure, publicProcedure, router } from "../init";
 
 const email = z.email().max(254);
 // Same bounds as the auth service, so a bad password is caught here with the field named.
-const newPassword = z.string().min(8, "must be at least 8 characters").max(256);
-const anyPassword = z.string().min(1).max(256);
-export const shopName = z.string().trim().min(2).max(80);
+// Passwords are taken as typed (no trim), but control characters are refused like anywhere else.
+const newPassword = singleLineText({ max: 256, trim: false }).min(8, "must be at least 8 characters");
+const anyPassword = singleLineText({ min: 1, max: 256, trim: false });
+export const shopName = singleLineText({ min: 2, max: 80 });
 
 export const authRouter = router({
   register: publicProcedure
-    .input(z.strictObject({ email, password: newPassword, displayName: z.string().trim().min(1).max(100) }))
+    .input(z.strictObject({ email, password: newPassword, displayName: singleLineText({ min: 1, max: 100 }) }))
     .mutation(({ ctx, input }) => register(ctx, input)),
   login: publicProcedure.input(z.strictObject({ email, password: anyPassword })).mutation(({ ctx, input }) => login(ctx, input)),
   logout: authedProcedure.mutation(({ ctx }) => logout(ctx, ctx.user)),

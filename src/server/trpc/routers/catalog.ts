@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cursorText, searchText, singleLineText } from "~/lib/text";
 import { getProduct, listCategories, listProducts, productSorts } from "~/server/domain/catalog/products";
 import { publicProcedure, router } from "../init";
 
@@ -7,9 +8,9 @@ const price = z.number().int().min(0).max(1_000_000_000);
 export const catalogListInput = z
   .strictObject({
     limit: z.number().int().min(1).max(100).default(24),
-    cursor: z.string().max(512).nullish(),
-    q: z.string().trim().max(200).optional(),
-    categorySlug: z.string().min(1).max(100).optional(),
+    cursor: cursorText.nullish(),
+    q: searchText.optional(),
+    categorySlug: singleLineText({ min: 1, max: 100 }).optional(),
     sellerId: z.uuid().optional(),
     minPriceMinor: price.optional(),
     maxPriceMinor: price.optional(),

@@ -1,20 +1,17 @@
 import { z } from "zod";
+import { singleLineText } from "~/lib/text";
 import { placeOrder } from "~/server/domain/checkout/place-order";
 import { authedProcedure, router } from "../init";
 
-// Control characters (NUL above all) have no place in an address and PostgreSQL's JSON refuses NUL.
-const printable = (max: number) => z.string().trim().max(max).regex(/^[^\p{Cc}]*$/u, "must not contain control characters");
-const line = (max: number) => printable(max).min(1);
-
 export const shippingAddressInput = z.strictObject({
-  name: line(200),
-  line1: line(200),
-  line2: printable(200).optional(),
-  city: line(100),
-  region: printable(100).optional(),
-  postalCode: line(20),
+  name: singleLineText({ min: 1, max: 200 }),
+  line1: singleLineText({ min: 1, max: 200 }),
+  line2: singleLineText({ max: 200 }).optional(),
+  city: singleLineText({ min: 1, max: 100 }),
+  region: singleLineText({ max: 100 }).optional(),
+  postalCode: singleLineText({ min: 1, max: 20 }),
   country: z.string().regex(/^[A-Z]{2}$/, "must be a 2-letter ISO 3166 country code"),
-  phone: printable(40).optional(),
+  phone: singleLineText({ max: 40 }).optional(),
 });
 
 export const checkoutRouter = router({

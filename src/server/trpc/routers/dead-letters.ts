@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { cursorText, singleLineText } from "~/lib/text";
 import { listDeadLetters, replayDeadLetter } from "~/server/domain/admin/dead-letters";
 import { adminProcedure, router } from "../init";
 
 export const deadLettersListInput = z.strictObject({
   limit: z.number().int().min(1).max(100).default(25),
-  cursor: z.string().max(512).nullish(),
-  consumer: z.string().min(1).max(100).optional(),
+  cursor: cursorText.nullish(),
+  consumer: singleLineText({ min: 1, max: 100 }).optional(),
   includeReplayed: z.boolean().default(false),
 });
 

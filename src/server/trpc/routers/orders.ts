@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { cursorText, singleLineText } from "~/lib/text";
 import { OrderStatus } from "~/generated/prisma/enums";
 import { requireOwnSellerId } from "~/server/domain/actor";
 import { cancelOwnOrder } from "~/server/domain/orders/buyer";
@@ -8,17 +9,17 @@ import { adminProcedure, authedProcedure, router, sellerProcedure } from "../ini
 
 const page = {
   limit: z.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(512).nullish(),
+  cursor: cursorText.nullish(),
   status: z.enum(OrderStatus).optional(),
 };
 
 export const ordersListInput = z.strictObject(page);
 export const orderIdInput = z.strictObject({ orderId: z.uuid() });
-export const ordersCancelInput = z.strictObject({ orderId: z.uuid(), reason: z.string().trim().max(500).optional() });
+export const ordersCancelInput = z.strictObject({ orderId: z.uuid(), reason: singleLineText({ max: 500 }).optional() });
 export const ordersSellerLinesInput = z.strictObject(page);
 export const ordersMarkShippedInput = z.strictObject({
   orderId: z.uuid(),
-  carrier: z.string().trim().min(1).max(50),
+  carrier: singleLineText({ min: 1, max: 50 }),
   trackingNumber: z
     .string()
     .trim()
@@ -26,7 +27,7 @@ export const ordersMarkShippedInput = z.strictObject({
     .max(64)
     .regex(/^[A-Za-z0-9][A-Za-z0-9 ._/-]*$/, "letters, digits, spaces and . _ / - only"),
 });
-export const ordersAdminListInput = z.strictObject({ ...page, buyerId: z.string().min(1).max(200).optional() });
+export const ordersAdminListInput = z.strictObject({ ...page, buyerId: singleLineText({ min: 1, max: 200 }).optional() });
 
 export const ordersRouter = router({
   list: authedProcedure.input(ordersListInput).query(({ ctx, input }) => listBuyerOrders(ctx.db, ctx.user.id, input)),

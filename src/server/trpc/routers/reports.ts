@@ -1,12 +1,13 @@
 import { z } from "zod";
+import { cursorText, singleLineText } from "~/lib/text";
 import { requireOwnSellerId } from "~/server/domain/actor";
 import { getReport, getReportCsv, listReports } from "~/server/domain/stats/reports";
 import { router, sellerProcedure } from "../init";
 
 export const reportsListInput = z.strictObject({
   limit: z.number().int().min(1).max(100).default(20),
-  cursor: z.string().max(512).nullish(),
-  kind: z.string().min(1).max(50).optional(),
+  cursor: cursorText.nullish(),
+  kind: singleLineText({ min: 1, max: 50 }).optional(),
 });
 export const reportIdInput = z.strictObject({ id: z.uuid() });
 

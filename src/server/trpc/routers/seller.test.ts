@@ -71,6 +71,38 @@ describe("seller.products", () => {
     expect(pages).toEqual([...mine.items].sort((a, b) => a.priceMinor - b.priceMinor || (a.id < b.id ? -1 : 1)).map((p) => p.id));
   });
 
+  test("image URLs: only https; javascript:, data:, http:, file: and the like are refused naming the image", async () => {
+    const before = await api.deps.db.product.count();
+    for (const url of ["javascript:alert(1)", "JavaScript:alert(document.cookie)", "data:image/svg+xml;base64,PHN2Zz4=", "http://cdn.example/a.jpg", "file:///etc/passwd", "ftp://cdn.example/a.jpg", "//cdn.example/a.jpg", "vbscript:msgbox(1)"]) {
+      await expect(me.seller.products.create({ title: "Lamp", priceMinor: 100, images: ["https://cdn.example/ok.jpg", url] }), url).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        cause: { issues: [expect.objectContaining({ path: ["images", 1], message: "must be an https:// URL of an image" })] },
+      });
+    }
+    expect(await api.deps.db.product.count()).toBe(before);
+    const p = await me.seller.products.create({ title: "Lamp with photos", priceMinor: 100, images: ["https://cdn.example/a.jpg", "https://img.example.org/b.webp?w=800"] });
+    expect(p.images).toEqual(["https://cdn.example/a.jpg", "https://img.example.org/b.webp?w=800"]);
+    await expect(me.seller.products.update({ id: p.id, images: ["javascript:alert(1)"] })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      cause: { issues: [expect.objectContaining({ path: ["images", 0] })] },
+    });
+    expect((await me.seller.products.get({ id: p.id })).images).toEqual(p.images);
+  });
+
+  test("search finds words inside angle brackets, in the catalog and in the seller's own list", async () => {
+    const adapter = await me.seller.products.create({ title: "Adapter <USB-C> to HDMI", description: "Works with <Thunderbolt 3> ports", priceMinor: 1999, publish: true });
+    for (const q of ["usb-c", "USB-C", "<USB-C>", "usb", "hdmi", "thunderbolt"]) {
+      const found = await api.caller(null).catalog.list({ q });
+      expect(found.items.map((p) => p.id), q).toContain(adapter.id);
+      const own = await me.seller.products.listOwn({ q });
+      expect(own.items.map((p) => p.id), q).toContain(adapter.id);
+    }
+    // Updating the title keeps the vector in step.
+    await me.seller.products.update({ id: adapter.id, title: "Adapter <Lightning> to HDMI" });
+    expect((await me.seller.products.listOwn({ q: "lightning" })).items.map((p) => p.id)).toEqual([adapter.id]);
+    expect((await me.seller.products.listOwn({ q: "usb-c" })).items).toEqual([]);
+  });
+
   test("another seller's product is NOT_FOUND for every action", async () => {
     const theirs = await api.caller(other).seller.products.create({ title: "Secret draft", priceMinor: 100 });
     for (const action of [

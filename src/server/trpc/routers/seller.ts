@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { cursorText, multiLineText, searchText, singleLineText } from "~/lib/text";
+import { productImageUrl } from "~/server/domain/catalog/image-urls";
 import { productSorts } from "~/server/domain/catalog/products";
 import {
   archiveProduct,
@@ -12,12 +14,12 @@ import {
 } from "~/server/domain/seller/products";
 import { router, sellerProcedure } from "../init";
 
-const title = z.string().trim().min(1).max(200);
-const description = z.string().max(10_000);
+const title = singleLineText({ min: 1, max: 200 });
+const description = multiLineText({ max: 10_000, trim: false });
 const priceMinor = z.number().int().min(0).max(1_000_000_000);
 const currency = z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code");
-const images = z.array(z.url().max(2_000)).max(20);
-const categorySlug = z.string().min(1).max(100);
+const images = z.array(productImageUrl).max(20);
+const categorySlug = singleLineText({ min: 1, max: 100 });
 const sku = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1-64 of A-Z a-z 0-9 . _ -");
 const units = z.number().int().min(0).max(1_000_000);
 const byId = z.strictObject({ id: z.uuid() });
@@ -61,9 +63,9 @@ export const productsRouter = router({
     .input(
       z.strictObject({
         limit: z.number().int().min(1).max(100).default(24),
-        cursor: z.string().max(512).nullish(),
+        cursor: cursorText.nullish(),
         status: z.enum(["draft", "active", "archived"]).optional(),
-        q: z.string().trim().max(200).optional(),
+        q: searchText.optional(),
         categorySlug: categorySlug.optional(),
         inStock: z.boolean().optional(),
         sort: z.enum(productSorts).optional(),
