@@ -33,14 +33,24 @@ describe("CircuitBreaker", () => {
     expect(breaker.state).toBe("closed");
   });
 
-  it("does not count errors the predicate calls healthy, and success resets the count", async () => {
+  it("does not count errors judged healthy, and success resets the count", async () => {
     const breaker = new CircuitBreaker({ failureThreshold: 2 });
-    const notAFailure = () => false;
+    const notAFailure = () => "healthy" as const;
     for (let i = 0; i < 5; i += 1) await expect(breaker.run(fail, notAFailure)).rejects.toThrow();
     expect(breaker.state).toBe("closed");
     await expect(breaker.run(fail)).rejects.toThrow();
     await breaker.run(ok);
     await expect(breaker.run(fail)).rejects.toThrow();
     expect(breaker.state).toBe("closed");
+  });
+
+  it("an error that never reached the service neither counts nor resets the count", async () => {
+    const breaker = new CircuitBreaker({ failureThreshold: 2 });
+    const local = () => "not_reached" as const;
+    await expect(breaker.run(fail)).rejects.toThrow();
+    for (let i = 0; i < 5; i += 1) await expect(breaker.run(fail, local)).rejects.toThrow();
+    expect(breaker.state).toBe("closed");
+    await expect(breaker.run(fail)).rejects.toThrow();
+    expect(breaker.state).toBe("open");
   });
 });

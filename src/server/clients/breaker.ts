@@ -10,6 +10,9 @@
 
 export type BreakerState = "closed" | "open" | "half_open";
 
+/** What a failed call says about the service behind the breaker (see CircuitBreaker.run). */
+export type ErrorVerdict = "failure" | "healthy" | "not_reached";
+
 export interface BreakerOptions {
   /** Consecutive failures that open the circuit. Default 5. */
   failureThreshold?: number;
@@ -54,11 +57,11 @@ export class CircuitBreaker {
   }
 
   /**
-   * Runs `fn` through the breaker. `isFailure` decides which errors count against the
-   * service: a 4xx rejection means the service is healthy, so callers pass a predicate
-   * that only counts outages and timeouts.
+   * Runs `fn` through the breaker. `judge` says what an error tells about the service: a
+   * "failure" (outage, timeout) counts against it; "healthy" (it answered, say a 4xx) resets the
+   * count like a success; "not_reached" (the call never left this process) changes nothing.
    */
-  async run<T>(fn: () => Promise<T>, isFailure: (err: unknown) => boolean = () => true): Promise<T> {
+  async run<T>(fn: () => Promise<T>, judge: (err: unknown) => ErrorVerdict = () => "failure"): Promise<T> {
     const state = this.state;
     if (state === "open") {
       throw new CircuitOpenError(Math.max(0, this.resetTimeoutMs - (this.now() - this.openedAt)));
@@ -74,8 +77,9 @@ export class CircuitBreaker {
       this.recordSuccess();
       return result;
     } catch (err) {
-      if (isFailure(err)) this.recordFailure();
-      else this.recordSuccess();
+      const verdict = judge(err);
+      if (verdict === "failure") this.recordFailure();
+      else if (verdict === "healthy") this.recordSuccess();
       throw err;
     } finally {
       if (isTrial) this.trialInFlight = false;

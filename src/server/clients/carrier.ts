@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { multiLineText, singleLineText } from "~/lib/text";
 import { ExternalServiceError } from "./errors";
 import { createHttpClient, type ClientOptions, type HttpClient } from "./http";
 
@@ -38,11 +39,15 @@ export const shipmentSchema = z.object({
 });
 export type Shipment = z.infer<typeof shipmentSchema>;
 
+// What the carrier says is stored (tracking events): the same text rules as Lavka's own input.
+const carrierId = singleLineText({ min: 1, max: 200 });
+const carrierDescription = multiLineText({ max: 2_000 });
+
 export const trackingEventSchema = z.object({
-  id: z.string().min(1),
+  id: carrierId,
   status: shipmentStatusSchema,
   occurredAt: z.iso.datetime(),
-  description: z.string(),
+  description: carrierDescription,
 });
 export type TrackingEvent = z.infer<typeof trackingEventSchema>;
 
@@ -56,13 +61,13 @@ export type Tracking = z.infer<typeof trackingSchema>;
 
 /** Body the carrier POSTs to Lavka's callback URL on every status change. */
 export const carrierCallbackSchema = z.object({
-  eventId: z.string().min(1),
-  carrierRef: z.string().min(1),
-  trackingNumber: z.string().min(1),
-  orderRef: z.string(),
+  eventId: carrierId,
+  carrierRef: carrierId,
+  trackingNumber: carrierId,
+  orderRef: singleLineText({ max: 200 }),
   status: shipmentStatusSchema,
   occurredAt: z.iso.datetime(),
-  description: z.string(),
+  description: carrierDescription,
 });
 export type CarrierCallback = z.infer<typeof carrierCallbackSchema>;
 

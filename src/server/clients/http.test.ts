@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { createLogger } from "~/lib/logger";
+import { createAuthClient } from "./auth";
 import { createInventoryClient } from "./inventory";
 import { createPaymentClient } from "./payment";
 import { ExternalServiceError, toTRPCError } from "./errors";
@@ -130,5 +131,49 @@ describe("retries", () => {
     const { url } = await stub((_req, res) => setTimeout(() => json(res, 200, {}), 500));
     const inventory = createInventoryClient({ baseUrl: url, serviceToken: "t", logger, timeoutMs: 50, retry: { limit: 0 } });
     await expect(inventory.getStock("A")).rejects.toMatchObject({ kind: "timeout" });
+  });
+});
+
+describe("what counts against the circuit breaker", () => {
+  const threshold = { failureThreshold: 3, resetTimeoutMs: 60_000 };
+
+  it("the service's own faults (5xx) and broken connections count; 4xx answers never do", async () => {
+    const { url } = await stub((req, res) =>
+      req.url?.includes("bad") ? json(res, 400, { error: { code: "validation_failed", message: "sku: bad" } }) : json(res, 500, { error: { code: "internal", message: "x" } }),
+    );
+    const inventory = createInventoryClient({ baseUrl: url, serviceToken: "t", logger, retry: { limit: 0 }, breaker: threshold });
+    for (let i = 0; i < 10; i += 1) await expect(inventory.adjustStock("bad", 1)).rejects.toMatchObject({ kind: "rejected", status: 400 });
+    expect(inventory.http.breaker.state).toBe("closed");
+    for (let i = 0; i < 3; i += 1) await expect(inventory.adjustStock("A", 1)).rejects.toMatchObject({ kind: "unavailable", status: 500 });
+    expect(inventory.http.breaker.state).toBe("open");
+
+    const down = createInventoryClient({ baseUrl: await deadPort(), serviceToken: "t", logger, retry: { limit: 0 }, breaker: threshold });
+    for (let i = 0; i < 3; i += 1) await expect(down.adjustStock("A", 1)).rejects.toMatchObject({ kind: "unavailable" });
+    expect(down.http.breaker.state).toBe("open");
+  });
+
+  it("a body holding NUL or a lone surrogate is never sent: no service can store it, and its 500 would count", async () => {
+    const { url, state } = await stub((_req, res) => json(res, 500, { error: { code: "internal", message: "invalid byte sequence" } }));
+    const auth = createAuthClient({ baseUrl: url, serviceToken: "t", logger, breaker: threshold });
+    for (const displayName of ["Eve\u0000", "Eve\uD800", "\uDC00"]) {
+      for (let i = 0; i < 3; i += 1) {
+        const err = await auth.register({ email: "e@example.test", password: "long enough", displayName, role: "buyer" }).catch((e: unknown) => e);
+        expect(err).not.toBeInstanceOf(ExternalServiceError);
+        expect((err as Error).message).toMatch(/displayName/);
+      }
+    }
+    expect(state.requests).toBe(0);
+    expect(auth.http.breaker.state).toBe("closed");
+  });
+
+  it("a request Lavka cannot even build (a header with a line break) is not a transport failure", async () => {
+    const { url, state } = await stub((_req, res) => res.writeHead(204).end());
+    const auth = createAuthClient({ baseUrl: url, serviceToken: "t", logger, breaker: threshold });
+    for (let i = 0; i < 5; i += 1) {
+      const err = await auth.changePassword("token\nX-Injected: 1", { currentPassword: "a", newPassword: "b" }).catch((e: unknown) => e);
+      expect(err).not.toMatchObject({ kind: "unavailable" });
+    }
+    expect(state.requests).toBe(0);
+    expect(auth.http.breaker.state).toBe("closed");
   });
 });

@@ -1,7 +1,8 @@
 import ky, { isHTTPError, isNetworkError, isTimeoutError, type KyInstance } from "ky";
 import type { Logger } from "pino";
 import { z } from "zod";
-import { CircuitBreaker, CircuitOpenError, type BreakerOptions } from "./breaker";
+import { isStorableText } from "~/lib/text";
+import { CircuitBreaker, CircuitOpenError, type BreakerOptions, type ErrorVerdict } from "./breaker";
 import { ExternalServiceError, serviceLabel, type ExternalServiceName } from "./errors";
 
 /** The slice of a pino logger the clients use; any pino child logger fits. */
@@ -83,9 +84,46 @@ export interface HttpClientConfig extends ClientOptions {
 /** Statuses worth retrying: the service or a proxy in front of it is briefly unwell. */
 const RETRY_STATUS_CODES = [408, 429, 500, 502, 503, 504];
 
-/** Outages and timeouts count against the breaker; a 4xx means the service is up. */
-function countsAsFailure(err: unknown): boolean {
-  return err instanceof ExternalServiceError && (err.kind === "unavailable" || err.kind === "timeout");
+/**
+ * What counts against the breaker: transport failures (refused, reset, timed out) and the
+ * service's own faults (5xx). A 4xx is the service answering, caused by the request: it never
+ * counts, whoever sent it. An error raised before anything was sent is Lavka's own and says
+ * nothing about the service. A 5xx caused by garbage input would count, which is why garbage
+ * never gets this far: every input is validated at the API boundary (src/lib/text.ts), and
+ * `refuseUnstorableText` below stops what slipped through before it is sent.
+ */
+function judge(err: unknown): ErrorVerdict {
+  if (!(err instanceof ExternalServiceError)) return "not_reached";
+  return err.kind === "unavailable" || err.kind === "timeout" ? "failure" : "healthy";
+}
+
+/** A request Lavka refused to send because it holds text no service can store (a bug: see below). */
+export class UnsendableRequestError extends Error {
+  override readonly name = "UnsendableRequestError";
+}
+
+/**
+ * Last guard before the wire: NUL (PostgreSQL refuses it) or a lone surrogate (no UTF-8 exists)
+ * anywhere in the body or query. The API's validation refuses both with a 400 naming the field;
+ * reaching this means a field missed that validation, so it is an internal error, logged, and the
+ * service's 500 for it never reaches the breaker.
+ */
+function refuseUnstorableText(service: ExternalServiceName, options: { operation: string; json?: unknown; searchParams?: Record<string, unknown> }): void {
+  const stack: Array<{ value: unknown; path: string }> = [
+    { value: options.json, path: "" },
+    { value: options.searchParams, path: "" },
+  ];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === "string" && !isStorableText(value)) {
+      throw new UnsendableRequestError(
+        `Refused to send "${options.operation}" to the ${serviceLabel(service)}: ${path || "the body"} holds NUL or half of a surrogate pair, which the API's input validation should have refused.`,
+      );
+    }
+    if (typeof value === "object" && value !== null) {
+      for (const [key, child] of Object.entries(value)) stack.push({ value: child, path: path ? `${path}.${key}` : key });
+    }
+  }
 }
 
 export function createHttpClient(config: HttpClientConfig): HttpClient {
@@ -196,8 +234,9 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
     baseUrl: config.baseUrl,
     breaker,
     async request(options) {
+      refuseUnstorableText(service, options);
       try {
-        return await breaker.run(() => attempt(options), countsAsFailure);
+        return await breaker.run(() => attempt(options), judge);
       } catch (err) {
         if (err instanceof CircuitOpenError) {
           throw new ExternalServiceError({
@@ -232,11 +271,16 @@ function invalidResponse(
   });
 }
 
+/**
+ * Maps what ky threw to an ExternalServiceError. Anything that is not a timeout, an HTTP answer or
+ * a network failure was raised while building the request (a header with a line break, a body
+ * JSON cannot hold): Lavka's own error, passed on unchanged (and not counted by the breaker).
+ */
 async function toExternalError(
   service: ExternalServiceName,
   options: { operation: string; method: string; path: string },
   err: unknown,
-): Promise<ExternalServiceError> {
+): Promise<unknown> {
   if (err instanceof ExternalServiceError) return err;
   const label = serviceLabel(service);
   if (isTimeoutError(err)) {
@@ -270,7 +314,7 @@ async function toExternalError(
       cause: err,
     });
   }
-  if (isNetworkError(err) || err instanceof TypeError) {
+  if (isNetworkError(err)) {
     const code = networkCode(err);
     return new ExternalServiceError({
       service,
@@ -279,12 +323,7 @@ async function toExternalError(
       cause: err,
     });
   }
-  return new ExternalServiceError({
-    service,
-    kind: "unavailable",
-    message: `Calling the ${label} for "${options.operation}" failed: ${err instanceof Error ? err.message : String(err)}`,
-    cause: err,
-  });
+  return err;
 }
 
 /** Digs the errno code (ECONNREFUSED, ...) out of undici's nested causes. */
