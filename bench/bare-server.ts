@@ -28,9 +28,9 @@ async function list(input: { limit?: number; q?: string }) {
   const q = input.q?.trim() || null;
   const { rows } = q
     ? await pool.query<{ id: string }>(
-        `SELECT p.id::text AS id, p.sku, p."createdAt", p."priceMinor", ts_rank(p."searchVector", websearch_to_tsquery('simple', $1)) AS rank
-         FROM "Product" p WHERE p."status" = $2::"ProductStatus" AND p."searchVector" @@ websearch_to_tsquery('simple', $3)
-         ORDER BY ts_rank(p."searchVector", websearch_to_tsquery('simple', $4)) DESC, p.id DESC LIMIT $5`,
+        `SELECT p.id::text AS id, p.sku, p."createdAt", p."priceMinor", ts_rank(p."searchVector", websearch_to_tsquery('simple', products_search_text($1))) AS rank
+         FROM "Product" p WHERE p."status" = $2::"ProductStatus" AND p."searchVector" @@ websearch_to_tsquery('simple', products_search_text($3))
+         ORDER BY ts_rank(p."searchVector", websearch_to_tsquery('simple', products_search_text($4))) DESC, p.id DESC LIMIT $5`,
         [q, "active", q, q, limit + 1],
       )
     : await pool.query<{ id: string }>(

@@ -1,6 +1,6 @@
 // Proves the migrations folder: it builds exactly prisma/schema.prisma, re-applying it is a no-op,
 // and the hand-written search trigger works on real PostgreSQL.
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -86,6 +86,38 @@ describe("prisma/migrations", () => {
     await t.db.product.update({ where: { id: product.id }, data: { description: "Porcelain" } });
     expect(await match("porcelain")).toEqual([{ id: product.id }]);
     expect(await match("stoneware")).toEqual([]);
+  });
+
+  it("finds words inside angle brackets, and the migration that taught it re-computes existing rows", async () => {
+    // The 'simple' parser reads "<USB-C>" as an XML tag and drops it: apply the migrations up to
+    // the fix, store a product as the old trigger did, then apply the rest.
+    const fix = "20261201100000_search_words_in_angle_brackets";
+    const dir = await mkdtemp(path.join(tmpdir(), "lavka-migrations-"));
+    const name = `lavka_t_${Math.floor(Date.now() / 1000)}_search`;
+    await adminQuery(`CREATE DATABASE ${quoteIdent(name)}`);
+    try {
+      for (const entry of await readdir(migrationsDir)) {
+        if (entry.endsWith(".toml") || entry < fix) await cp(path.join(migrationsDir, entry), path.join(dir, entry), { recursive: true });
+      }
+      const url = databaseUrl(name);
+      await applyMigrations(url, dir);
+      await queryOn(
+        url,
+        `INSERT INTO "User" (id, email, "displayName", role, "createdAt", "updatedAt") VALUES ('u-old', 'old@example.test', 'Old', 'seller', now(), now());
+         INSERT INTO "Seller" (id, "userId", "shopName") VALUES ('00000000-0000-4000-8000-000000000001', 'u-old', 'Old shop');
+         INSERT INTO "Product" (id, "sellerId", sku, title, description, "priceMinor", currency, "updatedAt")
+         VALUES ('00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001', 'SKU-OLD', 'Adapter <USB-C> to HDMI', 'Fits <Thunderbolt 3> ports', 1999, 'EUR', now())`,
+      );
+      const search = (q: string) => queryOn<{ sku: string }>(url, `SELECT sku FROM "Product" WHERE "searchVector" @@ websearch_to_tsquery('simple', products_search_text('${q}'))`);
+      const stale = await queryOn<{ sku: string }>(url, `SELECT sku FROM "Product" WHERE "searchVector" @@ websearch_to_tsquery('simple', 'usb-c')`);
+      expect(stale).toEqual([]);
+
+      await applyMigrations(url, migrationsDir);
+      for (const q of ["usb-c", "USB-C", "<USB-C>", "hdmi", "thunderbolt"]) expect(await search(q), q).toEqual([{ sku: "SKU-OLD" }]);
+    } finally {
+      await adminQuery(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("applies a migration atomically: a failing one leaves nothing behind and blocks the next run", async () => {

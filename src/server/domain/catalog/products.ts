@@ -119,7 +119,9 @@ export async function listProductIds(
     if (!after) throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor this list returned for this sort order." });
   }
   const q = input.q?.trim() || null;
-  const tsQuery = q ? Prisma.sql`websearch_to_tsquery('simple', ${q})` : null;
+  // products_search_text (a migration) is what the stored vector was built from: angle brackets
+  // become spaces, so "<USB-C>" is words rather than an XML tag the parser drops.
+  const tsQuery = q ? Prisma.sql`websearch_to_tsquery('simple', products_search_text(${q}::text))` : null;
   const rank = tsQuery ? Prisma.sql`ts_rank(p."searchVector", ${tsQuery})` : Prisma.sql`NULL::real`;
 
   // One status as `=`: with `= ANY(array)` PostgreSQL cannot read the (status, sort key) index in
