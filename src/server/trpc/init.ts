@@ -6,7 +6,7 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { ZodError } from "zod";
+import { ZodError, ZodRealError, type z } from "zod";
 import type { Context } from "./context";
 import { convertDatabaseErrors, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "./middleware/errors";
 
@@ -36,6 +36,59 @@ function fieldErrors(error: ZodError): FieldErrors {
 }
 
 /**
+ * Refuses input holding a key named "__proto__", anywhere. JSON.parse keeps such a key as an
+ * ordinary property, but superjson's deserialize drops it without a word, so the request ran as
+ * if the key were absent; refusing says so (400 naming the key) before any procedure runs.
+ * Iterative, because tRPC hands over JSON nested as deep as the body allows.
+ */
+const FORBIDDEN_KEY = "__proto__";
+
+interface Visit {
+  value: unknown;
+  key: PropertyKey | null;
+  parent: Visit | null;
+}
+
+function pathOf(visit: Visit): PropertyKey[] {
+  const path: PropertyKey[] = [];
+  for (let v: Visit | null = visit; v?.key != null; v = v.parent) path.unshift(v.key);
+  return path;
+}
+
+function refuseForbiddenKeys(raw: unknown): void {
+  // A superjson envelope { json, meta }: paths are named from `json`, as the procedure sees them.
+  const envelope = typeof raw === "object" && raw !== null && !Array.isArray(raw) && Object.hasOwn(raw, "json");
+  // Parent links, not path copies: a path per node would cost depth squared on deep input.
+  const stack: Visit[] = [{ value: envelope ? (raw as { json: unknown }).json : raw, key: null, parent: null }];
+  const issues: z.core.$ZodIssue[] = [];
+  while (stack.length > 0 && issues.length < 10) {
+    const visit = stack.pop()!;
+    const { value } = visit;
+    if (typeof value !== "object" || value === null) continue;
+    for (const key of Object.keys(value)) {
+      const child: Visit = { value: (value as Record<string, unknown>)[key], key: Array.isArray(value) ? Number(key) : key, parent: visit };
+      if (key === FORBIDDEN_KEY) issues.push({ code: "custom", path: pathOf(child), message: `keys named ${FORBIDDEN_KEY} are not accepted`, input: child.value });
+      else stack.push(child);
+    }
+  }
+  // ZodRealError is the Error subclass parse() throws; a plain ZodError is not an Error, and tRPC
+  // would hide it from the formatter behind an "unknown cause".
+  if (issues.length > 0) throw new ZodRealError(issues);
+}
+
+/** superjson, with the __proto__ check in front of reading a request's input. */
+const transformer = {
+  input: {
+    serialize: (value: unknown) => superjson.serialize(value),
+    deserialize: (raw: unknown) => {
+      refuseForbiddenKeys(raw);
+      return superjson.deserialize(raw as Parameters<typeof superjson.deserialize>[0]);
+    },
+  },
+  output: superjson,
+};
+
+/**
  * What a client reads for an unexpected error. tRPC turns anything thrown into an
  * INTERNAL_SERVER_ERROR carrying the thrown error's own message, and Prisma's messages quote our
  * source (file paths, code excerpts): those stay in the logs. Deliberate TRPCErrors keep theirs.
@@ -49,7 +102,7 @@ function publicMessage(error: TRPCError): string {
 }
 
 const t = initTRPC.context<Context>().create({
-  transformer: superjson,
+  transformer,
   errorFormatter({ shape, error }) {
     // Stack traces describe our code to whoever asks: they stay in the server's logs.
     const { stack: _stack, ...data } = shape.data;
