@@ -5,13 +5,18 @@
 // - no answer is a 5xx; every 4xx carries a message a person can read;
 // - input that cannot be valid (an unknown field, a non-object, a broken body) is a 4xx that
 //   names the problem, and the procedure never runs;
-// - the database is byte-for-byte unchanged afterwards (checksum of every table).
-// LAVKA_FUZZ_RUNS raises the number of generated cases per procedure (default 12).
+// - every string field of every procedure, nested ones included (shippingAddress.city, images.0,
+//   params.<key> and the keys themselves), given text with a control character (NUL, other C0,
+//   DEL, C1) or a lone surrogate, is a 400 naming that field; free-text fields say why;
+// - the database is byte-for-byte unchanged afterwards (checksum of every table), and no circuit
+//   breaker of the API's clients opened.
+// Runs are bounded by case count, never by time: LAVKA_FUZZ_RUNS raises the number of generated
+// cases per procedure and per string field (default 12).
 import { createHmac } from "node:crypto";
 import fc from "fast-check";
 import pg from "pg";
 import superjson from "superjson";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMetricsRegistry } from "~/lib/metrics";
 import { CARRIER_SIGNATURE_HEADER } from "~/server/clients/carrier";
 import { authenticateRequest, createApiServer, type ApiServer } from "~/server/http/server";
@@ -19,7 +24,7 @@ import type { AuthUser } from "~/server/trpc/context";
 import { appRouter } from "~/server/trpc/root";
 import { startTestApi, type TestApi } from "../helpers/api.ts";
 import { createAdminUser, createCategory, createProduct, createSellerUser, createUser } from "../helpers/fixtures.ts";
-import { errorMessage, send, type RawResponse } from "./http.ts";
+import { errorMessage, fieldErrorsOf, send, type RawResponse } from "./http.ts";
 
 const RUNS = Number(process.env.LAVKA_FUZZ_RUNS ?? 12);
 const MAX_BODY_BYTES = 100_000;
@@ -32,6 +37,8 @@ interface ProcedureInfo {
   /** Top-level field names of the input object (empty without an input). */
   fields: string[];
   hasInput: boolean;
+  /** The input's zod schema (undefined without an input). */
+  schema: unknown;
 }
 
 function procedures(): ProcedureInfo[] {
@@ -39,9 +46,82 @@ function procedures(): ProcedureInfo[] {
   return Object.entries(record).map(([path, p]) => {
     const input = p._def.inputs[0] as { shape?: Record<string, unknown>; def?: { innerType?: { shape?: Record<string, unknown> } } } | undefined;
     const shape = input?.shape ?? input?.def?.innerType?.shape ?? {};
-    return { path, type: p._def.type as ProcedureInfo["type"], fields: Object.keys(shape), hasInput: p._def.inputs.length > 0 };
+    return { path, type: p._def.type as ProcedureInfo["type"], fields: Object.keys(shape), hasInput: p._def.inputs.length > 0, schema: input };
   });
 }
+
+/**
+ * Where a procedure's input holds a string (zod string, string format, enum, or a date coerced
+ * from a string), with the smallest input that puts a given value there. Read from the zod
+ * definitions, so fields added later are covered without editing this file.
+ */
+interface StringField {
+  /** The field as the error names it, given the generated text (a record's key is named by itself). */
+  name(value: string): string;
+  /** Free text (no format, pattern or choice list): its refusal must name the character problem. */
+  freeText: boolean;
+  build(value: string): unknown;
+}
+
+type Def = { type: string; [key: string]: unknown };
+const defOf = (schema: unknown): Def => (schema as { _zod: { def: Def } })._zod.def;
+
+function stringFields(schema: unknown, build: (v: unknown) => unknown = (v) => v, path: Array<string | number> = []): StringField[] {
+  const def = defOf(schema);
+  const leaf = (freeText: boolean): StringField[] => [{ name: () => path.join(".") || "input", freeText, build }];
+  switch (def.type) {
+    case "string": {
+      const checks = (def.checks as Array<{ _zod: { def: { format?: string } } }> | undefined) ?? [];
+      return leaf(def.format === undefined && !checks.some((c) => c._zod.def.format !== undefined));
+    }
+    case "enum":
+      return leaf(false);
+    case "date":
+      return def.coerce ? leaf(false) : [];
+    case "optional":
+    case "nullable":
+    case "default":
+    case "prefault":
+    case "readonly":
+    case "nonoptional":
+    case "catch":
+      return stringFields(def.innerType, build, path);
+    case "pipe":
+      return stringFields(def.in, build, path);
+    case "array":
+      return stringFields(def.element, (v) => build([v]), [...path, 0]);
+    case "record": {
+      const keys = stringFields(def.keyType).map((k) => ({ ...k, name: (v: string) => [...path, v].join("."), build: (v: string) => build({ [v]: "x" }) }));
+      return [...keys, ...stringFields(def.valueType, (v) => build({ fuzzKey: v }), [...path, "fuzzKey"])];
+    }
+    case "object": {
+      const shape = def.shape as Record<string, unknown>;
+      // Literal fields are a union's discriminator: keep them right so the branch is the one walked.
+      const fixed = Object.fromEntries(
+        Object.entries(shape)
+          .filter(([, field]) => defOf(field).type === "literal")
+          .map(([name, field]) => [name, (defOf(field).values as unknown[])[0]]),
+      );
+      return Object.entries(shape).flatMap(([name, field]) => stringFields(field, (v) => build({ ...fixed, [name]: v }), [...path, name]));
+    }
+    case "union":
+      return (def.options as unknown[]).flatMap((option) => stringFields(option, build, path));
+    default:
+      return [];
+  }
+}
+
+/** Every code point the text rules refuse everywhere: C0 but \t and \n (multi-line fields keep those), DEL, C1, lone surrogates. */
+const refusedCharacter = fc.oneof(
+  fc.integer({ min: 0x00, max: 0x1f }).filter((c) => c !== 0x09 && c !== 0x0a).map((c) => String.fromCharCode(c)),
+  fc.constant("\u007F"),
+  fc.integer({ min: 0x80, max: 0x9f }).map((c) => String.fromCharCode(c)),
+  fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
+);
+/** Text with one refused character inside (not at the ends, where trimming could remove a control). */
+const textWithRefusedCharacter = fc
+  .tuple(fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 8 }), refusedCharacter, fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 8 }))
+  .map(([a, c, b]) => `${a.replace(/\s/g, "a")}${c}${b.replace(/\s/g, "b")}`);
 
 const sqlish = fc.constantFrom(
   "' OR '1'='1",
@@ -178,6 +258,12 @@ afterAll(async () => {
   await api?.close();
 });
 
+/** The API's clients' breakers; checked after every test, so one that opened and closed again is seen too. */
+const breakers = () => ({ auth: api.deps.auth.http.breaker.state, inventory: api.deps.inventory.http.breaker.state });
+afterEach(() => {
+  expect(breakers()).toEqual({ auth: "closed", inventory: "closed" });
+});
+
 describe("every tRPC procedure", () => {
   it("enumerates the router", () => {
     expect(all.length).toBeGreaterThan(20);
@@ -211,6 +297,30 @@ describe("every tRPC procedure", () => {
         );
       }
     });
+
+    const fields = info.hasInput ? stringFields(info.schema) : [];
+    if (fields.length > 0) {
+      it(`${info.path}: control characters or a lone surrogate in any string field (${fields.length}) is a 400 naming that field`, async () => {
+        for (const field of fields) {
+          await fc.assert(
+            fc.asyncProperty(textWithRefusedCharacter, fc.boolean(), async (text, viaSuperjson) => {
+              const input = field.build(text);
+              const payload = viaSuperjson ? superjson.serialize(input) : { json: input };
+              // Admin passes every role check, so the input is what gets judged.
+              const res = await send(baseUrl, trpcRequest(info, "admin", payload));
+              const name = field.name(text);
+              const label = `${info.path} ${name}=${JSON.stringify(text)} -> ${res.status} ${res.text.slice(0, 300)}`;
+              expect(res.status, label).toBe(400);
+              const problems = fieldErrorsOf(res.text)[name];
+              expect(problems, label).toBeDefined();
+              expect(errorMessage(res.text), label).toContain(`${name}: `);
+              if (field.freeText) expect(problems!.join(" "), label).toMatch(/control characters|broken characters/);
+            }),
+            { numRuns: RUNS },
+          );
+        }
+      });
+    }
 
     it(`${info.path}: broken transport (bad JSON, invalid UTF-8, deep JSON, wrong method or content type, oversized body, bad meta)`, async () => {
       const path = `/trpc/${info.path}`;
@@ -336,5 +446,11 @@ describe("plain HTTP endpoints", () => {
 describe("afterwards", () => {
   it("the database is unchanged", async () => {
     expect(await databaseChecksum(api.database.url)).toBe(checksumBefore);
+  });
+
+  it("no circuit breaker opened, and a sign-in still reaches the auth service", async () => {
+    expect(breakers()).toEqual({ auth: "closed", inventory: "closed" });
+    const res = await send(baseUrl, trpcRequest({ path: "auth.login", type: "mutation" } as ProcedureInfo, "anonymous", { json: { email: "nobody@example.test", password: "whatever-1" } }));
+    expect(res.status, res.text).toBe(401);
   });
 });

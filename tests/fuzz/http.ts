@@ -57,3 +57,13 @@ export function errorMessage(text: string): string {
     return "";
   }
 }
+
+/** The per-field problems of a tRPC error answer (data.fieldErrors), {} when there are none. */
+export function fieldErrorsOf(text: string): Record<string, string[]> {
+  try {
+    const body = JSON.parse(text) as { error?: { json?: { data?: { fieldErrors?: Record<string, string[]> | null } } } };
+    return body.error?.json?.data?.fieldErrors ?? {};
+  } catch {
+    return {};
+  }
+}

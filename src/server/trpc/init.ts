@@ -25,7 +25,12 @@ function fieldErrors(error: ZodError): FieldErrors {
     const base = issue.path.map(String);
     // An unknown field is the field's own problem: name it, not its parent object.
     const entries: Array<[string[], string]> =
-      issue.code === "unrecognized_keys" ? issue.keys.map((k) => [[...base, k], "unknown field"]) : [[base, issue.message]];
+      issue.code === "unrecognized_keys"
+        ? issue.keys.map((k) => [[...base, k], "unknown field"])
+        : // A record's key that fails its schema: say why (zod's own text is only "Invalid key in record").
+          issue.code === "invalid_key"
+          ? [[base, `key ${issue.issues.map((i) => i.message).join(", ")}`]]
+          : [[base, issue.message]];
     for (const [path, message] of entries) {
       const key = path.length > 0 ? path.join(".") : "input";
       // superjson refuses to serialise these three as keys (prototype pollution guard): qualify them.

@@ -4,7 +4,10 @@ import { productForecast, reorderSoonForSeller } from "~/server/domain/stats/for
 import { salesSummary, salesTimeseries, topProducts } from "~/server/domain/stats/sales";
 import { router, sellerProcedure } from "../init";
 
-const period = { from: z.coerce.date(), to: z.coerce.date() };
+// A Date (superjson) or an ISO 8601 string. Not z.coerce.date(): Date's lenient parser reads a
+// year out of text such as "0!x" and the request ran on garbage.
+const instant = z.union([z.date(), z.iso.datetime({ offset: true }), z.iso.date()], { error: "must be an ISO 8601 date or date-time" }).pipe(z.coerce.date());
+const period = { from: instant, to: instant };
 
 export const statsSummaryInput = z.strictObject(period);
 export const statsTimeseriesInput = z.strictObject({ ...period, granularity: z.enum(["hour", "day"]).default("day") });
