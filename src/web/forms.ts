@@ -46,6 +46,28 @@ export function textFields<const K extends string>(formData: FormData, names: re
   return out;
 }
 
+/**
+ * The API's message when it refused a page's query as malformed (a filter from the URL with a
+ * control character, say): the page shows it next to its filters instead of failing.
+ */
+export function badRequestMessage(error: unknown): string | null {
+  return error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "BAD_REQUEST" ? error.message : null;
+}
+
+/**
+ * A page's list query whose filters come from the URL: when the API refuses them (a control
+ * character in the search text, say), the page shows `empty` and the API's words, not an error page.
+ */
+export async function withFilterProblem<T>(query: Promise<T>, empty: T): Promise<{ result: T; problem: string | null }> {
+  try {
+    return { result: await query, problem: null };
+  } catch (error) {
+    const problem = badRequestMessage(error);
+    if (problem === null) throw error;
+    return { result: empty, problem };
+  }
+}
+
 /** Whether an error is the API saying "sign in first" (expired or missing session). */
 export function isUnauthorized(error: unknown): boolean {
   return error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "UNAUTHORIZED";

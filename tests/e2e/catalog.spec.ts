@@ -12,3 +12,9 @@ test("the catalog page lists demo products with their prices and sellers", async
   await expect(products.first()).toContainText("€");
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, "catalog.png"), fullPage: true });
 });
+
+test("a search holding a control character (from a crafted URL) says why instead of failing the page", async ({ page }) => {
+  const res = await page.goto("/catalog?q=tea%00pot");
+  expect(res?.status()).toBe(200);
+  await expect(page.getByRole("alert")).toContainText("q: must not contain control characters");
+});

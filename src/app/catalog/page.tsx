@@ -1,11 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { api } from "~/trpc/server";
-import { TRPCClientError } from "@trpc/client";
 import { CATALOG_SORTS, catalogHref, categoryTree, effectiveSort, majorToMinor, parseCatalogQuery } from "~/web/catalog-query";
 import { ProductGrid } from "~/web/components/product-card";
 import { EmptyState, ErrorNotice } from "~/web/components/states";
 import { webConfig } from "~/web/config";
+import { badRequestMessage } from "~/web/forms";
 
 export const dynamic = "force-dynamic";
 
@@ -39,7 +39,7 @@ export default async function CatalogPage({ searchParams }: Props) {
   ]);
   const page = listed.status === "fulfilled" ? listed.value : null;
   // A bad filter (say, max below min) is the visitor's to fix: show the API's words, not an outage.
-  const filterProblem = listed.status === "rejected" && listed.reason instanceof TRPCClientError && listed.reason.data?.code === "BAD_REQUEST" ? listed.reason.message : null;
+  const filterProblem = listed.status === "rejected" ? badRequestMessage(listed.reason) : null;
   const categoryOptions = categories.status === "fulfilled" ? categoryTree(categories.value) : [];
   const categoryName = categoryOptions.find((c) => c.slug === query.category)?.name ?? query.category;
   const active = [

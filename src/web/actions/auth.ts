@@ -1,13 +1,17 @@
 "use server";
 
 import { redirect } from "next/navigation";
+import { hasControlCharacters } from "~/lib/text";
 import { anonymousApi, api } from "~/trpc/server";
 import { errorToFormState, textFields, type FormState } from "../forms";
 import { assertSameOrigin, clearSessionToken, setSessionToken } from "../session";
 
-/** Only same-site paths: an attacker-supplied ?next=https://evil.test must not redirect off-site. */
+/**
+ * Only same-site paths: an attacker-supplied ?next=https://evil.test must not redirect off-site,
+ * and a control character (a line break, NUL) cannot go into the redirect's header.
+ */
 function safeNext(value: FormDataEntryValue | null, fallback: string): string {
-  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") ? value : fallback;
+  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") && !hasControlCharacters(value) ? value : fallback;
 }
 
 export async function signIn(_prev: FormState, formData: FormData): Promise<FormState> {

@@ -4,7 +4,8 @@ import { api } from "~/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { FilterSelect } from "~/web/components/filter-select";
-import { EmptyState } from "~/web/components/states";
+import { EmptyState, ErrorNotice } from "~/web/components/states";
+import { withFilterProblem } from "~/web/forms";
 import { date } from "~/web/format";
 import { requireViewer } from "~/web/viewer";
 import { setRoleAction } from "../actions";
@@ -21,7 +22,10 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   const search = sp.search?.trim().slice(0, 200) || undefined;
   const role = ROLES.find((r) => r === sp.role);
   const cursor = sp.cursor?.slice(0, 512);
-  const page = await (await api()).admin.users.list.query({ limit: 25, cursor: cursor ?? null, search, role });
+  const { result: page, problem: filterProblem } = await withFilterProblem((await api()).admin.users.list.query({ limit: 25, cursor: cursor ?? null, search, role }), {
+    items: [],
+    nextCursor: null,
+  });
   const href = (c?: string) => {
     const params = new URLSearchParams();
     if (search) params.set("search", search);
@@ -44,6 +48,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           Find
         </button>
       </form>
+      {filterProblem ? <ErrorNotice>Please check the search: {filterProblem}</ErrorNotice> : null}
       {page.items.length === 0 ? (
         <EmptyState>No users match.</EmptyState>
       ) : (

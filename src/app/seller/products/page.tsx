@@ -4,7 +4,8 @@ import { api } from "~/trpc/server";
 import { categoryTree } from "~/web/catalog-query";
 import { ActionForm, SubmitButton } from "~/web/components/form";
 import { FilterSelect } from "~/web/components/filter-select";
-import { EmptyState } from "~/web/components/states";
+import { EmptyState, ErrorNotice } from "~/web/components/states";
+import { withFilterProblem } from "~/web/forms";
 import { date, money } from "~/web/format";
 import { SellerNav } from "~/web/seller-nav";
 import { requireViewer } from "~/web/viewer";
@@ -26,8 +27,11 @@ export default async function SellerProductsPage({ searchParams }: { searchParam
   const category = sp.category?.slice(0, 100) || undefined;
   const cursor = sp.cursor?.slice(0, 512);
   const client = await api();
-  const [page, categories] = await Promise.all([
-    client.seller.products.listOwn.query({ limit: 20, cursor: cursor ?? null, status, q, categorySlug: category, sort: q && !sp.sort ? "relevance" : sort }),
+  const [{ result: page, problem: filterProblem }, categories] = await Promise.all([
+    withFilterProblem(
+      client.seller.products.listOwn.query({ limit: 20, cursor: cursor ?? null, status, q, categorySlug: category, sort: q && !sp.sort ? "relevance" : sort }),
+      { items: [], nextCursor: null },
+    ),
     client.catalog.categories.query().then(categoryTree, () => []),
   ]);
   const href = (change: Partial<Sp>) => {
@@ -62,6 +66,7 @@ export default async function SellerProductsPage({ searchParams }: { searchParam
         <input type="hidden" name="sort" value={sp.sort ?? ""} />
         <button type="submit">Filter</button>
       </form>
+      {filterProblem ? <ErrorNotice>Please check the filters: {filterProblem}</ErrorNotice> : null}
       {page.items.length === 0 ? (
         <EmptyState action={{ href: "/seller/products/new", label: "Create a product" }}>
           {status || q || category ? "No products match these filters." : "You have no products yet."}
