@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isHttpsRequest, isSameOriginRequest } from "./origin";
+import { isHttpsRequest, isSameOriginRequest, safeNextPath } from "./origin";
 
 describe("isSameOriginRequest", () => {
   it("trusts the browser's Sec-Fetch-Site when present", () => {
@@ -26,5 +26,18 @@ describe("isHttpsRequest", () => {
     expect(isHttpsRequest(new Headers({ "x-forwarded-proto": "http", origin: "https://x" }))).toBe(false);
     expect(isHttpsRequest(new Headers({ origin: "https://shop.test" }))).toBe(true);
     expect(isHttpsRequest(new Headers({}))).toBe(false);
+  });
+});
+
+describe("safeNextPath", () => {
+  it("keeps paths on this site", () => {
+    expect(safeNextPath("/orders/1?placed=1", "/")).toBe("/orders/1?placed=1");
+    expect(safeNextPath(null, "/catalog")).toBe("/catalog");
+  });
+
+  it("refuses other sites and anything with a control character", () => {
+    for (const next of ["https://evil.test", "//evil.test", "/\\evil.test", "/a\r\nSet-Cookie: x=1", "/a\u0000", "/a\u0085", "/a\tb"]) {
+      expect(safeNextPath(next, "/"), JSON.stringify(next)).toBe("/");
+    }
   });
 });

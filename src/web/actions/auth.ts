@@ -1,18 +1,10 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import { hasControlCharacters } from "~/lib/text";
 import { anonymousApi, api } from "~/trpc/server";
 import { errorToFormState, textFields, type FormState } from "../forms";
+import { safeNextPath } from "../origin";
 import { assertSameOrigin, clearSessionToken, setSessionToken } from "../session";
-
-/**
- * Only same-site paths: an attacker-supplied ?next=https://evil.test must not redirect off-site,
- * and a control character (a line break, NUL) cannot go into the redirect's header.
- */
-function safeNext(value: FormDataEntryValue | null, fallback: string): string {
-  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\") && !hasControlCharacters(value) ? value : fallback;
-}
 
 export async function signIn(_prev: FormState, formData: FormData): Promise<FormState> {
   const values = textFields(formData, ["email"] as const);
@@ -25,7 +17,7 @@ export async function signIn(_prev: FormState, formData: FormData): Promise<Form
     return errorToFormState(error, values);
   }
   await setSessionToken(session.token, session.expiresAt);
-  redirect(safeNext(formData.get("next"), "/"));
+  redirect(safeNextPath(formData.get("next"), "/"));
 }
 
 export async function register(_prev: FormState, formData: FormData): Promise<FormState> {
@@ -42,7 +34,7 @@ export async function register(_prev: FormState, formData: FormData): Promise<Fo
     return errorToFormState(error, values);
   }
   await setSessionToken(session.token, session.expiresAt);
-  redirect(safeNext(formData.get("next"), "/catalog"));
+  redirect(safeNextPath(formData.get("next"), "/catalog"));
 }
 
 /** Signs out: the cookie goes even when the API cannot revoke the session right now. */
