@@ -11,9 +11,9 @@ import { z } from "zod";
  * Each with a message a person can act on; the error formatter puts the field's name in front.
  */
 
-export const CONTROL_CHARACTERS_MESSAGE = "must not contain control characters";
-export const MULTI_LINE_CONTROL_CHARACTERS_MESSAGE = "must not contain control characters (line breaks and tabs are fine)";
-export const BROKEN_CHARACTER_MESSAGE = "must not contain broken characters (half of a UTF-16 surrogate pair); retype or paste the text again";
+const CONTROL_CHARACTERS_MESSAGE = "must not contain control characters";
+const MULTI_LINE_CONTROL_CHARACTERS_MESSAGE = "must not contain control characters (line breaks and tabs are fine)";
+const BROKEN_CHARACTER_MESSAGE = "must not contain broken characters (half of a UTF-16 surrogate pair); retype or paste the text again";
 
 // \p{Cc} is exactly C0, DEL and C1. With the u flag a proper surrogate pair is one code point,
 // so \p{Cs} only meets a lone half.
@@ -27,7 +27,7 @@ export function hasControlCharacters(text: string, options: { multiLine?: boolea
 }
 
 /** True when `text` holds half of a UTF-16 surrogate pair. */
-export function hasLoneSurrogate(text: string): boolean {
+function hasLoneSurrogate(text: string): boolean {
   return LONE_SURROGATE.test(text);
 }
 
