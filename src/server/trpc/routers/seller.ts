@@ -14,7 +14,8 @@ import { router, sellerProcedure } from "../init";
 
 const title = z.string().trim().min(1).max(200);
 const description = z.string().max(10_000);
-const priceMinor = z.number().int().min(0).max(1_000_000_000);
+// Range in the currency's own units (src/lib/money.ts) is checked where the currency is known.
+const priceMinor = z.number().int();
 const currency = z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code");
 const images = z.array(z.url().max(2_000)).max(20);
 const categorySlug = z.string().min(1).max(100);
