@@ -130,7 +130,7 @@ async function requireSameRequest(db: Db, buyerId: string, input: PlaceOrderInpu
   if (requestFingerprint(input.shippingAddress, lines) === previous.requestHash) return;
   throw new TRPCError({
     code: "UNPROCESSABLE_CONTENT",
-    message: `idempotencyKey: this key already placed order #${previous.order.number} for a different cart or address; nothing was placed. Use a new key for a new checkout.`,
+    message: `idempotencyKey: this checkout already placed order #${previous.order.number} with a different cart or address, so nothing new was placed. To place another order, start a new checkout (a new key).`,
   });
 }
 
