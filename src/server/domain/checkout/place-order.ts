@@ -113,8 +113,10 @@ async function findOrder(db: Db, buyerId: string, idempotencyKey: string): Promi
  * address's field order does not matter.
  */
 function requestFingerprint(shippingAddress: ShippingAddress, lines: { productId: string; quantity: number }[]): string {
-  const address = Object.fromEntries(Object.entries(shippingAddress).filter(([, v]) => v !== undefined).sort(([a], [b]) => a.localeCompare(b)));
-  const cart = lines.map((l) => [l.productId, l.quantity]).sort(([a], [b]) => String(a).localeCompare(String(b)));
+  // Code-unit order (not localeCompare): the same request must hash the same on every machine.
+  const byKey = <T>(key: (item: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  const address = Object.entries(shippingAddress).filter(([, v]) => v !== undefined).sort(byKey(([k]) => k));
+  const cart = [...lines].sort(byKey((l) => l.productId)).map((l) => [l.productId, l.quantity]);
   return createHash("sha256").update(JSON.stringify({ address, cart })).digest("hex");
 }
 
