@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestApi, type Caller, type TestApi } from "../../../../tests/helpers/api.ts";
-import { createCategory, createSellerUser, type TestSeller } from "../../../../tests/helpers/fixtures.ts";
+import { createCategory, createProduct, createSellerUser, type TestSeller } from "../../../../tests/helpers/fixtures.ts";
 
 let api: TestApi;
 let seller: TestSeller;
@@ -53,6 +53,11 @@ describe("seller.products", () => {
     });
     await expect(me.seller.products.create({ title: "Debt", priceMinor: -5, currency: "KRW" })).rejects.toMatchObject({ message: expect.stringMatching(/^priceMinor: must be at least 1 KRW/) });
     expect(await api.deps.db.product.count({ where: { title: { in: ["Freebie", "Villa", "Debt"] } } })).toBe(0);
+    // A draft priced 0 before the rule goes on sale only with a price.
+    const legacy = await createProduct(api.deps.db, seller.sellerId, { priceMinor: 0, status: "draft" });
+    await expect(me.seller.products.publish({ id: legacy.id })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/^priceMinor: must be at least 0.01 EUR/) });
+    await me.seller.products.update({ id: legacy.id, priceMinor: 100 });
+    expect((await me.seller.products.publish({ id: legacy.id })).status).toBe("active");
 
     // Above 2^31 minor units: a car priced in dong.
     const car = await me.seller.products.create({ title: "Car", priceMinor: 5_000_000_000, currency: "VND", publish: true });
