@@ -3,7 +3,7 @@
  *
  * Representation (docs/api.md, "Money"): PostgreSQL stores every amount as BIGINT. Prisma reads
  * those as `bigint`; everywhere else (domain code, the API, outbox events, the payment gateway)
- * an amount is a plain `number`, converted once where it leaves the database (`minorNumber`).
+ * an amount is a plain `number`, converted once where it leaves the database (`minorNumbers`).
  * That is exact because the limits below keep amounts far below Number.MAX_SAFE_INTEGER
  * (9,007,199,254,740,991): even a cart that breaks them (100 lines x 999 units at the highest
  * price is 10^15) still adds up exactly, JSON numbers carry every amount without loss, and
