@@ -4,11 +4,12 @@ import pg from "pg";
  * Each reference service keeps its data in its own schema of the given database,
  * so one PostgreSQL can host all four next to Lavka's own tables.
  */
-export async function openSchema(databaseUrl: string, schema: string, ddl: string, max = 10): Promise<pg.Pool> {
+export async function openSchema(databaseUrl: string, schema: string, ddl: string, max = 10, types?: pg.CustomTypesConfig): Promise<pg.Pool> {
   if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`bad schema name ${schema}`);
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max,
+    types,
     // Unqualified table names resolve to the service's schema.
     options: `-c search_path=${schema}`,
   });

@@ -56,6 +56,21 @@ describe("payment gateway", () => {
     expect(await payments.getPayment("pay_missing")).toBeNull();
   });
 
+  it("takes amounts above 2^31 minor units (IDR, VND, KRW) up to 2^53 - 1, and refuses what JSON cannot carry exactly", async () => {
+    const payments = client();
+    const big = await payments.authorize({ amount: 3_000_000_000, currency: "VND", reference: `order-${randomUUID()}`, paymentMethod: card, idempotencyKey: randomUUID() });
+    expect(big).toMatchObject({ status: "authorized", amount: 3_000_000_000, currency: "VND" });
+    expect(await payments.capture(big.id, { idempotencyKey: randomUUID() })).toMatchObject({ status: "captured", capturedAmount: 3_000_000_000 });
+    const refund = await payments.refund(big.id, { amount: 2_500_000_000, idempotencyKey: randomUUID() });
+    expect(refund).toMatchObject({ refund: { amount: 2_500_000_000 }, payment: { status: "partially_refunded", refundedAmount: 2_500_000_000 } });
+    expect(await payments.getPayment(big.id)).toMatchObject({ amount: 3_000_000_000, capturedAmount: 3_000_000_000, refundedAmount: 2_500_000_000 });
+    const largest = await payments.authorize({ amount: Number.MAX_SAFE_INTEGER, currency: "IDR", reference: "o-max", paymentMethod: card, idempotencyKey: randomUUID() });
+    expect(largest.amount).toBe(Number.MAX_SAFE_INTEGER);
+    await expect(
+      payments.authorize({ amount: Number.MAX_SAFE_INTEGER + 1, currency: "IDR", reference: "o-too-big", paymentMethod: card, idempotencyKey: randomUUID() }),
+    ).rejects.toMatchObject({ kind: "rejected", status: 400 });
+  });
+
   it("declines amounts ending in 13 minor units and configured card endings", async () => {
     const payments = client();
     const declined = await payments.authorize({

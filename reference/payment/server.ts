@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import type pg from "pg";
+import pg from "pg";
 import type { Logger } from "pino";
 import { z } from "zod";
 import { createLogger } from "../../src/lib/logger";
@@ -62,10 +62,10 @@ const DDL = `
 CREATE TABLE IF NOT EXISTS payments (
   id text PRIMARY KEY,
   status text NOT NULL CHECK (status IN ('authorized', 'declined', 'captured', 'partially_refunded', 'refunded', 'voided')),
-  amount integer NOT NULL CHECK (amount > 0),
+  amount bigint NOT NULL CHECK (amount > 0),
   currency text NOT NULL,
-  captured_amount integer NOT NULL DEFAULT 0,
-  refunded_amount integer NOT NULL DEFAULT 0,
+  captured_amount bigint NOT NULL DEFAULT 0,
+  refunded_amount bigint NOT NULL DEFAULT 0,
   reference text NOT NULL,
   card_last4 text NOT NULL,
   decline_reason text,
@@ -77,10 +77,13 @@ CREATE INDEX IF NOT EXISTS payments_reference_idx ON payments (reference);
 CREATE TABLE IF NOT EXISTS refunds (
   id text PRIMARY KEY,
   payment_id text NOT NULL REFERENCES payments(id),
-  amount integer NOT NULL CHECK (amount > 0),
+  amount bigint NOT NULL CHECK (amount > 0),
   reason text,
   created_at timestamptz NOT NULL DEFAULT now()
 );
+-- Tables made by an earlier version held amounts as integer (at most 2^31 - 1): widen them.
+ALTER TABLE payments ALTER COLUMN amount TYPE bigint, ALTER COLUMN captured_amount TYPE bigint, ALTER COLUMN refunded_amount TYPE bigint;
+ALTER TABLE refunds ALTER COLUMN amount TYPE bigint;
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   key text PRIMARY KEY,
   operation text NOT NULL,
@@ -91,8 +94,13 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 );
 `;
 
-// Integer columns: the reference gateway caps a payment at 2^31-1 minor units.
-const amountSchema = z.number().int().min(1).max(2_147_483_647);
+// BIGINT columns; JSON numbers are exact up to 2^53 - 1, so that is the cap (IDR, VND and KRW
+// amounts pass 2^31 easily).
+const amountSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+/** pg reads BIGINT as a string; the amounts here are capped at 2^53 - 1, so a number is exact. */
+const bigintAsNumber: pg.CustomTypesConfig = {
+  getTypeParser: (oid: number, format?: "text" | "binary") => (oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)),
+};
 const authorizeSchema = z.strictObject({
   amount: amountSchema,
   currency: z.string().regex(/^[A-Z]{3}$/, "currency must be an ISO 4217 code like EUR"),
@@ -171,7 +179,7 @@ export async function startPaymentService(options: PaymentServiceOptions): Promi
     logger.info({ modes }, "failure modes changed");
     return { ...modes };
   };
-  const pool = await openSchema(options.databaseUrl, "ref_payment", DDL, options.poolSize ?? 10);
+  const pool = await openSchema(options.databaseUrl, "ref_payment", DDL, options.poolSize ?? 10, bigintAsNumber);
 
   /**
    * Runs a mutating operation once per Idempotency-Key. The key row is inserted first

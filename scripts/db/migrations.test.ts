@@ -120,6 +120,50 @@ describe("prisma/migrations", () => {
     }
   });
 
+  it("money_bigint converts existing amounts without loss, the largest int ones included", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "lavka-migrations-"));
+    const name = `lavka_t_${Math.floor(Date.now() / 1000)}_bigint`;
+    await adminQuery(`CREATE DATABASE ${quoteIdent(name)}`);
+    try {
+      // The database as it was before money became BIGINT, holding int4's largest amounts.
+      const before = (await readMigrations(migrationsDir)).migrationDirectories.filter((m) => m.path < "20261201090000");
+      for (const m of before) await cp(path.join(migrationsDir, m.path), path.join(dir, m.path), { recursive: true });
+      await cp(path.join(migrationsDir, "migration_lock.toml"), path.join(dir, "migration_lock.toml"));
+      const url = databaseUrl(name);
+      await applyMigrations(url, dir);
+      const max = 2_147_483_647;
+      await queryOn(
+        url,
+        `INSERT INTO "User" (id, email, "displayName", "updatedAt") VALUES ('u1', 'u1@example.test', 'U', now());
+         INSERT INTO "Seller" (id, "userId", "shopName") VALUES ('00000000-0000-4000-8000-000000000001', 'u1', 'S');
+         INSERT INTO "Product" (id, "sellerId", sku, title, "priceMinor", currency, "updatedAt")
+           VALUES ('00000000-0000-4000-8000-000000000002', '00000000-0000-4000-8000-000000000001', 'SKU-1', 'P', ${max}, 'VND', now());
+         INSERT INTO "Order" (id, "buyerId", currency, "subtotalMinor", "shippingMinor", "totalMinor", "idempotencyKey", "shippingAddress", "updatedAt")
+           VALUES ('00000000-0000-4000-8000-000000000003', 'u1', 'VND', ${max - 1}, 1, ${max}, 'k1', '{}', now());
+         INSERT INTO "OrderLine" (id, "orderId", "productId", "sellerId", sku, title, "unitPriceMinor", currency, quantity, "lineTotalMinor")
+           VALUES ('00000000-0000-4000-8000-000000000004', '00000000-0000-4000-8000-000000000003', '00000000-0000-4000-8000-000000000002',
+                   '00000000-0000-4000-8000-000000000001', 'SKU-1', 'P', ${max}, 'VND', 1, ${max});
+         INSERT INTO "Payment" (id, "orderId", gateway, "idempotencyKey", "amountMinor", currency, "updatedAt")
+           VALUES ('00000000-0000-4000-8000-000000000005', '00000000-0000-4000-8000-000000000003', 'g', 'p1', ${max}, 'VND', now());`,
+      );
+      await applyMigrations(url, migrationsDir);
+      const [row] = await queryOn<Record<string, string>>(
+        url,
+        `SELECT p."priceMinor"::text AS price, o."subtotalMinor"::text AS subtotal, o."shippingMinor"::text AS shipping, o."totalMinor"::text AS total,
+                l."unitPriceMinor"::text AS unit, l."lineTotalMinor"::text AS line, pay."amountMinor"::text AS paid,
+                pg_typeof(o."totalMinor")::text AS type
+         FROM "Product" p, "Order" o, "OrderLine" l, "Payment" pay`,
+      );
+      expect(row).toEqual({ price: `${max}`, subtotal: `${max - 1}`, shipping: "1", total: `${max}`, unit: `${max}`, line: `${max}`, paid: `${max}`, type: "bigint" });
+      // And the columns now hold what int could not.
+      await queryOn(url, `UPDATE "Order" SET "totalMinor" = "totalMinor" * 3`);
+      expect(await queryOn(url, `SELECT "totalMinor"::text AS total FROM "Order"`)).toEqual([{ total: `${max * 3}` }]);
+    } finally {
+      await adminQuery(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("applies a migration atomically: a failing one leaves nothing behind and blocks the next run", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "lavka-migrations-"));
     const name = `lavka_t_${Math.floor(Date.now() / 1000)}_atomic`;

@@ -343,6 +343,7 @@ export async function seedDatabase(target: string | pg.ClientBase, partial: Part
       const sellerIdx = p < sellerCount ? p : sample(sellerCum, rng.next());
       const top = rng.next() < 0.8 ? rng.pick(sellerFocus[sellerIdx]!) : rng.int(CATEGORIES.length);
       const c = CATEGORIES[top]!;
+      // Never free (sellers cannot save a price of 0, src/lib/money.ts): 1.99 at least.
       const price = Math.max(199, Math.round((c.basePriceCents * Math.exp(0.6 * rng.normal())) / 100) * 100 - 1);
       const launchedLate = rng.next() < 0.25;
       const createdAt = launchedLate ? from + rng.int(days) * DAY_MS + rng.int(24) * HOUR_MS : from - (1 + rng.int(365)) * DAY_MS;
@@ -368,7 +369,7 @@ export async function seedDatabase(target: string | pg.ClientBase, partial: Part
       });
     }
     {
-      const cols: Column[] = [["id", "uuid"], ["sellerId", "uuid"], ["categoryId", "uuid"], ["sku", "text"], ["title", "text"], ["description", "text"], ["priceMinor", "int4"], ["currency", "bpchar"], ["status", '"ProductStatus"'], ["publishedAt", "timestamptz"], ["createdAt", "timestamptz"], ["updatedAt", "timestamptz"]];
+      const cols: Column[] = [["id", "uuid"], ["sellerId", "uuid"], ["categoryId", "uuid"], ["sku", "text"], ["title", "text"], ["description", "text"], ["priceMinor", "int8"], ["currency", "bpchar"], ["status", '"ProductStatus"'], ["publishedAt", "timestamptz"], ["createdAt", "timestamptz"], ["updatedAt", "timestamptz"]];
       for (let i = 0; i < products.length; i += 10_000) {
         const chunk = products.slice(i, i + 10_000);
         const data: unknown[][] = cols.map(() => []);
@@ -425,9 +426,9 @@ export async function seedDatabase(target: string | pg.ClientBase, partial: Part
       return idx;
     };
     const batchUsers: unknown[][] = userColumns.map(() => []);
-    const orderColumns: Column[] = [["id", "uuid"], ["buyerId", "text"], ["status", '"OrderStatus"'], ["currency", "bpchar"], ["subtotalMinor", "int4"], ["shippingMinor", "int4"], ["totalMinor", "int4"], ["idempotencyKey", "text"], ["shippingAddress", "jsonb"], ["cancelReason", "text"], ["placedAt", "timestamptz"], ["paidAt", "timestamptz"], ["cancelledAt", "timestamptz"], ["updatedAt", "timestamptz"]];
-    const lineColumns: Column[] = [["id", "uuid"], ["orderId", "uuid"], ["productId", "uuid"], ["sellerId", "uuid"], ["sku", "text"], ["title", "text"], ["unitPriceMinor", "int4"], ["currency", "bpchar"], ["quantity", "int4"], ["lineTotalMinor", "int4"]];
-    const paymentColumns: Column[] = [["id", "uuid"], ["orderId", "uuid"], ["gateway", "text"], ["gatewayRef", "text"], ["idempotencyKey", "text"], ["status", '"PaymentStatus"'], ["amountMinor", "int4"], ["currency", "bpchar"], ["failureReason", "text"], ["createdAt", "timestamptz"], ["updatedAt", "timestamptz"]];
+    const orderColumns: Column[] = [["id", "uuid"], ["buyerId", "text"], ["status", '"OrderStatus"'], ["currency", "bpchar"], ["subtotalMinor", "int8"], ["shippingMinor", "int8"], ["totalMinor", "int8"], ["idempotencyKey", "text"], ["shippingAddress", "jsonb"], ["cancelReason", "text"], ["placedAt", "timestamptz"], ["paidAt", "timestamptz"], ["cancelledAt", "timestamptz"], ["updatedAt", "timestamptz"]];
+    const lineColumns: Column[] = [["id", "uuid"], ["orderId", "uuid"], ["productId", "uuid"], ["sellerId", "uuid"], ["sku", "text"], ["title", "text"], ["unitPriceMinor", "int8"], ["currency", "bpchar"], ["quantity", "int4"], ["lineTotalMinor", "int8"]];
+    const paymentColumns: Column[] = [["id", "uuid"], ["orderId", "uuid"], ["gateway", "text"], ["gatewayRef", "text"], ["idempotencyKey", "text"], ["status", '"PaymentStatus"'], ["amountMinor", "int8"], ["currency", "bpchar"], ["failureReason", "text"], ["createdAt", "timestamptz"], ["updatedAt", "timestamptz"]];
     const changeColumns: Column[] = [["id", "uuid"], ["orderId", "uuid"], ["fromStatus", '"OrderStatus"'], ["toStatus", '"OrderStatus"'], ["reason", "text"], ["at", "timestamptz"]];
     let batchOrders: unknown[][] = orderColumns.map(() => []);
     let batchLines: unknown[][] = lineColumns.map(() => []);

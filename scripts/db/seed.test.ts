@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/helpers/db";
+import { MONEY_LIMITS } from "~/lib/money";
 import { seedDatabase, type SeedOptions } from "./seed-data";
 
 const OPTIONS: Partial<SeedOptions> = { sellers: 3, products: 20, orders: 400, days: 30, seed: 9, end: new Date("2026-03-01T12:00:00Z") };
@@ -45,6 +46,8 @@ describe("db:seed", () => {
       OPTIONS.end!.toISOString(),
     );
     expect(bad[0]!.n).toBe(0);
+    // Every price could be saved by a seller: nothing free, nothing above the unit limit.
+    expect(await db.product.count({ where: { OR: [{ priceMinor: { lt: 1 } }, { priceMinor: { gt: MONEY_LIMITS.unitPriceMinor } }] } })).toBe(0);
     const cancelled = await db.order.count({ where: { status: "cancelled" } });
     expect(cancelled).toBeGreaterThan(0);
     expect(cancelled).toBeLessThan(400 * 0.1);

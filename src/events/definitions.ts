@@ -4,6 +4,8 @@ import { z } from "zod";
  * Every domain event Lavka emits. The type names the fact, the version the payload shape:
  * a breaking payload change adds a new version rather than altering an old one.
  */
+// Amounts are BIGINT in the database and JSON numbers here: exact, as MONEY_LIMITS (src/lib/money.ts)
+// keep every order below 2^53 (zod's int() accepts safe integers only).
 const money = z.object({ amountMinor: z.number().int(), currency: z.string().length(3) });
 const orderRef = { orderId: z.string().uuid(), orderNumber: z.number().int().positive() };
 

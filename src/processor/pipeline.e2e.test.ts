@@ -90,3 +90,31 @@ it("checkout -> paid and stock committed -> shipped -> delivered; a decline is c
   const history = await db.orderStatusChange.findMany({ where: { orderId: paid.id }, orderBy: { at: "asc" }, select: { toStatus: true } });
   expect(history.map((h) => h.toStatus)).toEqual(["pending_payment", "paid", "fulfilling", "shipped", "delivered"]);
 }, 60_000);
+
+it("a VND order above 2,147,483,647 minor units is paid by the reference gateway and counted exactly in orders and sales", async () => {
+  const db = api.deps.db;
+  const seller = await createSellerUser(db);
+  const scooter = await createStockedProduct(api.deps, seller.sellerId, 5, { priceMinor: 1_000_000_000, currency: "VND" });
+  const buyer = await createUser(db, "buyer");
+  await fillCart(db, buyer.id, [{ productId: scooter.id, quantity: 3 }]);
+  const order = await placeOrder(api.deps, buyer, { idempotencyKey: randomUUID(), shippingAddress: ADDRESS });
+  await waitFor(async () => (await statusOf(order.id)) === "fulfilling", 30_000, async () => `the order to be paid: ${await statusOf(order.id)}`);
+
+  const charges = await createPaymentClient({ baseUrl: gateway.url, serviceToken: TEST_SERVICE_TOKEN, logger }).findByReference(order.id);
+  expect(charges).toEqual([expect.objectContaining({ status: "captured", amount: 3_000_000_000, capturedAmount: 3_000_000_000, currency: "VND" })]);
+  // What the buyer's order page shows is what was stored and charged.
+  expect(await api.caller(buyer).orders.get({ orderId: order.id })).toMatchObject({
+    totalMinor: 3_000_000_000,
+    lines: [{ unitPriceMinor: 1_000_000_000, quantity: 3, lineTotalMinor: 3_000_000_000 }],
+    payments: [{ status: "captured", amountMinor: 3_000_000_000, currency: "VND" }],
+  });
+  await waitFor(async () => (await db.salesHourly.count({ where: { productId: scooter.id } })) === 1, 15_000, () => "the sales figures");
+  expect(await db.salesHourly.findFirstOrThrow({ where: { productId: scooter.id }, select: { currency: true, units: true, revenueMinor: true } })).toEqual({
+    currency: "VND",
+    units: 3,
+    revenueMinor: 3_000_000_000n,
+  });
+  const sellerCaller = api.caller({ ...seller, role: "seller" });
+  const summary = await sellerCaller.stats.summary({ from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) });
+  expect(summary.currencies).toEqual([expect.objectContaining({ currency: "VND", current: expect.objectContaining({ revenueMinor: 3_000_000_000, units: 3 }) })]);
+}, 60_000);

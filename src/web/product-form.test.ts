@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { minorToMajorText, parseProductForm } from "./product-form";
+import { parseProductForm } from "./product-form";
 
 const base = { title: "Mug", description: "", price: "12.50", currency: "EUR", category: "", images: "", sku: "", initialStock: "" };
 
@@ -17,10 +17,5 @@ describe("parseProductForm", () => {
     expect(bad.ok ? null : bad.state.fieldErrors).toEqual({ price: ["Enter a price such as 12.50."] });
     const precise = parseProductForm({ ...base, price: "1.5", currency: "JPY" });
     expect(precise.ok ? null : precise.state.fieldErrors?.price).toEqual(["JPY prices have at most 0 decimal places."]);
-  });
-
-  it("formats minor units back for editing", () => {
-    expect(minorToMajorText(1250, "EUR")).toBe("12.50");
-    expect(minorToMajorText(300, "JPY")).toBe("300");
   });
 });

@@ -50,9 +50,3 @@ export function parseProductForm(values: Record<(typeof PRODUCT_FIELDS)[number],
     },
   };
 }
-
-/** 1250 EUR -> "12.50", for the edit form's price field. */
-export function minorToMajorText(amountMinor: number, currency: string): string {
-  const digits = minorUnitDigits(currency);
-  return (amountMinor / 10 ** digits).toFixed(digits);
-}

@@ -152,7 +152,7 @@ it("database cut under load: prompt clear errors, recovery, no partial order", a
   expect(orders.length).toBeGreaterThan(1);
   for (const order of orders) {
     expect(order.lines.length).toBeGreaterThan(0);
-    expect(order.lines.reduce((s, l) => s + l.lineTotalMinor, 0)).toBe(order.subtotalMinor);
+    expect(order.lines.reduce((s, l) => s + l.lineTotalMinor, 0n)).toBe(order.subtotalMinor);
     expect(await api.database.db.payment.count({ where: { orderId: order.id } })).toBe(1);
     expect(await api.database.db.outboxEvent.count({ where: { aggregateId: order.id, type: "order.placed" } })).toBe(1);
   }

@@ -18,6 +18,7 @@ import pg from "pg";
 import superjson from "superjson";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMetricsRegistry } from "~/lib/metrics";
+import { MONEY_LIMITS } from "~/lib/money";
 import { CARRIER_SIGNATURE_HEADER } from "~/server/clients/carrier";
 import { authenticateRequest, createApiServer, type ApiServer } from "~/server/http/server";
 import type { AuthUser } from "~/server/trpc/context";
@@ -143,9 +144,13 @@ const weirdString = fc.oneof(
   sqlish,
   fc.constantFrom("", " ", "\u0000", "\uD800", "0", "-1", "NaN", "null", "undefined", "00000000-0000-0000-0000-000000000000", "not-a-uuid"),
 );
+// Money is BIGINT with limits far above int32 (src/lib/money.ts): integers across the whole safe
+// range, and each side of those limits.
 const weirdNumber = fc.oneof(
   fc.integer(),
-  fc.constantFrom(-1, 0, 2 ** 31, 2 ** 53, -(2 ** 53), 1e308, 1_000_000_000_000, 0.5, Number.MAX_SAFE_INTEGER + 2),
+  fc.maxSafeInteger(),
+  fc.constantFrom(-1, 0, 2 ** 31 - 1, 2 ** 31, 2 ** 53, -(2 ** 53), 1e308, 1_000_000_000_000, 0.5, Number.MAX_SAFE_INTEGER + 2),
+  fc.constantFrom(...Object.values(MONEY_LIMITS).flatMap((max) => [max, max + 1])),
   fc.double(),
 );
 const leaf = fc.oneof(weirdString, weirdNumber, fc.boolean(), fc.constant(null), fc.date({ noInvalidDate: true }));

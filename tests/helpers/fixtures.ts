@@ -3,6 +3,7 @@
 // Every helper takes overrides and fills the rest with unique values, so tests never collide.
 import { randomUUID } from "node:crypto";
 import type { Db, Prisma } from "~/lib/db";
+import { minorNumbers } from "~/lib/money";
 import type { AuthSession } from "~/server/clients/auth";
 import type { ApiDeps, AuthUser, Role } from "~/server/trpc/context";
 
@@ -73,10 +74,11 @@ export async function createProduct(db: Db, sellerId: string, overrides: Product
     publishedAt: status === "active" ? new Date() : null,
     ...(overrides.createdAt ? { createdAt: overrides.createdAt } : {}),
   };
-  return db.product.create({
+  const product = await db.product.create({
     data,
     select: { id: true, sku: true, title: true, priceMinor: true, currency: true, status: true, sellerId: true },
   });
+  return minorNumbers(product);
 }
 
 /** Sets on-hand stock for a SKU in the (reference) inventory service. */

@@ -4,7 +4,8 @@ import { seedDatabase, type SeedSummary } from "../../../scripts/db/seed-data";
 import { createTestDatabase, type TestDatabase } from "../../../tests/helpers/db";
 import { computeCustomerStats, RFM_SEGMENTS, rfmSegment } from "./customers";
 import { reorderSoon, runForecast } from "./demand";
-import { formatMinor, previousWeek, renderReportCsv, storeSellerSalesReport } from "./reports";
+import { formatMinor } from "~/lib/money";
+import { previousWeek, renderReportCsv, storeSellerSalesReport } from "./reports";
 import { latestBacktest, salesSeries, topProducts, withDerived } from "./queries";
 import { aggregateSales, COUNTED_STATUSES } from "./sales";
 

@@ -1,6 +1,7 @@
 // Per-seller period reports: totals, a per-product table and the previous period of the same
 // length for comparison, stored as Report rows (kind "seller-sales") and rendered as CSV.
 import type { Db } from "~/lib/db";
+import { formatMinor } from "~/lib/money";
 import { COUNTED_STATUSES } from "./sales";
 
 const COUNTED_SQL = COUNTED_STATUSES.map((s) => `'${s}'`).join(", ");
@@ -165,26 +166,6 @@ export function previousWeek(now: Date): { from: Date; to: Date } {
 
 // ---------------------------------------------------------------------------------------------
 // CSV rendering: pure, so the web can offer the download from a stored Report's data.
-
-/** Digits after the decimal point for a currency (EUR 2, JPY 0, ...). */
-export function currencyExponent(currency: string): number {
-  try {
-    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
-/** Minor units to a plain decimal string ("1234.50"), exact for any size. */
-export function formatMinor(minor: string | number | bigint, currency: string): string {
-  const value = BigInt(minor);
-  const exponent = currencyExponent(currency);
-  const sign = value < 0n ? "-" : "";
-  const abs = value < 0n ? -value : value;
-  if (exponent === 0) return `${sign}${abs}`;
-  const scale = 10n ** BigInt(exponent);
-  return `${sign}${abs / scale}.${(abs % scale).toString().padStart(exponent, "0")}`;
-}
 
 function csvCell(value: string | number | null): string {
   if (value === null) return "";

@@ -34,10 +34,10 @@ async function naive(db: Db): Promise<string[]> {
   const info = new Map(counted.map((o) => [o.id, { ...o, returning: byBuyer.get(o.buyerId)!.some((p) => before(p, o)) }]));
   type Acc = { units: number; revenue: bigint; orders: Set<string>; buyers: Set<string>; returning: Set<string> };
   const acc = new Map<string, Acc>();
-  const add = (key: string, o: { id: string; buyerId: string; returning: boolean }, quantity: number, total: number) => {
+  const add = (key: string, o: { id: string; buyerId: string; returning: boolean }, quantity: number, total: bigint) => {
     const a = acc.get(key) ?? { units: 0, revenue: 0n, orders: new Set(), buyers: new Set(), returning: new Set() };
     a.units += quantity;
-    a.revenue += BigInt(total);
+    a.revenue += total;
     a.orders.add(o.id);
     a.buyers.add(o.buyerId);
     if (o.returning) a.returning.add(o.buyerId);

@@ -14,7 +14,7 @@ import { createProduct, createSellerUser } from "../../../tests/helpers/fixtures
 import { createWorld, placeOrders, startReferenceServices, testLogger, type ReferenceServices, type World } from "../../../tests/helpers/pipeline";
 import { EXPIRY_REASON, expireUnpaidOrders } from "./expiry";
 import { createFulfilmentConsumer } from "./fulfilment";
-import { createPaymentsConsumer } from "./payments";
+import { createPaymentsConsumer, PAYMENT_NOT_PROCESSED } from "./payments";
 import { createReservationsConsumer } from "./reservations";
 import { pollStaleShipments } from "./tracking";
 
@@ -188,6 +188,19 @@ describe("payments", () => {
     expect(order).toMatchObject({ status: "cancelled", cancelReason: "Payment failed: card_declined", payments: [{ status: "failed", failureReason: "card_declined" }] });
     expect(await deliver(createReservationsConsumer(clients), orderId!, "order.cancelled")).toEqual({ kind: "done" });
     expect(await reservationStatus(orderId!)).toBe("released");
+  });
+
+  it("a request the gateway refuses (here a zero total) fails the payment in a person's words, never the gateway's text", async () => {
+    const [orderId] = await placeOrders(db, world, 1, () => 0);
+    expect(await deliver(payments(), orderId!, "order.placed")).toEqual({ kind: "done" });
+    const order = await db.order.findUniqueOrThrow({ where: { id: orderId! }, select: { status: true, cancelReason: true, payments: { select: { status: true, failureReason: true } } } });
+    expect(order).toMatchObject({ status: "cancelled", payments: [{ status: "failed" }] });
+    expect(order.cancelReason).toBe(`Payment failed: ${PAYMENT_NOT_PROCESSED}`);
+    expect(order.payments[0]!.failureReason).toBe(PAYMENT_NOT_PROCESSED);
+    const failed = await db.outboxEvent.findFirstOrThrow({ where: { aggregateId: orderId!, type: "payment.failed" }, select: { payload: true } });
+    expect(failed.payload).toMatchObject({ reason: PAYMENT_NOT_PROCESSED });
+    // The gateway's own words ("amount: Too small ...", "validation_failed") stay out of what the buyer reads.
+    expect(JSON.stringify(order)).not.toMatch(/amount|validation|too small/i);
   });
 });
 

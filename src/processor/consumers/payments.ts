@@ -1,4 +1,5 @@
 import type { Db } from "~/lib/db";
+import { minorNumbers } from "~/lib/money";
 import { ExternalServiceError } from "~/server/clients/errors";
 import type { Payment as GatewayPayment } from "~/server/clients/payment";
 import { cancelOrder, failOrderPayment, markOrderPaid } from "~/server/domain/orders-lifecycle/transitions";
@@ -10,6 +11,13 @@ export interface PaymentsConsumerOptions {
   /** Card token for orders placed without one (demo checkouts). */
   defaultCardToken: string;
 }
+
+/**
+ * What the buyer reads when the gateway refused the charge request itself (4xx: its validation,
+ * an unknown card token). The gateway's own text describes its API, not the buyer's problem: it
+ * goes to the logs only.
+ */
+export const PAYMENT_NOT_PROCESSED = "the payment could not be processed, and you were not charged. Please place the order again or contact support.";
 
 /** Our own credentials refused: a deployment problem to retry (and dead-letter), never the buyer's fault. */
 const MISCONFIGURATION = new Set(["invalid_service_token", "missing_service_token"]);
@@ -85,8 +93,9 @@ export function createPaymentsConsumer(options: PaymentsConsumerOptions): Consum
     events: ["order.placed"],
     async handle(event, ctx) {
       if (event.type !== "order.placed") return;
-      const order = await ctx.db.order.findUnique({ where: { id: event.payload.orderId }, select: orderSelect });
-      if (!order) throw new Error(`Order ${event.payload.orderId} does not exist`);
+      const row = await ctx.db.order.findUnique({ where: { id: event.payload.orderId }, select: orderSelect });
+      if (!row) throw new Error(`Order ${event.payload.orderId} does not exist`);
+      const order = minorNumbers(row);
       if (order.status === "cancelled") {
         await undoPayment(order, ctx);
         return;
@@ -106,7 +115,8 @@ export function createPaymentsConsumer(options: PaymentsConsumerOptions): Consum
       } catch (err) {
         if (!isRejection(err)) throw err;
         // The gateway refused the request itself (bad amount, unknown card token): a failed payment.
-        await ctx.commit(async (tx) => void (await failOrderPayment(tx, { orderId: order.id, paymentId, reason: err.message, now: ctx.now() })));
+        ctx.logger.warn({ orderId: order.id, status: err.status, code: err.code, detail: err.message }, "the payment gateway refused the charge request");
+        await ctx.commit(async (tx) => void (await failOrderPayment(tx, { orderId: order.id, paymentId, reason: PAYMENT_NOT_PROCESSED, now: ctx.now() })));
         return;
       }
       if (charge.status === "declined") {

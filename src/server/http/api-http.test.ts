@@ -5,7 +5,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createLavkaClient } from "~/client";
 import { startTestApi, type TestApi } from "../../../tests/helpers/api.ts";
-import { createProduct, createSellerUser, createStockedProduct, registerAccount } from "../../../tests/helpers/fixtures.ts";
+import { createProduct, createSellerUser, createStockedProduct, fillCart, registerAccount } from "../../../tests/helpers/fixtures.ts";
 
 let api: TestApi;
 let base: string;
@@ -209,5 +209,28 @@ describe("a buyer's journey through the typed client (what the web does)", () =>
     expect((await client.catalog.get.query({ id: teapot.id })).availability).toEqual({ status: "known", available: 1 });
     const mine = await client.orders.list.query({});
     expect(mine.items.map((o) => o.id)).toEqual([first.id]);
+  });
+});
+
+describe("checkout over HTTP", () => {
+  test("the same idempotency key for a different cart is 422 naming idempotencyKey; the new cart is not placed", async () => {
+    const account = await registerAccount(api.deps);
+    const auth = `Bearer ${account.session.accessToken}`;
+    const seller = await createSellerUser(api.deps.db);
+    const [kettle, mug] = await Promise.all([createStockedProduct(api.deps, seller.sellerId, 3), createStockedProduct(api.deps, seller.sellerId, 3)]);
+    const shippingAddress = { name: "K", line1: "3 Road", city: "Riga", postalCode: "1010", country: "LV" };
+    const idempotencyKey = randomUUID();
+    await fillCart(api.deps.db, account.user.id, [{ productId: kettle.id, quantity: 1 }]);
+    const placed = await mutate("checkout.place", { idempotencyKey, shippingAddress }, auth);
+    expect(placed.status).toBe(200);
+    expect(await mutate("checkout.place", { idempotencyKey, shippingAddress }, auth)).toMatchObject({ status: 200, body: placed.body });
+
+    await fillCart(api.deps.db, account.user.id, [{ productId: mug.id, quantity: 2 }]);
+    const reused = await mutate("checkout.place", { idempotencyKey, shippingAddress }, auth);
+    expect(reused.status).toBe(422);
+    expect(reused.body.error.json.data.code).toBe("UNPROCESSABLE_CONTENT");
+    expect(reused.body.error.json.message).toMatch(/^idempotencyKey: /);
+    expect(await api.deps.db.order.count({ where: { buyerId: account.user.id } })).toBe(1);
+    expect(await api.deps.inventory.getStock(mug.sku)).toMatchObject({ reserved: 0 });
   });
 });

@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { decodeCursor, encodeCursor } from "~/lib/cursor";
 import { Prisma, type Db } from "~/lib/db";
+import { minorNumber, minorNumbers, type MinorNumbers } from "~/lib/money";
 import type { Availability, AvailabilityReader } from "./availability";
 
 export const productSummarySelect = {
@@ -23,8 +24,10 @@ export const productDetailSelect = {
   publishedAt: true,
 } satisfies Prisma.ProductSelect;
 
-export type ProductSummary = Prisma.ProductGetPayload<{ select: typeof productSummarySelect }>;
-export type ProductDetail = Prisma.ProductGetPayload<{ select: typeof productDetailSelect }>;
+type ProductSummaryRow = Prisma.ProductGetPayload<{ select: typeof productSummarySelect }>;
+type ProductDetailRow = Prisma.ProductGetPayload<{ select: typeof productDetailSelect }>;
+export type ProductSummary = MinorNumbers<ProductSummaryRow>;
+export type ProductDetail = MinorNumbers<ProductDetailRow>;
 export type ProductStatus = "draft" | "active" | "archived";
 
 export const productSorts = ["newest", "price_asc", "price_desc", "relevance"] as const;
@@ -71,7 +74,7 @@ interface CandidateRow {
   id: string;
   sku: string;
   createdAt: Date;
-  priceMinor: number;
+  priceMinor: bigint;
   rank: number | null;
 }
 
@@ -93,7 +96,7 @@ function keyOf(sort: ProductSort, row: CandidateRow): string {
       return encodeCursor({ s: sort, createdAt: row.createdAt.toISOString(), id: row.id });
     case "price_asc":
     case "price_desc":
-      return encodeCursor({ s: sort, price: row.priceMinor, id: row.id });
+      return encodeCursor({ s: sort, price: minorNumber(row.priceMinor), id: row.id });
     case "relevance":
       return encodeCursor({ s: sort, rank: row.rank ?? 0, id: row.id });
   }
@@ -159,9 +162,9 @@ export async function listProductIds(
       case "newest":
         return Prisma.sql`(p."createdAt", p.id) < (${new Date(c.createdAt!)}::timestamptz, ${c.id}::uuid)`;
       case "price_asc":
-        return Prisma.sql`(p."priceMinor", p.id) > (${c.price!}::int, ${c.id}::uuid)`;
+        return Prisma.sql`(p."priceMinor", p.id) > (${c.price!}::bigint, ${c.id}::uuid)`;
       case "price_desc":
-        return Prisma.sql`(p."priceMinor", p.id) < (${c.price!}::int, ${c.id}::uuid)`;
+        return Prisma.sql`(p."priceMinor", p.id) < (${c.price!}::bigint, ${c.id}::uuid)`;
       case "relevance":
         return Prisma.sql`(${rank} < ${c.rank!}::real OR (${rank} = ${c.rank!}::real AND p.id < ${c.id}::uuid))`;
     }
@@ -247,8 +250,8 @@ const summaryFrom = Prisma.sql`"Product" p JOIN "Seller" s ON s.id = p."sellerId
 
 async function loadSummaries(db: Db, ids: string[]): Promise<ProductSummary[]> {
   if (ids.length === 0) return [];
-  const rows = await db.$queryRaw<ProductSummary[]>`SELECT ${summaryColumns} FROM ${summaryFrom} WHERE p.id = ANY(${ids}::uuid[])`;
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  const rows = await db.$queryRaw<ProductSummaryRow[]>`SELECT ${summaryColumns} FROM ${summaryFrom} WHERE p.id = ANY(${ids}::uuid[])`;
+  const byId = new Map(rows.map((r) => [r.id, minorNumbers(r)]));
   return ids.flatMap((id) => {
     const row = byId.get(id);
     return row ? [row] : [];
@@ -272,10 +275,11 @@ export type ProductWithAvailability = ProductDetail & { availability: Availabili
  */
 export async function getProduct(deps: { db: Db; availability: AvailabilityReader }, id: string): Promise<ProductWithAvailability> {
   // productDetailSelect's fields in one statement (Prisma would send three: row, seller, category).
-  const [product] = await deps.db.$queryRaw<ProductDetail[]>`
+  const [row] = await deps.db.$queryRaw<ProductDetailRow[]>`
     SELECT ${summaryColumns}, p.sku, p.description, p.status::text AS status, p."publishedAt"
     FROM ${summaryFrom} WHERE p.id = ${id}::uuid AND p.status = 'active'`;
-  if (!product) throw new TRPCError({ code: "NOT_FOUND", message: `No product with id ${id}` });
+  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No product with id ${id}` });
+  const product = minorNumbers(row);
   const levels = await deps.availability.read([product.sku]);
   return { ...product, availability: levels.get(product.sku) ?? { status: "unknown" } };
 }

@@ -40,7 +40,7 @@ describe("checkout.place", () => {
     expect(order).toMatchObject({ status: "pending_payment", currency: "EUR", subtotalMinor: 2500, totalMinor: 2500 });
     expect(order.lines).toEqual([expect.objectContaining({ productId: p.id, sellerId: seller.sellerId, sku: p.sku, unitPriceMinor: 1250, quantity: 2, lineTotalMinor: 2500 })]);
     const payment = await db.payment.findFirstOrThrow({ where: { orderId: order.id }, select: { status: true, amountMinor: true, currency: true } });
-    expect(payment).toEqual({ status: "pending", amountMinor: 2500, currency: "EUR" });
+    expect(payment).toEqual({ status: "pending", amountMinor: 2500n, currency: "EUR" });
     expect(await db.orderStatusChange.count({ where: { orderId: order.id, toStatus: "pending_payment" } })).toBe(1);
     const event = await db.outboxEvent.findFirstOrThrow({ where: { aggregateId: order.id }, select: { type: true, payload: true } });
     expect(event.type).toBe("order.placed");
@@ -198,6 +198,73 @@ describe("checkout.place", () => {
     expect(await db.order.count({ where: { buyerId: buyer.id } })).toBe(0);
     expect(await db.outboxEvent.count()).toBe(outboxBefore);
     expect(await db.cartLine.count({ where: { cart: { userId: buyer.id } } })).toBe(1);
+  });
+
+  test("a VND cart above 2,147,483,647 minor units checks out, and every stored amount is exact", async () => {
+    const { db } = api.deps;
+    const buyer = await createUser(db);
+    // VND has no minor digits (Intl): 1,000,000,000 dong a unit, three units.
+    const p = await createStockedProduct(api.deps, seller.sellerId, 5, { priceMinor: 1_000_000_000, currency: "VND", title: "Scooter" });
+    const view = await api.caller(buyer).cart.add({ productId: p.id, quantity: 3 });
+    expect(view).toMatchObject({ canCheckout: true, totals: [{ currency: "VND", subtotalMinor: 3_000_000_000 }] });
+    const order = await api.caller(buyer).checkout.place({ idempotencyKey: randomUUID(), shippingAddress: address });
+    expect(order).toMatchObject({ currency: "VND", subtotalMinor: 3_000_000_000, totalMinor: 3_000_000_000 });
+    expect(order.lines).toEqual([expect.objectContaining({ unitPriceMinor: 1_000_000_000, quantity: 3, lineTotalMinor: 3_000_000_000 })]);
+    expect(await db.payment.findFirstOrThrow({ where: { orderId: order.id }, select: { amountMinor: true } })).toEqual({ amountMinor: 3_000_000_000n });
+    const event = await db.outboxEvent.findFirstOrThrow({ where: { aggregateId: order.id, type: "order.placed" }, select: { payload: true } });
+    expect(event.payload).toMatchObject({ total: { amountMinor: 3_000_000_000, currency: "VND" }, lines: [{ unitPriceMinor: 1_000_000_000, quantity: 3 }] });
+    expect(await api.caller(buyer).orders.get({ orderId: order.id })).toMatchObject({ subtotalMinor: 3_000_000_000, totalMinor: 3_000_000_000 });
+  });
+
+  test("the same key with a different cart or address is 422 naming idempotencyKey; nothing is placed or reserved", async () => {
+    const { db } = api.deps;
+    const buyer = await createUser(db);
+    const first = await createStockedProduct(api.deps, seller.sellerId, 5);
+    const second = await createStockedProduct(api.deps, seller.sellerId, 5);
+    await fillCart(db, buyer.id, [{ productId: first.id, quantity: 1 }]);
+    const key = randomUUID();
+    const order = await api.caller(buyer).checkout.place({ idempotencyKey: key, shippingAddress: address });
+
+    // The retry of that request (its cart is the one the order emptied) still gets the order.
+    expect((await api.caller(buyer).checkout.place({ idempotencyKey: key, shippingAddress: address })).id).toBe(order.id);
+    // The same key for another address: a different request.
+    await expect(api.caller(buyer).checkout.place({ idempotencyKey: key, shippingAddress: { ...address, city: "Hamburg" } })).rejects.toMatchObject({
+      code: "UNPROCESSABLE_CONTENT",
+      message: expect.stringMatching(/^idempotencyKey: /),
+    });
+    // The same key for a new cart: refused, and the new cart is neither placed nor reserved.
+    await fillCart(db, buyer.id, [{ productId: second.id, quantity: 2 }]);
+    await expect(api.caller(buyer).checkout.place({ idempotencyKey: key, shippingAddress: address })).rejects.toMatchObject({
+      code: "UNPROCESSABLE_CONTENT",
+      message: expect.stringMatching(/^idempotencyKey: .*different/),
+    });
+    expect(await db.order.count({ where: { buyerId: buyer.id } })).toBe(1);
+    expect(await db.cartLine.count({ where: { cart: { userId: buyer.id } } })).toBe(1);
+    expect(await api.deps.inventory.getStock(second.sku)).toMatchObject({ reserved: 0, available: 5 });
+    // Cart contents as the first order had them (the buyer put the same back): the same request.
+    await db.cartLine.deleteMany({ where: { cart: { userId: buyer.id } } });
+    await fillCart(db, buyer.id, [{ productId: first.id, quantity: 1 }]);
+    expect((await api.caller(buyer).checkout.place({ idempotencyKey: key, shippingAddress: address })).id).toBe(order.id);
+    // A new key places the new cart.
+    const next = await api.caller(buyer).checkout.place({ idempotencyKey: randomUUID(), shippingAddress: address });
+    expect(next.id).not.toBe(order.id);
+  });
+
+  test("a cart above the order limit is refused before anything is reserved, as the cart page says", async () => {
+    const { db } = api.deps;
+    const buyer = await createUser(db);
+    // 11 lines of 9,999,999,999.00 EUR come to 109,999,999,989.00 EUR: above 99,999,999,999.99 EUR.
+    const products = await Promise.all(Array.from({ length: 11 }, () => createStockedProduct(api.deps, seller.sellerId, 200, { priceMinor: 9_999_999_999 })));
+    await fillCart(db, buyer.id, products.map((p) => ({ productId: p.id, quantity: 100 })));
+    const view = await api.caller(buyer).cart.view();
+    expect(view.canCheckout).toBe(false);
+    expect(view.blockers).toEqual([expect.stringContaining("at most 99,999,999,999.99 EUR")]);
+    await expect(api.caller(buyer).checkout.place({ idempotencyKey: randomUUID(), shippingAddress: address })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: view.blockers[0],
+    });
+    expect(await db.order.count({ where: { buyerId: buyer.id } })).toBe(0);
+    expect(await api.deps.inventory.getStock(products[0]!.sku)).toMatchObject({ reserved: 0 });
   });
 
   test("a failing order transaction releases the reservation", async () => {

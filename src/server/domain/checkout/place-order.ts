@@ -3,8 +3,10 @@ import { TRPCError } from "@trpc/server";
 import { EVENT_VERSION, eventPayloads } from "~/events/definitions";
 import type { Db, Prisma } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
+import { minorNumber, minorNumbers, type MinorNumbers } from "~/lib/money";
 import { ExternalServiceError, toTRPCError } from "~/server/clients/errors";
 import { insufficientStockDetails, type InventoryClient, type Reservation } from "~/server/clients/inventory";
+import { moneyProblems } from "~/server/domain/cart/limits";
 import type { AvailabilityReader } from "~/server/domain/catalog/availability";
 import { getSetting } from "~/server/domain/settings/settings";
 import type { AuthUser } from "~/server/trpc/context";
@@ -12,7 +14,10 @@ import type { AuthUser } from "~/server/trpc/context";
 /**
  * checkout.place: cart -> order, exactly once per idempotency key.
  *
- * 1. A key that already made an order returns that order (retries are safe).
+ * 1. A key that already made an order returns that order (retries are safe) when the request is
+ *    the same one: same address, and the cart that order emptied (or the same lines again). The
+ *    key with a different request is UNPROCESSABLE_CONTENT (422) and changes nothing, as payment
+ *    APIs answer a reused Idempotency-Key.
  * 2. The same key while its first attempt is still running gets CONFLICT.
  * 3. Stock is reserved in the inventory service first (all lines or none, under its row locks,
  *    with an idempotency key derived from buyer + key + cart), so no unit is sold twice.
@@ -67,7 +72,7 @@ export const placedOrderSelect = {
   },
 } satisfies Prisma.OrderSelect;
 
-export type PlacedOrder = Prisma.OrderGetPayload<{ select: typeof placedOrderSelect }>;
+export type PlacedOrder = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof placedOrderSelect }>>;
 
 /** Attempts running in this process, by buyer and key: the second one is a concurrent duplicate. */
 const inFlight = new Set<string>();
@@ -81,7 +86,10 @@ function duplicateInFlight(): TRPCError {
 
 export async function placeOrder(deps: CheckoutDeps, user: AuthUser, input: PlaceOrderInput): Promise<PlacedOrder> {
   const previous = await findOrder(deps.db, user.id, input.idempotencyKey);
-  if (previous) return previous;
+  if (previous) {
+    await requireSameRequest(deps.db, user.id, input, previous);
+    return previous.order;
+  }
   const slot = `${user.id}\n${input.idempotencyKey}`;
   if (inFlight.has(slot)) throw duplicateInFlight();
   inFlight.add(slot);
@@ -92,8 +100,40 @@ export async function placeOrder(deps: CheckoutDeps, user: AuthUser, input: Plac
   }
 }
 
-async function findOrder(db: Db, buyerId: string, idempotencyKey: string): Promise<PlacedOrder | null> {
-  return db.order.findUnique({ where: { buyerId_idempotencyKey: { buyerId, idempotencyKey } }, select: placedOrderSelect });
+async function findOrder(db: Db, buyerId: string, idempotencyKey: string): Promise<{ order: PlacedOrder; requestHash: string | null } | null> {
+  const row = await db.order.findUnique({ where: { buyerId_idempotencyKey: { buyerId, idempotencyKey } }, select: { ...placedOrderSelect, requestHash: true } });
+  if (!row) return null;
+  const { requestHash, ...order } = row;
+  return { order: minorNumbers(order), requestHash };
+}
+
+/**
+ * What makes two checkout requests the same one: the address and the cart's products and
+ * quantities (not prices: a price changed since is still the same cart). Keys are sorted, so the
+ * address's field order does not matter.
+ */
+function requestFingerprint(shippingAddress: ShippingAddress, lines: { productId: string; quantity: number }[]): string {
+  // Code-unit order (not localeCompare): the same request must hash the same on every machine.
+  const byKey = <T>(key: (item: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+  const address = Object.entries(shippingAddress).filter(([, v]) => v !== undefined).sort(byKey(([k]) => k));
+  const cart = [...lines].sort(byKey((l) => l.productId)).map((l) => [l.productId, l.quantity]);
+  return createHash("sha256").update(JSON.stringify({ address, cart })).digest("hex");
+}
+
+/**
+ * The key already placed an order: this must be a retry of that request. A retry finds the cart
+ * the order emptied, so an empty cart counts as that order's lines; anything else in the cart, or
+ * another address, is a different request. Orders placed before fingerprints were stored pass.
+ */
+async function requireSameRequest(db: Db, buyerId: string, input: PlaceOrderInput, previous: { order: PlacedOrder; requestHash: string | null }): Promise<void> {
+  if (previous.requestHash === null) return;
+  const inCart = await db.cartLine.findMany({ where: { cart: { userId: buyerId } }, select: { productId: true, quantity: true } });
+  const lines = inCart.length > 0 ? inCart : previous.order.lines;
+  if (requestFingerprint(input.shippingAddress, lines) === previous.requestHash) return;
+  throw new TRPCError({
+    code: "UNPROCESSABLE_CONTENT",
+    message: `idempotencyKey: this checkout already placed order #${previous.order.number} with a different cart or address, so nothing new was placed. To place another order, start a new checkout (a new key).`,
+  });
 }
 
 interface CheckoutLine {
@@ -135,10 +175,12 @@ async function readCart(db: Db, userId: string): Promise<{ cartId: string; lines
     sellerId: r.product.sellerId,
     sku: r.product.sku,
     title: r.product.title,
-    unitPriceMinor: r.product.priceMinor,
+    unitPriceMinor: minorNumber(r.product.priceMinor),
     currency: r.product.currency,
     quantity: r.quantity,
   }));
+  const problems = moneyProblems(lines);
+  if (problems.length > 0) throw new TRPCError({ code: "BAD_REQUEST", message: problems.join(" ") });
   return { cartId: cart.id, lines };
 }
 
@@ -216,24 +258,24 @@ async function placeOnce(deps: CheckoutDeps, user: AuthUser, input: PlaceOrderIn
     // the pending payment, the order.placed outbox event, and the emptied cart.
     const [created] = await deps.db.$queryRaw<{ number: number }[]>`
       WITH created AS (
-        INSERT INTO "Order" (id, "buyerId", status, currency, "subtotalMinor", "shippingMinor", "totalMinor", "idempotencyKey",
+        INSERT INTO "Order" (id, "buyerId", status, currency, "subtotalMinor", "shippingMinor", "totalMinor", "idempotencyKey", "requestHash",
                              "reservationId", "reservationExpiresAt", "shippingAddress", "placedAt", "updatedAt")
-        VALUES (${orderId}::uuid, ${user.id}, 'pending_payment', ${currency}, ${subtotalMinor}, ${shippingMinor}, ${totalMinor},
-                ${input.idempotencyKey}, ${reservation.id}, ${new Date(reservation.expiresAt)}, ${JSON.stringify(input.shippingAddress)}::jsonb,
-                ${now}, CURRENT_TIMESTAMP)
+        VALUES (${orderId}::uuid, ${user.id}, 'pending_payment', ${currency}, ${subtotalMinor}::bigint, ${shippingMinor}::bigint, ${totalMinor}::bigint,
+                ${input.idempotencyKey}, ${requestFingerprint(input.shippingAddress, lines)}, ${reservation.id}, ${new Date(reservation.expiresAt)},
+                ${JSON.stringify(input.shippingAddress)}::jsonb, ${now}, CURRENT_TIMESTAMP)
         RETURNING id, number
       ), order_lines AS (
         INSERT INTO "OrderLine" (id, "orderId", "productId", "sellerId", sku, title, "unitPriceMinor", currency, quantity, "lineTotalMinor")
         SELECT gen_random_uuid(), created.id, l."productId", l."sellerId", l.sku, l.title, l."unitPriceMinor", l.currency, l.quantity,
                l."unitPriceMinor" * l.quantity
         FROM created, jsonb_to_recordset(${JSON.stringify(lineRows)}::jsonb)
-          AS l("productId" uuid, "sellerId" uuid, sku text, title text, "unitPriceMinor" int, currency text, quantity int)
+          AS l("productId" uuid, "sellerId" uuid, sku text, title text, "unitPriceMinor" bigint, currency text, quantity int)
       ), first_status AS (
         INSERT INTO "OrderStatusChange" (id, "orderId", "fromStatus", "toStatus", reason, at)
         SELECT gen_random_uuid(), created.id, NULL, 'pending_payment'::"OrderStatus", 'order placed', ${now} FROM created
       ), payment AS (
         INSERT INTO "Payment" (id, "orderId", gateway, "idempotencyKey", status, "amountMinor", currency, "updatedAt")
-        SELECT gen_random_uuid(), created.id, ${PAYMENT_GATEWAY}, ${`order-${orderId}-payment-1`}, 'pending'::"PaymentStatus", ${totalMinor}::int,
+        SELECT gen_random_uuid(), created.id, ${PAYMENT_GATEWAY}, ${`order-${orderId}-payment-1`}, 'pending'::"PaymentStatus", ${totalMinor}::bigint,
                ${currency}, CURRENT_TIMESTAMP
         FROM created
       ), event AS (
@@ -246,7 +288,7 @@ async function placeOnce(deps: CheckoutDeps, user: AuthUser, input: PlaceOrderIn
       )
       SELECT number FROM created`;
     deps.logger.info({ orderId, orderNumber: created!.number, buyerId: user.id, lines: lines.length }, "order placed");
-    return (await findOrder(deps.db, user.id, input.idempotencyKey))!;
+    return (await findOrder(deps.db, user.id, input.idempotencyKey))!.order;
   } catch (err) {
     if (isUniqueViolation(err)) {
       // Another replica placed this key's order first, with this same reservation: keep it.

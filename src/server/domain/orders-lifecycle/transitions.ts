@@ -1,5 +1,6 @@
 import { appendEvent, appendEvents } from "~/events/outbox";
 import type { Prisma } from "~/lib/db";
+import { minorNumbers } from "~/lib/money";
 import type { OrderStatus } from "~/generated/prisma/enums";
 
 /**
@@ -20,14 +21,17 @@ export interface LockedOrder {
   reservationId: string | null;
 }
 
+/** LockedOrder as a raw statement returns it: BIGINT money as bigint. */
+type LockedOrderRow = Omit<LockedOrder, "totalMinor"> & { totalMinor: bigint };
+
 export type TransitionResult = { ok: true; order: LockedOrder } | { ok: false; reason: "not_found" } | { ok: false; reason: "wrong_status"; status: OrderStatus };
 
 /** SELECT ... FOR UPDATE: the row stays locked until the caller's transaction ends. */
 export async function lockOrder(tx: Tx, orderId: string): Promise<LockedOrder | null> {
-  const rows = await tx.$queryRaw<LockedOrder[]>`
+  const rows = await tx.$queryRaw<LockedOrderRow[]>`
     SELECT id, number, "buyerId", status::text AS status, "totalMinor", currency, "reservationId"
     FROM "Order" WHERE id = ${orderId}::uuid FOR UPDATE`;
-  return rows[0] ?? null;
+  return rows[0] ? minorNumbers(rows[0]) : null;
 }
 
 async function recordStatus(tx: Tx, orderId: string, from: OrderStatus, to: OrderStatus, reason: string | null, now: Date): Promise<void> {
@@ -47,7 +51,7 @@ export interface MarkPaidInput {
 export async function markOrderPaid(tx: Tx, input: MarkPaidInput): Promise<TransitionResult> {
   // Runs once per paid order (the pipeline's hot path): one statement locks and checks the order,
   // moves it, captures the payment and records the history.
-  const updated = await tx.$queryRaw<Omit<LockedOrder, "status">[]>`
+  const updated = await tx.$queryRaw<Omit<LockedOrderRow, "status">[]>`
     WITH moved AS (
       UPDATE "Order" SET status = 'paid', "paidAt" = ${input.now}, "updatedAt" = ${input.now}
       WHERE id = ${input.orderId}::uuid AND status = 'pending_payment'
@@ -60,7 +64,7 @@ export async function markOrderPaid(tx: Tx, input: MarkPaidInput): Promise<Trans
       SELECT gen_random_uuid(), id, 'pending_payment', 'paid', ${input.now} FROM moved
     )
     SELECT * FROM moved`;
-  const order = updated[0];
+  const order = updated[0] && minorNumbers(updated[0]);
   if (!order) {
     const current = await lockOrder(tx, input.orderId);
     return current ? { ok: false, reason: "wrong_status", status: current.status } : { ok: false, reason: "not_found" };

@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { decodeCursor, encodeCursor } from "~/lib/cursor";
 import type { Db, Prisma } from "~/lib/db";
+import { minorNumbers, type MinorNumbers } from "~/lib/money";
 import type { OrderStatus } from "~/generated/prisma/enums";
 import type { Actor } from "../actor";
 
@@ -84,9 +85,9 @@ export const orderDetailSelect = {
   shipments: { select: shipmentSummarySelect, orderBy: { createdAt: "asc" } },
 } satisfies Prisma.OrderSelect;
 
-export type OrderSummary = Prisma.OrderGetPayload<{ select: typeof orderSummarySelect }>;
-export type AdminOrderSummary = Prisma.OrderGetPayload<{ select: typeof adminOrderSummarySelect }>;
-export type OrderDetail = Prisma.OrderGetPayload<{ select: typeof orderDetailSelect }>;
+export type OrderSummary = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof orderSummarySelect }>>;
+export type AdminOrderSummary = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof adminOrderSummarySelect }>>;
+export type OrderDetail = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof orderDetailSelect }>>;
 
 export interface Page<T> {
   items: T[];
@@ -132,7 +133,7 @@ export async function listBuyerOrders(db: Db, buyerId: string, input: ListOrders
     take: input.limit + 1,
     select: orderSummarySelect,
   });
-  return toPage(rows, input.limit);
+  return toPage(minorNumbers(rows), input.limit);
 }
 
 export interface AdminListOrdersInput extends ListOrdersInput {
@@ -152,7 +153,7 @@ export async function listAllOrders(db: Db, input: AdminListOrdersInput): Promis
     take: input.limit + 1,
     select: adminOrderSummarySelect,
   });
-  return toPage(rows, input.limit);
+  return toPage(minorNumbers(rows), input.limit);
 }
 
 export function orderNotFound(orderId: string): TRPCError {
@@ -164,5 +165,5 @@ export async function getOrderDetail(db: Db, actor: Actor, orderId: string): Pro
   const order = await db.order.findUnique({ where: { id: orderId }, select: orderDetailSelect });
   // Someone else's order is reported as missing: its existence is not revealed.
   if (!order || (order.buyerId !== actor.id && actor.role !== "admin")) throw orderNotFound(orderId);
-  return order;
+  return minorNumbers(order);
 }

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import { appendEvent } from "~/events/outbox";
 import { Prisma, type Db } from "~/lib/db";
+import { minorNumbers, type MinorNumbers } from "~/lib/money";
 import type { OrderStatus, ShipmentStatus } from "~/generated/prisma/enums";
 import { lockOrder } from "../orders-lifecycle/transitions";
 import { placedAtOrder, placedAtPage, toPage, type Page } from "./queries";
@@ -27,7 +28,7 @@ function sellerOrderSelect(sellerId: string) {
   } satisfies Prisma.OrderSelect;
 }
 
-type SellerOrderRow = Prisma.OrderGetPayload<{ select: ReturnType<typeof sellerOrderSelect> }>;
+type SellerOrderRow = MinorNumbers<Prisma.OrderGetPayload<{ select: ReturnType<typeof sellerOrderSelect> }>>;
 
 export type SellerOrder = Omit<SellerOrderRow, "shipments"> & {
   /** Sum of this seller's lines, in the order's currency. */
@@ -60,7 +61,7 @@ export async function listSellerOrders(db: Db, sellerId: string, input: SellerLi
     select: sellerOrderSelect(sellerId),
   });
   const page = toPage(rows, input.limit);
-  return { items: page.items.map(toSellerOrder), nextCursor: page.nextCursor };
+  return { items: page.items.map((row) => toSellerOrder(minorNumbers(row))), nextCursor: page.nextCursor };
 }
 
 export interface MarkShippedInput {
@@ -181,5 +182,5 @@ export async function markShipped(db: Db, sellerId: string, input: MarkShippedIn
     throw error;
   }
   const row = await db.order.findUniqueOrThrow({ where: { id: input.orderId }, select: sellerOrderSelect(sellerId) });
-  return toSellerOrder(row);
+  return toSellerOrder(minorNumbers(row));
 }

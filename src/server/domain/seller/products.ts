@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { TRPCError } from "@trpc/server";
 import type { Db, Prisma } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
+import { minorNumbers, unitPriceProblem, type MinorNumbers } from "~/lib/money";
 import { toTRPCError } from "~/server/clients/errors";
 import type { InventoryClient, StockLevel } from "~/server/clients/inventory";
 import type { Availability, AvailabilityReader } from "~/server/domain/catalog/availability";
@@ -37,12 +38,18 @@ export const sellerProductSelect = {
   category: { select: { id: true, slug: true, name: true } },
 } satisfies Prisma.ProductSelect;
 
-export type SellerProduct = Prisma.ProductGetPayload<{ select: typeof sellerProductSelect }>;
+export type SellerProduct = MinorNumbers<Prisma.ProductGetPayload<{ select: typeof sellerProductSelect }>>;
 
 async function ownProduct(db: Db, sellerId: string, id: string): Promise<SellerProduct> {
   const product = await db.product.findFirst({ where: { id, sellerId }, select: sellerProductSelect });
   if (!product) throw new TRPCError({ code: "NOT_FOUND", message: `No product with id ${id} in your shop.` });
-  return product;
+  return minorNumbers(product);
+}
+
+/** Lavka sells nothing for free, and every price stays within MONEY_LIMITS (src/lib/money.ts). */
+function checkPrice(priceMinor: number, currency: string): void {
+  const problem = unitPriceProblem(priceMinor, currency);
+  if (problem) throw new TRPCError({ code: "BAD_REQUEST", message: `priceMinor: ${problem}` });
 }
 
 async function inventoryCall<T>(promise: Promise<T>): Promise<T> {
@@ -91,10 +98,11 @@ export async function createProduct(deps: SellerDeps, user: AuthUser, input: Cre
     input.currency ?? getSetting(deps.db, "defaultCurrency"),
     categoryId(deps.db, input.categorySlug),
   ]);
+  checkPrice(input.priceMinor, currency);
   await inventoryCall(deps.inventory.setStock(sku, input.initialStock ?? 0));
   try {
     const now = new Date();
-    return await deps.db.product.create({
+    const created = await deps.db.product.create({
       data: {
         sellerId,
         sku,
@@ -109,6 +117,7 @@ export async function createProduct(deps: SellerDeps, user: AuthUser, input: Cre
       },
       select: sellerProductSelect,
     });
+    return minorNumbers(created);
   } catch (err) {
     await deps.inventory.deleteStock(sku).catch((cleanupErr: unknown) => {
       deps.logger.warn({ err: cleanupErr, sku }, "could not remove the stock record of a product that failed to save");
@@ -139,25 +148,30 @@ export async function updateProduct(deps: SellerDeps, user: AuthUser, input: Upd
   if (current.status === "archived") {
     throw new TRPCError({ code: "BAD_REQUEST", message: "This product is archived; publish it again before editing." });
   }
+  if (input.priceMinor !== undefined || input.currency !== undefined) checkPrice(input.priceMinor ?? current.priceMinor, input.currency ?? current.currency);
   const { id, categorySlug, ...fields } = input;
   const category = await categoryId(deps.db, categorySlug);
-  return deps.db.product.update({
+  const updated = await deps.db.product.update({
     where: { id },
     data: { ...fields, ...(category !== undefined ? { categoryId: category } : {}) },
     select: sellerProductSelect,
   });
+  return minorNumbers(updated);
 }
 
 async function setStatus(deps: SellerDeps, user: AuthUser, id: string, status: ProductStatus): Promise<SellerProduct> {
   const sellerId = await requireOwnSellerId(deps.db, user);
   const current = await ownProduct(deps.db, sellerId, id);
   if (current.status === status) return current;
-  return deps.db.product.update({
+  // A product priced before the limits (a free one) goes on sale only with a valid price.
+  if (status === "active") checkPrice(current.priceMinor, current.currency);
+  const updated = await deps.db.product.update({
     where: { id },
     // publishedAt records the first publication; later unpublish/publish keep it.
     data: { status, ...(status === "active" && !current.publishedAt ? { publishedAt: new Date() } : {}) },
     select: sellerProductSelect,
   });
+  return minorNumbers(updated);
 }
 
 /** Makes the product visible in the catalog (also restores an archived one). */
@@ -184,7 +198,7 @@ export async function listOwnProducts(deps: SellerDeps, user: AuthUser, input: L
   const sellerId = await requireOwnSellerId(deps.db, user);
   const { status, ...rest } = input;
   const page = await listProductIds(deps, rest, { statuses: status ? [status] : ["draft", "active", "archived"], sellerId });
-  return { items: await loadInOrder(deps.db, page.items, sellerProductSelect), nextCursor: page.nextCursor };
+  return { items: minorNumbers(await loadInOrder(deps.db, page.items, sellerProductSelect)), nextCursor: page.nextCursor };
 }
 
 /** Sets units on hand in the inventory service (absolute, so retrying is safe). */

@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import type { Db } from "~/lib/db";
+import { minorNumber } from "~/lib/money";
 
 /**
  * Seller sales figures, read only from the processor's aggregates (SalesRollup for the seller,
@@ -71,7 +72,7 @@ interface SumRow {
 }
 
 function totals(row: SumRow | undefined): SalesTotals {
-  const revenueMinor = Number(row?._sum.revenueMinor ?? 0n);
+  const revenueMinor = minorNumber(row?._sum.revenueMinor ?? 0n);
   const orders = row?._sum.orders ?? 0;
   return { revenueMinor, orders, units: row?._sum.units ?? 0, aovMinor: orders > 0 ? Math.round(revenueMinor / orders) : null };
 }
@@ -150,7 +151,7 @@ export async function salesTimeseries(db: Db, sellerId: string, input: Period & 
     const points: SalesPoint[] = [];
     for (let t = period.from.getTime(); t < period.to.getTime(); t += step) {
       const row = found.get(t);
-      points.push({ bucket: new Date(t), revenueMinor: Number(row?.revenueMinor ?? 0n), orders: row?.orders ?? 0, units: row?.units ?? 0 });
+      points.push({ bucket: new Date(t), revenueMinor: minorNumber(row?.revenueMinor ?? 0n), orders: row?.orders ?? 0, units: row?.units ?? 0 });
     }
     return { currency, points };
   });
@@ -191,8 +192,8 @@ export async function topProducts(db: Db, sellerId: string, input: Period & { li
   ]);
   const items = top.map((r): TopProduct => {
     const prev = before.find((b) => b.productId === r.productId && b.currency === r.currency);
-    const revenueMinor = Number(r._sum.revenueMinor ?? 0n);
-    const prevRevenue = Number(prev?._sum.revenueMinor ?? 0n);
+    const revenueMinor = minorNumber(r._sum.revenueMinor ?? 0n);
+    const prevRevenue = minorNumber(prev?._sum.revenueMinor ?? 0n);
     return {
       product: products.find((p) => p.id === r.productId) ?? { id: r.productId, title: "(deleted product)", sku: "" },
       currency: r.currency,

@@ -94,6 +94,47 @@ describe("cart", () => {
   });
 });
 
+describe("money limits (src/lib/money.ts)", () => {
+  test("add and setQuantity refuse a line above 9,999,999,999.99 EUR, naming quantity and the limit", async () => {
+    const buyer = await createUser(api.deps.db);
+    const cart = api.caller(buyer).cart;
+    const p = await createStockedProduct(api.deps, seller.sellerId, 500, { priceMinor: 9_999_999_999, title: "Yacht" });
+    expect((await cart.add({ productId: p.id, quantity: 100 })).lines[0]).toMatchObject({ quantity: 100, lineTotalMinor: 999_999_999_900 });
+    const refusal = { code: "BAD_REQUEST", message: expect.stringMatching(/^quantity: .*"Yacht".*at most 9,999,999,999\.99 EUR/) };
+    await expect(cart.add({ productId: p.id, quantity: 1 })).rejects.toMatchObject(refusal);
+    await expect(cart.setQuantity({ productId: p.id, quantity: 101 })).rejects.toMatchObject(refusal);
+    expect(await cart.view()).toMatchObject({ lines: [{ quantity: 100 }], canCheckout: true });
+  });
+
+  test("add refuses what would take one currency's total above 99,999,999,999.99 EUR", async () => {
+    const buyer = await createUser(api.deps.db);
+    const cart = api.caller(buyer).cart;
+    const products = await Promise.all(Array.from({ length: 11 }, () => createStockedProduct(api.deps, seller.sellerId, 500, { priceMinor: 9_999_999_999 })));
+    for (const p of products.slice(0, 10)) await cart.add({ productId: p.id, quantity: 100 });
+    expect((await cart.view()).totals).toEqual([{ currency: "EUR", subtotalMinor: 9_999_999_999_000 }]);
+    await expect(cart.add({ productId: products[10]!.id, quantity: 1 })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/^quantity: .*EUR total.*at most 99,999,999,999\.99 EUR/),
+    });
+    // 999 minor units of room are left: one unit at 5.00 EUR fits, two do not.
+    const small = await createStockedProduct(api.deps, seller.sellerId, 5, { priceMinor: 500 });
+    await cart.add({ productId: small.id, quantity: 1 });
+    await expect(cart.setQuantity({ productId: small.id, quantity: 2 })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/^quantity: .*at most 99,999,999,999\.99 EUR/) });
+    expect((await cart.view()).totals).toEqual([{ currency: "EUR", subtotalMinor: 9_999_999_999_500 }]);
+    // Another currency is another order: its own total.
+    const vnd = await createStockedProduct(api.deps, seller.sellerId, 5, { priceMinor: 9_999_999_999, currency: "VND" });
+    expect((await cart.add({ productId: vnd.id, quantity: 1 })).lines).toHaveLength(12);
+  });
+
+  test("a product priced 0 before free products were refused cannot be checked out", async () => {
+    const buyer = await createUser(api.deps.db);
+    const free = await createStockedProduct(api.deps, seller.sellerId, 5, { priceMinor: 0, title: "Freebie" });
+    const view = await api.caller(buyer).cart.add({ productId: free.id });
+    expect(view.canCheckout).toBe(false);
+    expect(view.blockers).toEqual([expect.stringContaining('"Freebie"')]);
+  });
+});
+
 describe("cart under concurrency", () => {
   test("20 concurrent adds of one unit of the same product make a line of 20", async () => {
     const buyer = await createUser(api.deps.db);

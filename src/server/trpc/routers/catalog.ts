@@ -1,9 +1,10 @@
 import { z } from "zod";
 import { cursorText, searchText, singleLineText } from "~/lib/text";
+import { MONEY_LIMITS } from "~/lib/money";
 import { getProduct, listCategories, listProducts, productSorts } from "~/server/domain/catalog/products";
 import { publicProcedure, router } from "../init";
 
-const price = z.number().int().min(0).max(1_000_000_000);
+const price = z.number().int().min(0).max(MONEY_LIMITS.unitPriceMinor);
 
 export const catalogListInput = z
   .strictObject({

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestApi, type Caller, type TestApi } from "../../../../tests/helpers/api.ts";
-import { createCategory, createSellerUser, type TestSeller } from "../../../../tests/helpers/fixtures.ts";
+import { createCategory, createProduct, createSellerUser, type TestSeller } from "../../../../tests/helpers/fixtures.ts";
 
 let api: TestApi;
 let seller: TestSeller;
@@ -42,6 +42,32 @@ describe("seller.products", () => {
     await expect(me.seller.products.update({ id: p.id, title: "x" })).rejects.toMatchObject({ code: "BAD_REQUEST" });
     expect((await me.seller.products.publish({ id: p.id })).status).toBe("active");
     await expect(me.seller.products.update({ id: p.id })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
+  test("prices: at least one minor unit (no free products), at most 99,999,999.99 EUR; large VND prices are fine", async () => {
+    const free = me.seller.products.create({ title: "Freebie", priceMinor: 0, currency: "EUR", publish: true });
+    await expect(free).rejects.toMatchObject({ code: "BAD_REQUEST", message: "priceMinor: must be at least 0.01 EUR; Lavka does not sell free products" });
+    await expect(me.seller.products.create({ title: "Villa", priceMinor: 10_000_000_000, currency: "EUR" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "priceMinor: must be at most 99,999,999.99 EUR",
+    });
+    await expect(me.seller.products.create({ title: "Debt", priceMinor: -5, currency: "KRW" })).rejects.toMatchObject({ message: expect.stringMatching(/^priceMinor: must be at least 1 KRW/) });
+    expect(await api.deps.db.product.count({ where: { title: { in: ["Freebie", "Villa", "Debt"] } } })).toBe(0);
+    // A draft priced 0 before the rule goes on sale only with a price.
+    const legacy = await createProduct(api.deps.db, seller.sellerId, { priceMinor: 0, status: "draft" });
+    await expect(me.seller.products.publish({ id: legacy.id })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/^priceMinor: must be at least 0.01 EUR/) });
+    await me.seller.products.update({ id: legacy.id, priceMinor: 100 });
+    expect((await me.seller.products.publish({ id: legacy.id })).status).toBe("active");
+
+    // Above 2^31 minor units: a car priced in dong.
+    const car = await me.seller.products.create({ title: "Car", priceMinor: 5_000_000_000, currency: "VND", publish: true });
+    expect(car).toMatchObject({ priceMinor: 5_000_000_000, currency: "VND" });
+    expect(await api.caller(null).catalog.get({ id: car.id })).toMatchObject({ priceMinor: 5_000_000_000 });
+    const filtered = await api.caller(null).catalog.list({ minPriceMinor: 4_000_000_000, maxPriceMinor: 9_999_999_999, currency: "VND" });
+    expect(filtered.items.map((p) => [p.id, p.priceMinor])).toEqual([[car.id, 5_000_000_000]]);
+    await expect(me.seller.products.update({ id: car.id, priceMinor: 0 })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/^priceMinor: must be at least 1 VND/) });
+    await expect(me.seller.products.update({ id: car.id, priceMinor: 10_000_000_000 })).rejects.toMatchObject({ message: "priceMinor: must be at most 9,999,999,999 VND" });
+    expect(await me.seller.products.update({ id: car.id, priceMinor: 9_999_999_999 })).toMatchObject({ priceMinor: 9_999_999_999 });
   });
 
   test("setStock goes to the inventory service; below reserved is a CONFLICT", async () => {

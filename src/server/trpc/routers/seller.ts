@@ -16,7 +16,8 @@ import { router, sellerProcedure } from "../init";
 
 const title = singleLineText({ min: 1, max: 200 });
 const description = multiLineText({ max: 10_000, trim: false });
-const priceMinor = z.number().int().min(0).max(1_000_000_000);
+// Range in the currency's own units (src/lib/money.ts) is checked where the currency is known.
+const priceMinor = z.number().int();
 const currency = z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code");
 const images = z.array(productImageUrl).max(20);
 const categorySlug = singleLineText({ min: 1, max: 100 });

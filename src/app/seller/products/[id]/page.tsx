@@ -7,7 +7,7 @@ import { AvailabilityBadge } from "~/web/components/availability";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { ProductFields } from "~/web/components/product-fields";
 import { isNotFound } from "~/web/forms";
-import { minorToMajorText } from "~/web/product-form";
+import { formatMinor } from "~/lib/money";
 import { SellerNav } from "~/web/seller-nav";
 import { requireViewer } from "~/web/viewer";
 import { productStatusAction, setStockAction, updateProductAction } from "../../actions";
@@ -57,7 +57,7 @@ export default async function EditProductPage({ params, searchParams }: Props) {
             initial={{
               title: product.title,
               description: product.description,
-              price: minorToMajorText(product.priceMinor, product.currency),
+              price: formatMinor(product.priceMinor, product.currency),
               currency: product.currency,
               category: product.category?.slug ?? "",
               images: product.images.join("\n"),
