@@ -23,7 +23,6 @@ import { ensureDatabase } from "./ensure-database.ts";
 import { startPgliteServer } from "./pglite-server.ts";
 import { ROOT, run } from "./run.ts";
 
-
 export interface SystemOptions {
   /** PostgreSQL URL; without one, PGlite on disk in `dataDir` serves the database. */
   databaseUrl?: string;
@@ -192,7 +191,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
 
     let databaseUrl = options.databaseUrl;
     if (databaseUrl) {
-      if ((await ensureDatabase(databaseUrl)) === "created") log(`database: created ${new URL(databaseUrl).pathname.slice(1)}`);
+      if ((await ensureDatabase(databaseUrl)) === "created") log(`database: created ${decodeURIComponent(new URL(databaseUrl).pathname.slice(1))}`);
     } else {
       const pglite = await startPgliteServer({ dataDir: path.join(options.dataDir, "pglite"), port: 0 });
       cleanups.push(() => pglite.close());
