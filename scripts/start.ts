@@ -2,17 +2,31 @@
 // Without DATABASE_URL the database is PGlite on disk in .lavka/; without AMQP_URL the processor
 // reads events from the outbox table; without an external service's URL its reference
 // implementation runs in this process.
+//
+// Process managers signal one PID, npm's. npm passes SIGINT and SIGTERM on to its script's shell,
+// which does not pass them on: so the script `exec`s this process in the shell's place, and this
+// process stops everything on either signal, at any point of startup included.
 import path from "node:path";
 import { z } from "zod";
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, startSystem, tailLog, type SystemOptions } from "./local/system.ts";
+import { run } from "./local/run.ts";
+import type * as Launcher from "./local/system.ts";
+import type { RunningSystem, SystemOptions } from "./local/system.ts";
 
 const port = z.coerce.number().int().min(1).max(65535);
+const anyPort = z.coerce.number().int().min(0).max(65535);
 const env = z
   .object({
     DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgres:// URL").optional(),
     AMQP_URL: z.string().regex(/^amqps?:\/\//, "must be an amqp:// URL").optional(),
     WEB_PORT: port.default(3000),
     API_PORT: port.default(4000),
+    // The launcher's other listeners; 0 picks a free port (several systems on one machine).
+    PROCESSOR_WORKER_PORT: anyPort.default(9464),
+    PROCESSOR_CRON_PORT: anyPort.default(9465),
+    REFERENCE_AUTH_PORT: anyPort.default(8000),
+    REFERENCE_INVENTORY_PORT: anyPort.default(8080),
+    REFERENCE_PAYMENT_PORT: anyPort.default(8090),
+    REFERENCE_CARRIER_PORT: anyPort.default(8070),
     LAVKA_DATA_DIR: z.string().min(1).default(".lavka"),
     AUTH_SERVICE_URL: z.string().url().optional(),
     AUTH_SERVICE_TOKEN: z.string().optional(),
@@ -40,6 +54,10 @@ function external(url: string | undefined, secret: string | undefined, names: st
   return { url, secret };
 }
 
+const shutdown = new AbortController();
+process.once("SIGINT", () => shutdown.abort("SIGINT"));
+process.once("SIGTERM", () => shutdown.abort("SIGTERM"));
+
 const dataDir = path.resolve(config.LAVKA_DATA_DIR);
 const options: SystemOptions = {
   databaseUrl: config.DATABASE_URL,
@@ -47,8 +65,13 @@ const options: SystemOptions = {
   dataDir,
   webPort: config.WEB_PORT,
   apiPort: config.API_PORT,
-  processorPorts: { worker: 9464, cron: 9465 },
-  referencePorts: { auth: 8000, inventory: 8080, payment: 8090, carrier: 8070 },
+  processorPorts: { worker: config.PROCESSOR_WORKER_PORT, cron: config.PROCESSOR_CRON_PORT },
+  referencePorts: {
+    auth: config.REFERENCE_AUTH_PORT,
+    inventory: config.REFERENCE_INVENTORY_PORT,
+    payment: config.REFERENCE_PAYMENT_PORT,
+    carrier: config.REFERENCE_CARRIER_PORT,
+  },
   seed: {},
   cron: true,
   carrierAutoAdvanceMs: 20_000,
@@ -62,17 +85,24 @@ const options: SystemOptions = {
     }).filter(([, v]) => v !== undefined),
   ),
   log: (line) => console.log(`lavka: ${line}`),
+  signal: shutdown.signal,
 };
 
 console.log("lavka: starting...");
-let system: Awaited<ReturnType<typeof startSystem>>;
+let system: RunningSystem;
+const launcher = await loadLauncher();
 try {
-  system = await startSystem(options);
+  system = await launcher.startSystem(options);
 } catch (error) {
+  if (shutdown.signal.aborted) {
+    console.log(`lavka: stopped (${String(shutdown.signal.reason)} while starting)`);
+    process.exit(0);
+  }
   console.error(`lavka: failed to start: ${error instanceof Error ? error.message : String(error)}`);
-  for (const name of ["api", "processor-worker", "processor-cron", "web"]) console.error(`--- ${name} ---\n${await tailLog(dataDir, name, 15)}`);
+  for (const { name, tail } of await launcher.recentLogs(dataDir, 15)) console.error(`--- ${name} (this run) ---\n${tail}`);
   process.exit(1);
 }
+const { DEMO_ACCOUNTS, DEMO_PASSWORD, tailLog } = launcher;
 
 console.log(`
 Lavka is running.
@@ -95,9 +125,29 @@ const stop = async (code: number) => {
   await system.stop();
   process.exit(code);
 };
-process.once("SIGINT", () => void stop(0));
-process.once("SIGTERM", () => void stop(0));
+// A signal that came as startup finished still counts.
+if (shutdown.signal.aborted) void stop(0);
+else shutdown.signal.addEventListener("abort", () => void stop(0));
 void system.exited.then(async (name) => {
   console.error(`--- last lines of ${name} ---\n${await tailLog(dataDir, name)}`);
   await stop(1);
 });
+
+/**
+ * The Prisma client is generated code (not in git) that the launcher imports: generate it from the
+ * schema first, then load the launcher.
+ */
+async function loadLauncher(): Promise<typeof Launcher> {
+  try {
+    const generated = await run(process.execPath, ["node_modules/prisma/build/index.js", "generate"], { signal: shutdown.signal });
+    if (generated.code !== 0) {
+      console.error(`lavka: prisma generate failed:\n${generated.stdout}${generated.stderr}`);
+      process.exit(1);
+    }
+  } catch (error) {
+    if (!shutdown.signal.aborted) throw error;
+    console.log(`lavka: stopped (${String(shutdown.signal.reason)} while starting)`);
+    process.exit(0);
+  }
+  return import("./local/system.ts");
+}

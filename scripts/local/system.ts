@@ -4,7 +4,7 @@
 // both use it, so what the tests exercise is what a newcomer runs.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
-import { cp, mkdir, readFile, stat } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rename, stat } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import pg from "pg";
@@ -19,9 +19,9 @@ import { createAuthClient } from "../../src/server/clients/auth.ts";
 import { createInventoryClient } from "../../src/server/clients/inventory.ts";
 import { applyMigrations } from "../db/engine.ts";
 import { seedDatabase, type DemoUser, type SeedOptions } from "../db/seed-data.ts";
+import { ensureDatabase } from "./ensure-database.ts";
 import { startPgliteServer } from "./pglite-server.ts";
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
+import { ROOT, run } from "./run.ts";
 
 export interface SystemOptions {
   /** PostgreSQL URL; without one, PGlite on disk in `dataDir` serves the database. */
@@ -50,6 +50,8 @@ export interface SystemOptions {
   dev?: boolean;
   /** Extra environment for every service child (e.g. short retry delays in tests). */
   extraEnv?: Record<string, string>;
+  /** Aborting it during startup stops what was started so far; startSystem then rejects with its reason. */
+  signal?: AbortSignal;
   log: (line: string) => void;
 }
 
@@ -90,9 +92,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForHttp(url: string, child: ChildProcess, name: string, timeoutMs = 90_000): Promise<void> {
+async function waitForHttp(url: string, child: ChildProcess, name: string, signal?: AbortSignal, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    signal?.throwIfAborted();
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} while starting`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
@@ -105,14 +108,16 @@ async function waitForHttp(url: string, child: ChildProcess, name: string, timeo
   throw new Error(`${name} did not become ready at ${url} within ${timeoutMs} ms`);
 }
 
+const NEXT_CLI = path.join(ROOT, "node_modules/next/dist/bin/next");
+
 /** Builds the web app when there is no build or the sources changed since the last one. */
-async function ensureWebBuild(log: (line: string) => void): Promise<string> {
+async function ensureWebBuild(log: (line: string) => void, signal?: AbortSignal): Promise<string> {
   const buildId = path.join(ROOT, ".next/BUILD_ID");
   const standalone = path.join(ROOT, ".next/standalone");
   let stale = !existsSync(buildId) || !existsSync(path.join(standalone, "server.js"));
   if (!stale) {
     const built = (await stat(buildId)).mtimeMs;
-    const { stdout } = await run("git", ["ls-files", "-m", "-o", "--exclude-standard", "src/app", "src/trpc", "src/web", "src/lib", "src/client", "public"]);
+    const { stdout } = await run("git", ["ls-files", "-m", "-o", "--exclude-standard", "src/app", "src/trpc", "src/web", "src/lib", "src/client", "public"], { signal });
     const newest = await Promise.all(
       ["src/app", "src/trpc", "src/web", "public", "next.config.ts", ...stdout.split("\n").filter(Boolean)].map(async (p) =>
         existsSync(path.join(ROOT, p)) ? (await stat(path.join(ROOT, p))).mtimeMs : 0,
@@ -122,24 +127,13 @@ async function ensureWebBuild(log: (line: string) => void): Promise<string> {
   }
   if (stale) {
     log("building the web app (next build)...");
-    const result = await run("npx", ["next", "build"], { NEXT_TELEMETRY_DISABLED: "1" });
+    const result = await run(process.execPath, [NEXT_CLI, "build"], { env: { NEXT_TELEMETRY_DISABLED: "1" }, signal });
     if (result.code !== 0) throw new Error(`next build failed:\n${result.stdout}\n${result.stderr}`);
   }
   // Standalone output serves static assets only when they sit beside server.js.
   await cp(path.join(ROOT, ".next/static"), path.join(standalone, ".next/static"), { recursive: true });
   await cp(path.join(ROOT, "public"), path.join(standalone, "public"), { recursive: true });
   return path.join(standalone, "server.js");
-}
-
-function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
 }
 
 /** Registers the demo accounts with the auth service (idempotent: existing ones just log in). */
@@ -185,17 +179,20 @@ async function isEmpty(databaseUrl: string): Promise<boolean> {
 }
 
 export async function startSystem(options: SystemOptions): Promise<RunningSystem> {
-  const { log } = options;
+  const { log, signal } = options;
   const cleanups: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
     cleanups.length = 0;
   };
   try {
-    await mkdir(path.join(options.dataDir, "logs"), { recursive: true });
+    await setAsidePreviousLogs(options.dataDir);
+    signal?.throwIfAborted();
 
     let databaseUrl = options.databaseUrl;
-    if (!databaseUrl) {
+    if (databaseUrl) {
+      if ((await ensureDatabase(databaseUrl)) === "created") log(`database: created ${decodeURIComponent(new URL(databaseUrl).pathname.slice(1))}`);
+    } else {
       const pglite = await startPgliteServer({ dataDir: path.join(options.dataDir, "pglite"), port: 0 });
       cleanups.push(() => pglite.close());
       databaseUrl = pglite.url;
@@ -204,8 +201,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     // Few connections per service keep PGlite's single session from queueing too deep.
     const poolMax = options.databaseUrl ? "10" : "3";
 
+    signal?.throwIfAborted();
     const applied = await applyMigrations(databaseUrl, path.join(ROOT, "prisma/migrations"));
     log(`migrations: ${applied.length > 0 ? `applied ${applied.join(", ")}` : "up to date"}`);
+    signal?.throwIfAborted();
 
     const quiet = createLogger("reference", "warn");
     const external = options.external ?? {};
@@ -261,6 +260,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     };
     log(`external services: ${Object.entries(referenceUrls).map(([k, v]) => `${k} ${v}${external[k as keyof typeof external] ? "" : " (reference)"}`).join(", ")}`);
 
+    signal?.throwIfAborted();
     let demoUsers: DemoUser[] = [];
     if (options.seed && (await isEmpty(databaseUrl))) {
       const summary = await seedDatabase(databaseUrl, { ...options.seed, demoUsers: await demoAccounts(referenceUrls.auth, secrets.auth) });
@@ -277,6 +277,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       }
     }
 
+    signal?.throwIfAborted();
     const serviceEnv: Record<string, string> = {
       DATABASE_URL: databaseUrl,
       DATABASE_POOL_MAX: poolMax,
@@ -299,7 +300,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const exited = new Promise<string>((resolve) => (announceExit = resolve));
     let stopping = false;
     const spawnService = (name: string, args: string[], env: Record<string, string>) => {
-      const logFile = createWriteStream(path.join(options.dataDir, "logs", `${name}.log`), { flags: "a" });
+      const logFile = createWriteStream(path.join(options.dataDir, "logs", `${name}.log`));
       const child = spawn(process.execPath, args, {
         cwd: ROOT,
         // Only what the service's config declares, plus what node itself needs.
@@ -340,15 +341,23 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const api = spawnService("api", [...tsx, "src/server/main.ts"], { ...serviceEnv, HOST: "127.0.0.1", PORT: String(apiPort) });
     const workerPort = options.processorPorts.worker || (await freePort());
     const worker = spawnService("processor-worker", [...tsx, "src/processor/main.ts", "worker"], { ...serviceEnv, PROCESSOR_HTTP_PORT: String(workerPort) });
-    const waits = [waitForHttp(`${apiUrl}/readyz`, api, "api"), waitForHttp(`http://127.0.0.1:${workerPort}/readyz`, worker, "processor worker")];
+    const waits: Array<Promise<void>> = [];
+    const waitFor = (url: string, child: ChildProcess, name: string) => {
+      const ready = waitForHttp(url, child, name, signal);
+      // Awaited together below; until then (the web may still be building) a failure must not go unhandled.
+      ready.catch(() => undefined);
+      waits.push(ready);
+    };
+    waitFor(`${apiUrl}/readyz`, api, "api");
+    waitFor(`http://127.0.0.1:${workerPort}/readyz`, worker, "processor worker");
     if (options.cron) {
       const cronPort = options.processorPorts.cron || (await freePort());
       const cron = spawnService("processor-cron", [...tsx, "src/processor/main.ts", "cron"], { ...serviceEnv, PROCESSOR_HTTP_PORT: String(cronPort) });
-      waits.push(waitForHttp(`http://127.0.0.1:${cronPort}/readyz`, cron, "processor cron"));
+      waitFor(`http://127.0.0.1:${cronPort}/readyz`, cron, "processor cron");
     }
     const webArgs = options.dev
-      ? [path.join(ROOT, "node_modules/next/dist/bin/next"), "dev", "-p", String(options.webPort), "-H", "127.0.0.1"]
-      : [await ensureWebBuild(log)];
+      ? [NEXT_CLI, "dev", "-p", String(options.webPort), "-H", "127.0.0.1"]
+      : [await ensureWebBuild(log, signal)];
     const web = spawnService("web", webArgs, {
       API_URL: apiUrl,
       PORT: String(options.webPort),
@@ -356,7 +365,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       NEXT_TELEMETRY_DISABLED: "1",
     });
     const webUrl = `http://127.0.0.1:${options.webPort}`;
-    waits.push(waitForHttp(`${webUrl}/`, web, "web"));
+    waitFor(`${webUrl}/`, web, "web");
     await Promise.all(waits);
 
     if (demoUsers.length === 0) demoUsers = await readDemoUsers(databaseUrl);
@@ -383,11 +392,32 @@ async function readDemoUsers(databaseUrl: string): Promise<DemoUser[]> {
   }
 }
 
-/** The last lines of a service's log, to show next to a failure. */
+const PREVIOUS = ".previous.log";
+
+/**
+ * Each run writes its services' logs afresh; the run before's are kept as `<name>.previous.log`.
+ * So a log in the folder is always this run's, and a failure never shows old lines as current.
+ */
+async function setAsidePreviousLogs(dataDir: string): Promise<void> {
+  const dir = path.join(dataDir, "logs");
+  await mkdir(dir, { recursive: true });
+  for (const file of await readdir(dir)) {
+    if (file.endsWith(".log") && !file.endsWith(PREVIOUS)) await rename(path.join(dir, file), path.join(dir, `${file.slice(0, -".log".length)}${PREVIOUS}`));
+  }
+}
+
+/** The last lines of a service's log from this run, to show next to a failure. */
 export async function tailLog(dataDir: string, name: string, lines = 20): Promise<string> {
   try {
     return (await readFile(path.join(dataDir, "logs", `${name}.log`), "utf8")).trimEnd().split("\n").slice(-lines).join("\n");
   } catch {
     return "(no log)";
   }
+}
+
+/** The last lines of every service log this run wrote (none when it failed before starting any). */
+export async function recentLogs(dataDir: string, lines = 20): Promise<Array<{ name: string; tail: string }>> {
+  const files = await readdir(path.join(dataDir, "logs")).catch(() => []);
+  const names = files.filter((f) => f.endsWith(".log") && !f.endsWith(PREVIOUS)).map((f) => f.slice(0, -".log".length));
+  return Promise.all(names.sort().map(async (name) => ({ name, tail: await tailLog(dataDir, name, lines) })));
 }

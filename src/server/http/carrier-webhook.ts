@@ -2,6 +2,7 @@ import type http from "node:http";
 import { z } from "zod";
 import type { Logger } from "~/lib/logger";
 import { sendJson } from "~/lib/probes";
+import { BodyIncompleteError, BodyTooLargeError, readBody, refuseTooLarge } from "./body";
 import type { CarrierUpdateResult } from "../domain/delivery/tracking";
 import { CARRIER_SIGNATURE_HEADER, carrierCallbackSchema, verifyCarrierSignature, type CarrierCallback } from "../clients/carrier";
 
@@ -21,22 +22,6 @@ export interface CarrierWebhookOptions {
   maxBytes?: number;
 }
 
-class BodyTooLargeError extends Error {}
-
-/** The exact bytes of the body (the signature covers them, not a re-serialisation), up to `limit`. */
-async function readRawBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) throw new BodyTooLargeError();
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BodyTooLargeError();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
 /**
  * POST /webhooks/carrier: the carrier's status callbacks. The signature is checked over the raw
  * body before anything else is looked at; the body is then validated and applied idempotently
@@ -52,15 +37,14 @@ export async function handleCarrierWebhook(req: http.IncomingMessage, res: http.
     sendJson(res, 503, { error: "carrier callbacks are not configured (CARRIER_WEBHOOK_SECRET is unset)" });
     return;
   }
+  // The exact bytes: the signature covers them, not a re-serialisation.
   let raw: Buffer;
   try {
-    raw = await readRawBody(req, options.maxBytes ?? CARRIER_WEBHOOK_MAX_BYTES);
+    raw = await readBody(req, options.maxBytes ?? CARRIER_WEBHOOK_MAX_BYTES);
   } catch (error) {
-    if (!(error instanceof BodyTooLargeError)) throw error;
-    res.setHeader("connection", "close");
-    sendJson(res, 413, { error: `body larger than ${options.maxBytes ?? CARRIER_WEBHOOK_MAX_BYTES} bytes` });
-    req.destroy();
-    return;
+    if (error instanceof BodyTooLargeError) return refuseTooLarge(req, res, error);
+    if (error instanceof BodyIncompleteError) return;
+    throw error;
   }
   const signature = req.headers[CARRIER_SIGNATURE_HEADER];
   if (!verifyCarrierSignature(raw, Array.isArray(signature) ? signature[0] : signature, options.secret)) {

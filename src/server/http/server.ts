@@ -5,6 +5,7 @@ import { Histogram, type Registry } from "prom-client";
 import { handleProbe, sendJson } from "~/lib/probes";
 import { bearerToken } from "../domain/auth/sessions";
 import { applyCarrierUpdate } from "../domain/delivery/tracking";
+import { BodyIncompleteError, BodyTooLargeError, readBody, refuseTooLarge } from "./body";
 import { CARRIER_WEBHOOK_PATH, handleCarrierWebhook, type CarrierWebhookOptions } from "./carrier-webhook";
 import { createAuthRateLimiter, DEFAULT_AUTH_RATE_LIMITS, type AuthRateLimitOptions } from "./rate-limit";
 import { createContextInner, type ApiDeps, type AuthUser } from "../trpc/context";
@@ -57,7 +58,6 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
-    maxBodySize: options.maxBodyBytes,
     createContext: async ({ req, res, info }) => {
       await rateLimiter.check(req, res, info.calls);
       try {
@@ -94,15 +94,21 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         await deps.db.$queryRaw`SELECT 1`;
       },
     })
-      .then((handled) => {
+      .then(async (handled) => {
         if (handled) return;
         if (url === "/trpc" || url.startsWith("/trpc/") || url.startsWith("/trpc?")) {
-          // Declared too large: refuse before anything is read, whether or not the procedure takes input.
-          if (Number(req.headers["content-length"]) > options.maxBodyBytes) {
-            res.setHeader("connection", "close");
-            return sendJson(res, 413, { error: `request body too large: at most ${options.maxBodyBytes} bytes` });
+          // The whole body is read before tRPC sees the request, whether or not the procedure takes
+          // input: no answer (a 401 from authentication included) leaves a body half-read.
+          let body: Buffer;
+          try {
+            body = await readBody(req, options.maxBodyBytes);
+          } catch (error) {
+            if (error instanceof BodyTooLargeError) return refuseTooLarge(req, res, error);
+            if (error instanceof BodyIncompleteError) return;
+            throw error;
           }
-          return trpc(req, res);
+          // tRPC's node adapter takes a string `body` as the request's body.
+          return trpc(Object.assign(req, { body: body.toString("utf8") }), res);
         }
         if (url.split("?")[0] === CARRIER_WEBHOOK_PATH) return handleCarrierWebhook(req, res, carrierWebhook);
         sendJson(res, 404, { error: "not found", hint: "tRPC procedures are served under /trpc/<procedure>" });

@@ -3,7 +3,7 @@
 import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { startSystem, tailLog } from "../../../scripts/local/system.ts";
+import { recentLogs, startSystem } from "../../../scripts/local/system.ts";
 import { adminQuery, databaseUrl, quoteIdent } from "../../helpers/postgres.ts";
 import { E2E_WEB_PORT } from "./ports.ts";
 
@@ -45,7 +45,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     carrierAutoAdvanceMs: 0,
     log: (line) => process.stdout.write(`[e2e system] ${line}\n`),
   }).catch(async (error: unknown) => {
-    for (const name of ["api", "processor-worker", "web"]) process.stdout.write(`--- ${name} ---\n${await tailLog(dataDir, name)}\n`);
+    for (const { name, tail } of await recentLogs(dataDir)) process.stdout.write(`--- ${name} ---\n${tail}\n`);
     throw error;
   });
   // The specs read where everything runs from here (they are separate processes).

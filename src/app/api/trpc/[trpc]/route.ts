@@ -3,6 +3,7 @@ import { webConfig } from "~/web/config";
 import { isSameOriginRequest } from "~/web/origin";
 import { SESSION_COOKIE } from "~/web/session";
 import { isProxyablePath } from "~/web/proxy-paths";
+import { readBodyWithin } from "~/web/request-body";
 
 /**
  * The browser's tRPC endpoint. It forwards to the API with the session cookie's token as a
@@ -19,9 +20,10 @@ async function forward(req: NextRequest, { params }: { params: Promise<{ trpc: s
   if (req.method !== "GET" && !isSameOriginRequest(req.headers)) {
     return Response.json({ error: { message: "Cross-origin request refused." } }, { status: 403 });
   }
-  // The API enforces its own body limit too; refusing early keeps a large upload off this process.
-  if (Number(req.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) {
-    return Response.json({ error: { message: "Request too large." } }, { status: 413 });
+  // The API enforces its own body limit too; this one keeps a large upload out of this process's memory.
+  const body = req.method === "GET" ? undefined : await readBodyWithin(req.body, MAX_BODY_BYTES);
+  if (body === null) {
+    return Response.json({ error: { message: `Request too large: at most ${MAX_BODY_BYTES} bytes.` } }, { status: 413 });
   }
   const target = `${webConfig().API_URL.replace(/\/+$/, "")}/trpc/${path}${req.nextUrl.search}`;
   const outgoing = new Headers({ accept: "application/json" });
@@ -37,7 +39,7 @@ async function forward(req: NextRequest, { params }: { params: Promise<{ trpc: s
     upstream = await fetch(target, {
       method: req.method,
       headers: outgoing,
-      body: req.method === "GET" ? undefined : await req.text(),
+      body,
       signal: AbortSignal.timeout(15_000),
       cache: "no-store",
     });

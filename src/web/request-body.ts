@@ -1,0 +1,27 @@
+/** How much of a refused body is still read, and dropped, before giving up on it. */
+export const DISCARD_MAX_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The body as text when it is at most `limit` bytes, else null. An
+ * oversized body is still read to its end and dropped (up to DISCARD_MAX_BYTES more) before the
+ * caller answers 413: answering while the client is still sending lets the connection be reset,
+ * and the reset can destroy the answer before the client reads it.
+ */
+export async function readBodyWithin(body: ReadableStream<Uint8Array> | null, limit: number): Promise<string | null> {
+  if (!body) return "";
+  const reader = body.getReader();
+  const text = new TextDecoder();
+  const chunks: string[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size <= limit) chunks.push(text.decode(value, { stream: true }));
+    else if (size > limit + DISCARD_MAX_BYTES) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return size > limit ? null : chunks.join("") + text.decode();
+}
