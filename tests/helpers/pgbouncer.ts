@@ -22,11 +22,10 @@ export interface PgBouncerOptions {
 
 export interface RunningPgBouncer {
   port: number;
-  poolSize: number;
   /** `directUrl` (a database on the test server) as reached through PgBouncer. */
   urlFor(directUrl: string): string;
   /** SHOW STATS / SHOW POOLS rows of one database, from PgBouncer's admin console. */
-  stats(database: string): Promise<{ transactions: number; queries: number }>;
+  stats(database: string): Promise<{ transactions: number }>;
   pools(database: string): Promise<{ clients: number; servers: number }>;
   close(): Promise<void>;
 }
@@ -125,7 +124,6 @@ export async function startPgBouncer(options: PgBouncerOptions = {}): Promise<Ru
     };
     return {
       port,
-      poolSize,
       urlFor(directUrl) {
         const url = new URL(directUrl);
         url.hostname = "127.0.0.1";
@@ -135,8 +133,8 @@ export async function startPgBouncer(options: PgBouncerOptions = {}): Promise<Ru
         return url.toString();
       },
       async stats(database) {
-        const row = (await adminConsole<{ database: string; total_xact_count: string; total_query_count: string }>("SHOW STATS")).find((r) => r.database === database);
-        return { transactions: Number(row?.total_xact_count ?? 0), queries: Number(row?.total_query_count ?? 0) };
+        const row = (await adminConsole<{ database: string; total_xact_count: string }>("SHOW STATS")).find((r) => r.database === database);
+        return { transactions: Number(row?.total_xact_count ?? 0) };
       },
       async pools(database) {
         const rows = (await adminConsole<Record<string, string>>("SHOW POOLS")).filter((r) => r.database === database);
