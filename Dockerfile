@@ -1,8 +1,9 @@
-# Lavka: one build, three images.
+# Lavka: one build, three images, plus the PgBouncer image that pools their database connections.
 #
 #   docker build --target api-service             -t api-service:v1 .
 #   docker build --target data-processing-service -t data-processing-service:v1 .
 #   docker build --target web-interface           -t web-interface:v1 .
+#   docker build --target pgbouncer               -t pgbouncer:v1 .
 #
 # Stages: base -> deps (npm install) -> build (sources + Prisma client) -> build-api /
 # build-processor / build-web -> runtime (non-root user, labels) -> one stage per target.
@@ -16,13 +17,14 @@
 # give it a preStop delay). None of them spawns child processes, so no init (tini) is needed
 # to reap zombies; `docker run --init` adds one if you want it anyway.
 #
-# Build arguments: BASE_IMAGE (any Debian-based Node 20 image; scripts/build-images.sh passes a
-# locally built one where no registry is reachable), VERSION, REVISION, CREATED, SOURCE_URL
-# (OCI labels).
+# Build arguments: BASE_IMAGE (any Debian bookworm-based Node 24 image; scripts/build-images.sh
+# passes a locally built one where no registry is reachable), PGBOUNCER_BASE_IMAGE (plain Debian
+# bookworm for the pgbouncer target), VERSION, REVISION, CREATED, SOURCE_URL (OCI labels).
 # Uses only Dockerfile features built into Docker 20.10's BuildKit (no `# syntax=` line, which
 # would have to pull a frontend image).
 
-ARG BASE_IMAGE=node:20-bookworm-slim
+ARG BASE_IMAGE=node:24-bookworm-slim
+ARG PGBOUNCER_BASE_IMAGE=debian:bookworm-slim
 
 # ---------------------------------------------------------------------------------------------
 FROM ${BASE_IMAGE} AS base
@@ -128,3 +130,34 @@ USER 10001:10001
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/placeholder.svg').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "server.js"]
+
+# ---------------------------------------------------------------------------------------------
+# PgBouncer in transaction mode between the services and PostgreSQL (manifests/base/pgbouncer.yaml,
+# docs/deploy.md "Database connections"). Debian's package on plain Debian: no Node, nothing of
+# Lavka's. pgbouncer.ini and userlist.txt are mounted at /etc/pgbouncer from a ConfigMap and a
+# Secret. SIGINT is PgBouncer's safe shutdown (finish running transactions, then exit); its SIGTERM
+# (1.18) drops them, so the image asks the runtime to stop it with SIGINT.
+FROM ${PGBOUNCER_BASE_IMAGE} AS pgbouncer
+ARG VERSION=v1
+ARG REVISION=unknown
+ARG CREATED=unknown
+ARG SOURCE_URL=
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends pgbouncer ca-certificates >/dev/null \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /etc/pgbouncer/* \
+ && groupadd --system --gid 10001 lavka \
+ && useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin lavka \
+ && pgbouncer --version
+LABEL org.opencontainers.image.vendor="Lavka" \
+      org.opencontainers.image.title="pgbouncer" \
+      org.opencontainers.image.description="PgBouncer (Debian package) for Lavka: transaction pooling in front of PostgreSQL; config mounted at /etc/pgbouncer" \
+      org.opencontainers.image.source="${SOURCE_URL}" \
+      org.opencontainers.image.documentation="docs/deploy.md in the source repository" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}"
+EXPOSE 6432
+USER 10001:10001
+STOPSIGNAL SIGINT
+CMD ["pgbouncer", "/etc/pgbouncer/pgbouncer.ini"]

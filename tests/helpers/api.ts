@@ -41,10 +41,15 @@ export interface TestApiOptions {
   serviceTimeoutMs?: number;
   /** Connection pool of the reference inventory service. */
   inventoryPoolSize?: number;
+  /** Where the API's pool connects, given the database's direct URL (the reference services stay direct). */
+  clientUrl?: (directUrl: string) => string;
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
-  const database = await createTestDatabase({ maxConnections: options.maxConnections ?? 5 });
+  const database = await createTestDatabase({
+    maxConnections: options.maxConnections ?? 5,
+    ...(options.clientUrl ? { clientUrl: options.clientUrl } : {}),
+  });
   const quiet = createLogger("test", process.env.LOG_LEVEL ?? "silent");
   const [authService, inventoryService] = await Promise.all([
     startAuthService({ databaseUrl: database.url, port: 0, serviceToken: TEST_SERVICE_TOKEN, logger: quiet }),

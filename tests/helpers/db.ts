@@ -21,6 +21,8 @@ export interface TestDatabase {
 export interface TestDatabaseOptions {
   /** Pool size of `db`; 5 is plenty for a test file and keeps the server's connection count low. */
   maxConnections?: number;
+  /** Where `db` connects, given the database's direct URL (e.g. through a PgBouncer); `url` stays direct. */
+  clientUrl?: (directUrl: string) => string;
 }
 
 /** A new, migrated, empty database of its own. Call `drop()` in afterAll. */
@@ -30,7 +32,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const name = `${CLONE_PREFIX}${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString("hex")}`;
   await adminQuery(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
   const url = databaseUrl(name);
-  const db = createDb(url, { maxConnections: options.maxConnections ?? 5 });
+  const db = createDb(options.clientUrl?.(url) ?? url, { maxConnections: options.maxConnections ?? 5 });
   let dropped = false;
   return {
     url,

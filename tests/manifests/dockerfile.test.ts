@@ -1,5 +1,5 @@
 // The Dockerfile, parsed: shared stages, the three targets, what each runtime stage copies, the
-// user it runs as, its labels; and a .dockerignore that keeps the context small.
+// user it runs as, its labels; the PgBouncer target; and a .dockerignore that keeps the context small.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { DockerfileParser, type Instruction } from "dockerfile-ast";
@@ -74,9 +74,15 @@ describe("Dockerfile", () => {
 
   it("takes the base image and the version as build arguments", () => {
     const globalArgs = dockerfile.getInitialARGs().map((a) => a.getTextContent());
-    expect(globalArgs).toContain("ARG BASE_IMAGE=node:20-bookworm-slim");
+    // Node 24, the current LTS (tests/runtime/engines.test.ts holds package.json's engines to it).
+    expect(globalArgs).toContain("ARG BASE_IMAGE=node:24-bookworm-slim");
+    expect(globalArgs).toContain("ARG PGBOUNCER_BASE_IMAGE=debian:bookworm-slim");
     expect(text).toMatch(/^ARG VERSION=v1$/m);
-    expect(dockerfile.getFROMs().every((f) => f.getImageName() === "${BASE_IMAGE}" || stages().some((s) => s.name === f.getImageName()))).toBe(true);
+    for (const from of dockerfile.getFROMs()) {
+      const image = from.getImageName();
+      const allowed = from.getBuildStage() === "pgbouncer" ? "${PGBOUNCER_BASE_IMAGE}" : "${BASE_IMAGE}";
+      expect(image === allowed || stages().some((s) => s.name === image), `FROM ${image}`).toBe(true);
+    }
   });
 
   it("installs with npm install from the lockfile (npm ci rejects our lockfile)", () => {
@@ -104,6 +110,22 @@ describe("Dockerfile", () => {
     const start = chain[0]?.instructions.filter((ins) => ["CMD", "ENTRYPOINT"].includes(keyword(ins))) ?? [];
     expect(start.length).toBeGreaterThan(0);
     for (const ins of start) expect(ins.getArgumentsContent()?.trim().startsWith("[")).toBe(true); // exec form: node is PID 1 and gets SIGTERM
+  });
+
+  it("pgbouncer is Debian's PgBouncer on plain Debian, non-root, labelled, stopped with its safe-shutdown signal", () => {
+    const chain = lineage("pgbouncer");
+    expect(chain.map((s) => s.from)).toEqual(["${PGBOUNCER_BASE_IMAGE}"]);
+    const ins = chain[0]?.instructions ?? [];
+    const of = (k: string) => ins.filter((i) => keyword(i) === k).map((i) => i.getArgumentsContent() ?? "");
+    expect(of("COPY").concat(of("ADD")), "nothing of Lavka's in it").toEqual([]);
+    expect(of("RUN").join("\n")).toMatch(/apt-get install .*pgbouncer/);
+    expect(of("USER")).toEqual(["10001:10001"]);
+    expect(of("STOPSIGNAL")).toEqual(["SIGINT"]);
+    expect(of("EXPOSE")).toEqual(["6432"]);
+    expect(of("CMD")).toEqual(['["pgbouncer", "/etc/pgbouncer/pgbouncer.ini"]']);
+    for (const key of ["title", "version", "revision", "created", "source", "description"]) {
+      expect(of("LABEL").join("\n"), `org.opencontainers.image.${key}`).toContain(`org.opencontainers.image.${key}=`);
+    }
   });
 
   it("copies only build output into the runtime images, never reference services or sources", () => {

@@ -39,9 +39,13 @@ function toolConsumer(): Consumer {
   return { name: "migration tools", shape: { DATABASE_URL: z.string(), MIGRATIONS_DIR: z.string().optional() } };
 }
 
+/** PgBouncer reads no environment: pgbouncer.ini and userlist.txt are mounted files (pgbouncer.test.ts). */
+const PGBOUNCER: Consumer = { name: "pgbouncer", shape: {} };
+
 /** Which program a container runs: by image, and by command for the API image's tools. */
 function consumerOf(c: Container): Consumer {
   const repo = imageRepository(c.image);
+  if (repo === "pgbouncer") return PGBOUNCER;
   const runsTool = c.command?.some((a) => /(migrate|wait-for-migrations)\.mjs$/.test(a)) ?? false;
   if (runsTool) return toolConsumer();
   if (repo === "api-service") return fromSchema("api", apiConfigSchema);

@@ -112,6 +112,8 @@ describe.each(kustomizations())("%s", (dir) => {
   const worker = podOf("Deployment", "data-processing-service");
   const cron = podOf("CronJob", "data-processing-aggregate-sales");
   const migrate = podOf("Job", "db-migrate");
+  const pgbouncer = podOf("Deployment", "pgbouncer");
+  const oneOffJob = podOf("Job", "data-processing-job");
   const ingress: Endpoint = { ns: "ingress-nginx", labels: { "app.kubernetes.io/name": "ingress-nginx" } };
   const monitoring: Endpoint = { ns: "monitoring", labels: { "app.kubernetes.io/name": "prometheus" } };
   const dns: Endpoint = { ns: "kube-system", labels: { "k8s-app": "kube-dns" } };
@@ -139,7 +141,7 @@ describe.each(kustomizations())("%s", (dir) => {
   });
 
   it("lets every pod resolve names", () => {
-    for (const pod of [api, web, worker, cron, migrate]) {
+    for (const pod of [api, web, worker, cron, migrate, pgbouncer]) {
       expect(net.allows(pod, dns, 53, "UDP")).toBe(true);
       expect(net.allows(pod, dns, 53, "TCP")).toBe(true);
     }
@@ -157,13 +159,18 @@ describe.each(kustomizations())("%s", (dir) => {
     expect(net.allows(ingress, worker, 9464)).toBe(false);
   });
 
-  it("lets only the database users reach PostgreSQL", () => {
+  it("the services reach PostgreSQL through PgBouncer only; the migration Job directly", () => {
+    for (const pod of [api, worker, cron, oneOffJob]) expect(net.allows(pod, pgbouncer, 6432)).toBe(true);
+    for (const pod of [web, migrate, stranger, ingress]) expect(net.allows(pod, pgbouncer, 6432)).toBe(false);
     const db = addressesFor("egress-database");
     expect(db.length).toBeGreaterThan(0);
     for (const target of db) {
-      for (const pod of [api, worker, cron, migrate]) expect(net.allows(pod, target, 5432)).toBe(true);
-      expect(net.allows(web, target, 5432)).toBe(false);
+      for (const pod of [pgbouncer, migrate]) expect(net.allows(pod, target, 5432)).toBe(true);
+      for (const pod of [api, worker, cron, web]) expect(net.allows(pod, target, 5432)).toBe(false);
     }
+    // PgBouncer talks to the database and nothing else.
+    expect(net.allows(pgbouncer, internet, 443)).toBe(false);
+    expect(net.allows(pgbouncer, api, 4000)).toBe(false);
   });
 
   it("lets only the processor reach RabbitMQ; processor and API reach public HTTPS", () => {

@@ -27,7 +27,7 @@ function dockerfileTargets(): string[] {
     .map((from) => from.getBuildStage())
     .filter((stage): stage is string => Boolean(stage));
 }
-const IMAGE_TARGETS = ["api-service", "data-processing-service", "web-interface"];
+const IMAGE_TARGETS = ["api-service", "data-processing-service", "web-interface", "pgbouncer"];
 
 function labelsOf(o: K8sObject): Record<string, string> {
   return o.metadata.labels ?? {};
@@ -61,6 +61,7 @@ describe.each(dirs)("%s", (dir) => {
     expect(longRunning.map((w) => w.object.metadata.name).sort()).toEqual([
       "api-service",
       "data-processing-service",
+      "pgbouncer",
       "web-interface",
     ]);
     for (const w of longRunning) {
