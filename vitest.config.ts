@@ -1,5 +1,6 @@
 import path from "node:path";
 import { defineConfig } from "vitest/config";
+import { TEST_BUDGET_MS } from "./tests/helpers/wait.ts";
 
 export default defineConfig({
   resolve: {
@@ -18,7 +19,8 @@ export default defineConfig({
     // Forks isolate native/wasm state per file; 2 cores -> 2 workers, each file on its own database.
     pool: "forks",
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    // Hang detectors, not speed limits: a busy machine may run a test many times slower (tests/helpers/wait.ts).
+    testTimeout: TEST_BUDGET_MS,
+    hookTimeout: TEST_BUDGET_MS,
   },
 });

@@ -9,6 +9,11 @@ export interface DbOptions {
   maxConnections?: number;
   /** Postgres schema to use (tests isolate themselves by schema or database). */
   schema?: string;
+  /**
+   * Default limit of an interactive transaction, for waiting for a connection and for running
+   * (Prisma's defaults: 2 s and 5 s). Tests raise it: a busy machine is not a stuck transaction.
+   */
+  transactionTimeoutMs?: number;
 }
 
 export function createDb(connectionString: string, options: DbOptions = {}): Db {
@@ -16,5 +21,6 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
     { connectionString, max: options.maxConnections ?? 10, connectionTimeoutMillis: 5_000 },
     options.schema ? { schema: options.schema } : undefined,
   );
-  return new PrismaClient({ adapter });
+  const timeout = options.transactionTimeoutMs;
+  return new PrismaClient({ adapter, ...(timeout === undefined ? {} : { transactionOptions: { maxWait: timeout, timeout } }) });
 }
