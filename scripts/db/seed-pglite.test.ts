@@ -19,7 +19,7 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "lavka-seed-pglite-"));
   server = await startPgliteServer({ dataDir: dir, port: 0 });
   await applyMigrations(server.url, path.resolve(import.meta.dirname, "../../prisma/migrations"));
-  db = createDb(server.url, { maxConnections: 2, transactionTimeoutMs: CALL_TIMEOUT_MS });
+  db = createDb(server.url, { maxConnections: 2, busyTimeoutMs: CALL_TIMEOUT_MS });
 });
 afterAll(async () => {
   await db?.$disconnect();

@@ -10,17 +10,18 @@ export interface DbOptions {
   /** Postgres schema to use (tests isolate themselves by schema or database). */
   schema?: string;
   /**
-   * Default limit of an interactive transaction, for waiting for a connection and for running
-   * (Prisma's defaults: 2 s and 5 s). Tests raise it: a busy machine is not a stuck transaction.
+   * How long to wait for a pool connection, and the default limits of an interactive transaction
+   * (otherwise 5 s, and Prisma's 2 s to start and 5 s to run). Tests raise it: a busy machine
+   * is not a stuck database.
    */
-  transactionTimeoutMs?: number;
+  busyTimeoutMs?: number;
 }
 
 export function createDb(connectionString: string, options: DbOptions = {}): Db {
+  const busy = options.busyTimeoutMs;
   const adapter = new PrismaPg(
-    { connectionString, max: options.maxConnections ?? 10, connectionTimeoutMillis: 5_000 },
+    { connectionString, max: options.maxConnections ?? 10, connectionTimeoutMillis: busy ?? 5_000 },
     options.schema ? { schema: options.schema } : undefined,
   );
-  const timeout = options.transactionTimeoutMs;
-  return new PrismaClient({ adapter, ...(timeout === undefined ? {} : { transactionOptions: { maxWait: timeout, timeout } }) });
+  return new PrismaClient({ adapter, ...(busy === undefined ? {} : { transactionOptions: { maxWait: busy, timeout: busy } }) });
 }

@@ -31,7 +31,7 @@ beforeAll(async () => {
     startPaymentService({ databaseUrl: url, port: 0, serviceToken: TEST_SERVICE_TOKEN, poolSize: 3 }),
     startCarrierService({ databaseUrl: url, port: 0, serviceToken: TEST_SERVICE_TOKEN, poolSize: 3 }),
   ]);
-  workerDb = createDb(url, { maxConnections: 6, transactionTimeoutMs: CALL_TIMEOUT_MS });
+  workerDb = createDb(url, { maxConnections: 6, busyTimeoutMs: CALL_TIMEOUT_MS });
   worker = await startWorker({
     config: pipelineConfig(url),
     db: workerDb,

@@ -31,7 +31,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const name = `${CLONE_PREFIX}${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString("hex")}`;
   await adminQuery(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
   const url = databaseUrl(name);
-  const db = createDb(url, { maxConnections: options.maxConnections ?? 5, transactionTimeoutMs: CALL_TIMEOUT_MS });
+  const db = createDb(url, { maxConnections: options.maxConnections ?? 5, busyTimeoutMs: CALL_TIMEOUT_MS });
   let dropped = false;
   return {
     url,

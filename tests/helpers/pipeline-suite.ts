@@ -74,7 +74,7 @@ export function describePipeline(kind: TransportKind): void {
     clients: PipelineClients,
     options: { port?: number; refreshed?: Set<string>; logger?: Logger; registry?: Registry } = {},
   ): Promise<{ handle: WorkerHandle; db: Db }> {
-    const workerDb = createDb(testDb.url, { maxConnections: 12, transactionTimeoutMs: CALL_TIMEOUT_MS });
+    const workerDb = createDb(testDb.url, { maxConnections: 12, busyTimeoutMs: CALL_TIMEOUT_MS });
     const handle = await startWorker({
       config: config(options.port),
       db: workerDb,
@@ -123,7 +123,11 @@ export function describePipeline(kind: TransportKind): void {
     };
     // About 20 s on a quiet machine, several times that on a busy one: the wait lasts as long as
     // orders keep moving and fails only once nothing has moved for a whole test budget.
-    const state = async () => ({ orders: await statusCounts(db, ids), processed: await processedCounts(db) });
+    const state = async () => ({
+      orders: await statusCounts(db, ids),
+      processed: await processedCounts(db),
+      deadLetters: await db.deadLetter.findMany({ select: { consumer: true, reason: true } }),
+    });
     await waitFor(settled, { progress: state, describe: async () => `all orders settled: ${JSON.stringify(await state())}` });
 
     expect(await statusCounts(db, ids)).toEqual({ fulfilling: 900, cancelled: 100 });

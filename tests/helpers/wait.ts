@@ -45,6 +45,8 @@ export async function waitFor<T>(probe: () => T | Promise<T>, options: WaitOptio
   const snapshot = async () => JSON.stringify(await options.progress?.());
   let last = await snapshot();
   let deadline = Date.now() + budget;
+  // Quick to notice at first; a long wait polls less often, so it does not slow what it waits for.
+  let intervalMs = 50;
   for (;;) {
     const value = await probe();
     if (value !== false && value !== null && value !== undefined) return value as Exclude<T, false | null | undefined>;
@@ -59,7 +61,8 @@ export async function waitFor<T>(probe: () => T | Promise<T>, options: WaitOptio
       const what = typeof options.describe === "function" ? await options.describe() : (options.describe ?? "a condition");
       throw new Error(`waited ${budget / 1000} s${options.progress ? " without progress" : ""} for ${what}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    intervalMs = Math.min(intervalMs * 1.5, 500);
   }
 }
 
