@@ -43,6 +43,8 @@ export interface TestApiOptions {
   serviceTimeoutMs?: number;
   /** Connection pool of the reference inventory service. */
   inventoryPoolSize?: number;
+  /** The clock the reference inventory's reservations are made and expire by. */
+  inventoryNow?: () => Date;
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
@@ -50,7 +52,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   const quiet = createLogger("test", process.env.LOG_LEVEL ?? "silent");
   const [authService, inventoryService] = await Promise.all([
     startAuthService({ databaseUrl: database.url, port: 0, serviceToken: TEST_SERVICE_TOKEN, logger: quiet }),
-    startInventoryService({ databaseUrl: database.url, port: 0, serviceToken: TEST_SERVICE_TOKEN, logger: quiet, poolSize: options.inventoryPoolSize ?? 4 }),
+    startInventoryService({ databaseUrl: database.url, port: 0, serviceToken: TEST_SERVICE_TOKEN, logger: quiet, poolSize: options.inventoryPoolSize ?? 4, now: options.inventoryNow }),
   ]);
   const deps = createApiDeps({
     db: database.db,
