@@ -100,8 +100,10 @@ describe("payment gateway", () => {
 
   it("reports a timeout when the gateway is slower than the call timeout", async () => {
     const payments = client({ timeoutMs: 100, retry: { limit: 0 } });
-    gateway.setFailureModes({ latencyMs: 400 });
+    // Held until the client has given up, however slow the machine: slower than any timeout.
+    const held = gateway.holdNext(1);
     const err = await payments.getPayment("pay_x").catch((e: unknown) => e);
+    held.release();
     expect(err).toMatchObject({ service: "payment", kind: "timeout" });
     expect(toTRPCError(err).code).toBe("GATEWAY_TIMEOUT");
   });
