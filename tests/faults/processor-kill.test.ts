@@ -77,11 +77,11 @@ it("SIGKILL mid-job, then a rerun: the same aggregates as one clean run", async 
       async () => {
         if (job.exitCode !== null) throw new Error(`the job finished before it could be killed; seed more data. stderr: ${stderr}`);
         const { rows } = await probe.query(
-          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle' AND query LIKE '%sales_lines%'`,
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle' AND query ~ 'Sales(Hourly|Rollup)|sales_lines'`,
         );
         return rows.length > 0;
       },
-      { describe: "the job to rebuild the sales tables" },
+      { describe: "the job to rebuild the sales tables", intervalMs: 20 },
     );
     expect(job.exitCode, "still running when killed").toBeNull();
     job.kill("SIGKILL");

@@ -34,6 +34,8 @@ export interface WaitOptions {
   progress?: () => unknown;
   /** Default CALL_TIMEOUT_MS. */
   timeoutMs?: number;
+  /** A fixed poll interval, for a condition that may hold only briefly. Default: 50 ms, growing to 500 ms. */
+  intervalMs?: number;
 }
 
 /**
@@ -46,7 +48,7 @@ export async function waitFor<T>(probe: () => T | Promise<T>, options: WaitOptio
   let last = await snapshot();
   let deadline = Date.now() + budget;
   // Quick to notice at first; a long wait polls less often, so it does not slow what it waits for.
-  let intervalMs = 50;
+  let intervalMs = options.intervalMs ?? 50;
   for (;;) {
     const value = await probe();
     if (value !== false && value !== null && value !== undefined) return value as Exclude<T, false | null | undefined>;
@@ -62,7 +64,7 @@ export async function waitFor<T>(probe: () => T | Promise<T>, options: WaitOptio
       throw new Error(`waited ${budget / 1000} s${options.progress ? " without progress" : ""} for ${what}`);
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    intervalMs = Math.min(intervalMs * 1.5, 500);
+    if (options.intervalMs === undefined) intervalMs = Math.min(intervalMs * 1.5, 500);
   }
 }
 
