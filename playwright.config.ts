@@ -1,5 +1,6 @@
 import { defineConfig, devices } from "@playwright/test";
 import { E2E_WEB_PORT } from "./tests/e2e/support/ports";
+import { CALL_TIMEOUT_MS, TEST_BUDGET_MS } from "./tests/helpers/wait.ts";
 
 // Browsers come from Debian (apt-get install chromium), never from Playwright's download.
 const chromiumArgs = [
@@ -20,8 +21,10 @@ export default defineConfig({
   workers: 1,
   fullyParallel: false,
   retries: 0,
-  timeout: 120_000,
-  expect: { timeout: 20_000 },
+  // Hang detectors, not speed limits (tests/helpers/wait.ts): a busy machine renders pages and
+  // moves orders along many times slower; an assertion waits for its condition that long.
+  timeout: TEST_BUDGET_MS,
+  expect: { timeout: CALL_TIMEOUT_MS },
   reporter: [["list"]],
   globalSetup: "./tests/e2e/support/global-setup.ts",
   use: {

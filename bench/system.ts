@@ -74,6 +74,8 @@ export interface BenchSystemOptions {
   worker?: boolean;
   /** Node flags for the API process (e.g. --cpu-prof, which NODE_OPTIONS does not allow). */
   apiNodeArgs?: string[];
+  /** How long each process may take to start answering. Default 60 s. */
+  startTimeoutMs?: number;
   log?: (line: string) => void;
 }
 
@@ -161,7 +163,7 @@ export async function startBenchSystem(options: BenchSystemOptions = {}): Promis
     reference.stdout!.pipe(refLog);
     reference.stderr!.pipe(refLog);
     cleanups.push(() => stopChild(reference));
-    await Promise.all(Object.values(urls).map((u) => waitForListening(u, reference)));
+    await Promise.all(Object.values(urls).map((u) => waitForListening(u, reference, options.startTimeoutMs)));
 
     const products = options.products ?? BENCH_PRODUCTS;
     const existing = await withClient(databaseUrl, async (c) => (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Product"`)).rows[0]!.n);
@@ -202,11 +204,11 @@ export async function startBenchSystem(options: BenchSystemOptions = {}): Promis
       return child;
     };
     const api = spawnService("api", ["src/server/main.ts"], { HOST: "127.0.0.1", PORT: String(apiPort) }, options.apiNodeArgs);
-    const waits = [waitForReady(`${apiUrl}/readyz`, api)];
+    const waits = [waitForReady(`${apiUrl}/readyz`, api, options.startTimeoutMs)];
     if (options.worker ?? true) {
       const workerPort = await freePort();
       const worker = spawnService("processor-worker", ["src/processor/main.ts", "worker"], { PROCESSOR_HTTP_PORT: String(workerPort) });
-      waits.push(waitForReady(`http://127.0.0.1:${workerPort}/readyz`, worker));
+      waits.push(waitForReady(`http://127.0.0.1:${workerPort}/readyz`, worker, options.startTimeoutMs));
     }
     await Promise.all(waits);
     return { apiUrl, databaseUrl, api, logDir, stop };

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/helpers/db";
+import { CALL_TIMEOUT_MS, testClock } from "../../tests/helpers/wait";
 import {
   createAccessTokenVerifier,
   createAuthClient,
@@ -26,7 +27,7 @@ beforeAll(async () => {
     serviceToken: SERVICE_TOKEN,
     bootstrapAdmin: ADMIN,
   });
-  auth = createAuthClient({ baseUrl: service.url, serviceToken: SERVICE_TOKEN, logger: testLogger("auth-client") });
+  auth = createAuthClient({ baseUrl: service.url, serviceToken: SERVICE_TOKEN, logger: testLogger("auth-client"), timeoutMs: CALL_TIMEOUT_MS });
 });
 
 afterAll(async () => {
@@ -57,7 +58,7 @@ describe("auth service", () => {
     });
     expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(3600);
 
-    const verify = createAccessTokenVerifier({ jwksUrl: auth.jwksUrl, issuer: "lavka-auth", audience: "lavka-api" });
+    const verify = createAccessTokenVerifier({ jwksUrl: auth.jwksUrl, issuer: "lavka-auth", audience: "lavka-api", timeoutMs: CALL_TIMEOUT_MS });
     expect((await verify(session.accessToken)).role).toBe("seller");
   });
 
@@ -84,13 +85,13 @@ describe("auth service", () => {
 
   it("refuses tampered and foreign tokens", async () => {
     const session = await auth.register({ email: email(), password: "password-1", displayName: "T", role: "buyer" });
-    const verify = createAccessTokenVerifier({ jwksUrl: auth.jwksUrl, issuer: "lavka-auth", audience: "lavka-api" });
+    const verify = createAccessTokenVerifier({ jwksUrl: auth.jwksUrl, issuer: "lavka-auth", audience: "lavka-api", timeoutMs: CALL_TIMEOUT_MS });
     const [h, p, s] = session.accessToken.split(".");
     const claims = JSON.parse(Buffer.from(p ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
     const forged = [h, Buffer.from(JSON.stringify({ ...claims, role: "admin" })).toString("base64url"), s].join(".");
     await expect(verify(forged)).rejects.toBeInstanceOf(InvalidAccessTokenError);
     await expect(verify("not-a-jwt")).rejects.toMatchObject({ reason: "malformed" });
-    const otherAudience = createAccessTokenVerifier({ jwksUrl: auth.jwksUrl, issuer: "lavka-auth", audience: "someone-else" });
+    const otherAudience = createAccessTokenVerifier({ jwksUrl: auth.jwksUrl, issuer: "lavka-auth", audience: "someone-else", timeoutMs: CALL_TIMEOUT_MS });
     await expect(otherAudience(session.accessToken)).rejects.toMatchObject({ reason: "invalid_claims" });
   });
 
@@ -143,7 +144,7 @@ describe("auth service", () => {
     const next = await auth.listUsers({ limit: 2, cursor: page.nextCursor ?? undefined });
     expect(next.items[0]?.email).not.toBe(page.items[1]?.email);
 
-    const outsider = createAuthClient({ baseUrl: service.url, serviceToken: "nope", logger: testLogger("x") });
+    const outsider = createAuthClient({ baseUrl: service.url, serviceToken: "nope", logger: testLogger("x"), timeoutMs: CALL_TIMEOUT_MS });
     const err = await outsider.setRole(session.user.id, "admin").catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 403, code: "invalid_service_token" });
     expect(toTRPCError(err).code).toBe("INTERNAL_SERVER_ERROR");
@@ -157,6 +158,7 @@ describe("auth service", () => {
         jwksUrl: `${restarted.url}/.well-known/jwks.json`,
         issuer: "lavka-auth",
         audience: "lavka-api",
+        timeoutMs: CALL_TIMEOUT_MS,
       });
       expect((await verify(session.accessToken)).sub).toBe(session.user.id);
     } finally {
@@ -165,14 +167,15 @@ describe("auth service", () => {
   });
 
   it("expires tokens after the configured lifetime", async () => {
-    const shortLived = await startAuthService({ databaseUrl: database.url, port: 0, serviceToken: SERVICE_TOKEN, tokenTtlSeconds: 2 });
+    // Issuer and verifier share a clock the test moves: registering may take any time.
+    const clock = testClock();
+    const shortLived = await startAuthService({ databaseUrl: database.url, port: 0, serviceToken: SERVICE_TOKEN, tokenTtlSeconds: 2, now: clock.now });
     try {
-      const c = createAuthClient({ baseUrl: shortLived.url, serviceToken: SERVICE_TOKEN, logger: testLogger("auth-short") });
+      const c = createAuthClient({ baseUrl: shortLived.url, serviceToken: SERVICE_TOKEN, logger: testLogger("auth-short"), timeoutMs: CALL_TIMEOUT_MS });
       const session = await c.register({ email: email(), password: "password-1", displayName: "E", role: "buyer" });
-      const verify = createAccessTokenVerifier({ jwksUrl: c.jwksUrl, issuer: "lavka-auth", audience: "lavka-api", clockToleranceSeconds: 0 });
+      const verify = createAccessTokenVerifier({ jwksUrl: c.jwksUrl, issuer: "lavka-auth", audience: "lavka-api", clockToleranceSeconds: 0, timeoutMs: CALL_TIMEOUT_MS, now: clock.now });
       expect((await verify(session.accessToken)).sub).toBe(session.user.id);
-      // iat is whole seconds, so 2 s of lifetime leaves more than 1 s at issue and none 2.1 s later.
-      await new Promise((r) => setTimeout(r, 2_100));
+      clock.advance(2_000);
       await expect(verify(session.accessToken)).rejects.toMatchObject({ reason: "expired" });
     } finally {
       await shortLived.close();

@@ -26,6 +26,8 @@ export interface AuthServiceOptions {
   audience?: string;
   /** Access token lifetime. Default 3600 s. */
   tokenTtlSeconds?: number;
+  /** The clock tokens and sessions are issued and expire by (tests move it). Default: the system clock. */
+  now?: () => Date;
   /** Creates (or resets) an admin account on start: the only way to get the first admin. */
   bootstrapAdmin?: { email: string; password: string; displayName?: string };
   logger?: Logger;
@@ -136,6 +138,7 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Run
   const issuer = options.issuer ?? "lavka-auth";
   const audience = options.audience ?? "lavka-api";
   const ttl = options.tokenTtlSeconds ?? 3600;
+  const now = options.now ?? (() => new Date());
   const pool = await openSchema(options.databaseUrl, "ref_auth", DDL, options.poolSize ?? 10);
   const key = await loadOrCreateKey(pool);
   const privateKey = await importJWK(key.privateJwk, ALG);
@@ -158,8 +161,8 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Run
 
   async function issueSession(user: UserRow) {
     const sessionId = randomUUID();
-    const now = Math.floor(Date.now() / 1000);
-    const exp = now + ttl;
+    const issuedAt = Math.floor(now().getTime() / 1000);
+    const exp = issuedAt + ttl;
     await pool.query("INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, to_timestamp($3))", [
       sessionId,
       user.id,
@@ -170,7 +173,7 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Run
       .setSubject(user.id)
       .setIssuer(issuer)
       .setAudience(audience)
-      .setIssuedAt(now)
+      .setIssuedAt(issuedAt)
       .setExpirationTime(exp)
       .sign(privateKey);
     return { accessToken, tokenType: "Bearer" as const, sessionId, expiresAt: iso(new Date(exp * 1000)), user: userJson(user) };
@@ -184,7 +187,7 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Run
     let sub: string;
     let sid: string;
     try {
-      const { payload } = await jwtVerify(token, localJwks, { issuer, audience, algorithms: [ALG] });
+      const { payload } = await jwtVerify(token, localJwks, { issuer, audience, algorithms: [ALG], currentDate: now() });
       if (typeof payload.sub !== "string" || typeof payload.sid !== "string") throw new Error("claims");
       sub = payload.sub;
       sid = payload.sid;
@@ -242,7 +245,7 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Run
       const header = ctx.header("authorization");
       const token = header?.startsWith("Bearer ") ? header.slice(7).trim() : "";
       try {
-        const { payload } = await jwtVerify(token, localJwks, { issuer, audience, algorithms: [ALG] });
+        const { payload } = await jwtVerify(token, localJwks, { issuer, audience, algorithms: [ALG], currentDate: now() });
         // Revoking an already revoked session is fine: logout is idempotent.
         await pool.query("UPDATE sessions SET revoked_at = COALESCE(revoked_at, now()) WHERE id = $1 AND user_id = $2", [
           payload.sid,
@@ -303,7 +306,7 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Run
         body: {
           sessionId: row.id,
           userId: row.user_id,
-          active: row.revoked_at === null && row.expires_at.getTime() > Date.now(),
+          active: row.revoked_at === null && row.expires_at.getTime() > now().getTime(),
           revokedAt: row.revoked_at ? iso(row.revoked_at) : null,
           expiresAt: iso(row.expires_at),
         },
@@ -327,9 +330,9 @@ export async function startAuthService(options: AuthServiceOptions): Promise<Run
       // Only sessions whose tokens could still verify matter: expired ones are refused anyway.
       const rows = await pool.query<{ id: string; revoked_at: Date }>(
         `SELECT id, revoked_at FROM sessions
-         WHERE revoked_at IS NOT NULL AND expires_at > now() AND ($1::timestamptz IS NULL OR revoked_at > $1)
+         WHERE revoked_at IS NOT NULL AND expires_at > $2 AND ($1::timestamptz IS NULL OR revoked_at > $1)
          ORDER BY revoked_at`,
-        [since],
+        [since, now()],
       );
       return {
         status: 200,

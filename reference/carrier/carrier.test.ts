@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/helpers/db";
+import { CALL_TIMEOUT_MS, waitFor } from "../../tests/helpers/wait";
 import {
   carrierCallbackSchema,
   createCarrierClient,
@@ -61,8 +62,9 @@ beforeAll(async () => {
     callbackUrl,
     callbackSecret: SECRET,
     callbackRetryBaseMs: 50,
+    callbackTimeoutMs: CALL_TIMEOUT_MS,
   });
-  client = createCarrierClient({ baseUrl: carrier.url, serviceToken: SERVICE_TOKEN, logger: testLogger("carrier-client") });
+  client = createCarrierClient({ baseUrl: carrier.url, serviceToken: SERVICE_TOKEN, logger: testLogger("carrier-client"), timeoutMs: CALL_TIMEOUT_MS });
 });
 
 afterAll(async () => {
@@ -78,16 +80,6 @@ const input = (): CreateShipmentInput => ({
   parcels: [{ weightGrams: 1200 }],
   idempotencyKey: randomUUID(),
 });
-
-async function waitFor<T>(fn: () => T | undefined, timeoutMs = 3_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe("carrier", () => {
   it("creates a shipment once per idempotency key", async () => {
@@ -113,10 +105,13 @@ describe("carrier", () => {
     }
     await expect(carrier.advance(shipment.carrierRef)).rejects.toMatchObject({ status: 409, code: "already_delivered" });
 
-    const mine = await waitFor(() => {
-      const list = received.filter((r) => r.raw.includes(shipment.carrierRef));
-      return list.length === 4 ? list : undefined;
-    });
+    const mine = await waitFor(
+      () => {
+        const list = received.filter((r) => r.raw.includes(shipment.carrierRef));
+        return list.length === 4 ? list : undefined;
+      },
+      { describe: "four callbacks" },
+    );
     const callbacks = mine.map((r) => {
       expect(verifyCarrierSignature(r.raw, r.signature, SECRET)).toBe(true);
       const body = carrierCallbackSchema.parse(JSON.parse(r.raw));
@@ -149,26 +144,20 @@ describe("carrier", () => {
   it("redelivers a callback the receiver failed to accept", async () => {
     received = [];
     const shipment = await client.createShipment(input());
-    await waitFor(() => received.find((r) => r.raw.includes(shipment.carrierRef)));
+    await waitFor(() => received.find((r) => r.raw.includes(shipment.carrierRef)), { describe: "the created callback" });
     failNext = 1;
     const result = await carrier.advance(shipment.carrierRef);
     expect(result.callbackDelivered).toBe(false);
-    const redelivered = await waitFor(() => received.find((r) => r.eventId === result.eventId));
+    const redelivered = await waitFor(() => received.find((r) => r.eventId === result.eventId), { describe: "the redelivered callback" });
     expect(verifyCarrierSignature(redelivered.raw, redelivered.signature, SECRET)).toBe(true);
   });
 
   it("advances shipments on its own when auto-advance is on", async () => {
     const auto = await startCarrierService({ databaseUrl: database.url, port: 0, serviceToken: SERVICE_TOKEN, autoAdvanceMs: 50 });
     try {
-      const c = createCarrierClient({ baseUrl: auto.url, serviceToken: SERVICE_TOKEN, logger: testLogger("carrier-auto") });
+      const c = createCarrierClient({ baseUrl: auto.url, serviceToken: SERVICE_TOKEN, logger: testLogger("carrier-auto"), timeoutMs: CALL_TIMEOUT_MS });
       const shipment = await c.createShipment(input());
-      const deadline = Date.now() + 3_000;
-      let status = shipment.status;
-      while (status !== "delivered" && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 50));
-        status = (await c.getShipment(shipment.carrierRef))?.status ?? status;
-      }
-      expect(status).toBe("delivered");
+      await waitFor(async () => (await c.getShipment(shipment.carrierRef))?.status === "delivered", { describe: "the carrier to deliver the shipment on its own" });
     } finally {
       await auto.close();
     }

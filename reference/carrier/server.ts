@@ -39,6 +39,8 @@ export interface CarrierServiceOptions {
   callbackMaxAttempts?: number;
   /** First retry delay, doubled per attempt. Default 500 ms. */
   callbackRetryBaseMs?: number;
+  /** How long one callback attempt may take. Default 5 s. */
+  callbackTimeoutMs?: number;
   logger?: Logger;
 }
 
@@ -135,6 +137,7 @@ export async function startCarrierService(options: CarrierServiceOptions): Promi
   if (options.callbackUrl && !options.callbackSecret) throw new Error("callbackSecret is required with callbackUrl");
   const maxAttempts = options.callbackMaxAttempts ?? 5;
   const retryBaseMs = options.callbackRetryBaseMs ?? 500;
+  const callbackTimeoutMs = options.callbackTimeoutMs ?? 5_000;
   const pool = await openSchema(options.databaseUrl, "ref_carrier", DDL, options.poolSize ?? 10);
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
@@ -178,7 +181,7 @@ export async function startCarrierService(options: CarrierServiceOptions): Promi
           [CARRIER_EVENT_ID_HEADER]: row.id,
         },
         body: raw,
-        signal: AbortSignal.timeout(5_000),
+        signal: AbortSignal.timeout(callbackTimeoutMs),
       });
       await res.body?.cancel();
       if (!res.ok) error = `HTTP ${res.status}`;

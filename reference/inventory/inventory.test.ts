@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/helpers/db";
+import { CALL_TIMEOUT_MS, testClock } from "../../tests/helpers/wait";
 import { ExternalServiceError } from "../../src/server/clients/errors";
 import { createInventoryClient, insufficientStockDetails, type InventoryClient } from "../../src/server/clients/inventory";
 import { SERVICE_TOKEN, testLogger } from "../testing";
@@ -9,15 +10,17 @@ import { startInventoryService, type RunningInventoryService } from "./server";
 let database: TestDatabase;
 let service: RunningInventoryService;
 let inventory: InventoryClient;
+// Reservations expire on this clock: "after the TTL" is a step of the test, not a sleep.
+const clock = testClock();
 
 beforeAll(async () => {
   database = await createTestDatabase({ maxConnections: 1 });
-  service = await startInventoryService({ databaseUrl: database.url, port: 0, serviceToken: SERVICE_TOKEN, poolSize: 20 });
+  service = await startInventoryService({ databaseUrl: database.url, port: 0, serviceToken: SERVICE_TOKEN, poolSize: 20, now: clock.now });
   inventory = createInventoryClient({
     baseUrl: service.url,
     serviceToken: SERVICE_TOKEN,
     logger: testLogger("inventory-client"),
-    timeoutMs: 15_000,
+    timeoutMs: CALL_TIMEOUT_MS,
   });
 });
 
@@ -54,7 +57,7 @@ describe("stock records", () => {
   });
 
   it("rejects requests without the service token", async () => {
-    const anonymous = createInventoryClient({ baseUrl: service.url, serviceToken: "wrong", logger: testLogger("x") });
+    const anonymous = createInventoryClient({ baseUrl: service.url, serviceToken: "wrong", logger: testLogger("x"), timeoutMs: CALL_TIMEOUT_MS });
     await expect(anonymous.getStock("A")).rejects.toMatchObject({ kind: "rejected", status: 403, code: "invalid_service_token" });
   });
 });
@@ -125,7 +128,7 @@ describe("reservations", () => {
     const ra = await inventory.reserve({ lines: [{ sku: a, quantity: 3 }], idempotencyKey: randomUUID(), ttlSeconds: 1 });
     await inventory.reserve({ lines: [{ sku: b, quantity: 3 }], idempotencyKey: randomUUID(), ttlSeconds: 1 });
     expect((await inventory.getStock(a))?.available).toBe(0);
-    await new Promise((r) => setTimeout(r, 1_200));
+    clock.advance(1_200);
     // Read path: the stale reservation is expired before answering.
     expect(await inventory.getStock(a)).toMatchObject({ reserved: 0, available: 3 });
     expect((await inventory.getReservation(ra.id))?.status).toBe("expired");
@@ -142,7 +145,7 @@ describe("reservations", () => {
     const held = await Promise.all(
       Array.from({ length: 20 }, () => inventory.reserve({ lines: [{ sku: a, quantity: 2 }], idempotencyKey: randomUUID(), ttlSeconds: 1 })),
     );
-    await new Promise((r) => setTimeout(r, 1_200));
+    clock.advance(1_200);
     const outcomes = await Promise.allSettled([
       ...Array.from({ length: 8 }, () => inventory.expireReservations()),
       ...Array.from({ length: 8 }, () => inventory.getStock(a)),
@@ -164,7 +167,7 @@ describe("reservations", () => {
     // What an operator (or an old benchmark harness) did by hand: the units of a's reservations
     // are no longer counted as reserved, though the reservations are still active.
     await database.db.$executeRawUnsafe(`UPDATE ref_inventory.stock SET reserved = 0 WHERE sku = $1`, a);
-    await new Promise((r) => setTimeout(r, 1_200));
+    clock.advance(1_200);
 
     // The sweep expires both stale reservations (it used to answer 500 stock_reserved_check).
     expect((await inventory.expireReservations()).expired).toBeGreaterThanOrEqual(2);

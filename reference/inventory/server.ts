@@ -27,6 +27,8 @@ export interface InventoryServiceOptions {
   /** Connection pool size. Default 10. */
   poolSize?: number;
   logger?: Logger;
+  /** The clock reservations expire by (tests move it). Default: the system clock. */
+  now?: () => Date;
 }
 
 export interface RunningInventoryService {
@@ -142,6 +144,7 @@ class KeyTaken extends Error {}
 export async function startInventoryService(options: InventoryServiceOptions): Promise<RunningInventoryService> {
   const logger = options.logger ?? createLogger("ref-inventory", "warn");
   const defaultTtl = options.defaultTtlSeconds ?? 900;
+  const now = options.now ?? (() => new Date());
   const pool = await openSchema(options.databaseUrl, "ref_inventory", DDL, options.poolSize ?? 10);
 
   async function loadLines(db: pg.Pool | pg.PoolClient, reservationId: string): Promise<Line[]> {
@@ -189,9 +192,9 @@ export async function startInventoryService(options: InventoryServiceOptions): P
     const due = await pool.query<{ id: string }>(
       skus
         ? `SELECT DISTINCT r.id FROM reservations r JOIN reservation_lines l ON l.reservation_id = r.id
-           WHERE r.status = 'active' AND r.expires_at <= now() AND l.sku = ANY($1) LIMIT 500`
-        : `SELECT id FROM reservations WHERE status = 'active' AND expires_at <= now() LIMIT 500`,
-      skus ? [skus] : [],
+           WHERE r.status = 'active' AND r.expires_at <= $1 AND l.sku = ANY($2) LIMIT 500`
+        : `SELECT id FROM reservations WHERE status = 'active' AND expires_at <= $1 LIMIT 500`,
+      skus ? [now(), skus] : [now()],
     );
     let expired = 0;
     // One small transaction per reservation keeps lock order (reservation, then stock by SKU).
@@ -199,8 +202,8 @@ export async function startInventoryService(options: InventoryServiceOptions): P
       const done = await inTransaction(pool, async (client) => {
         // The WHERE is re-checked after the lock, so a reservation committed meanwhile is left alone.
         const locked = await client.query(
-          "SELECT id FROM reservations WHERE id = $1 AND status = 'active' AND expires_at <= now() FOR UPDATE",
-          [id],
+          "SELECT id FROM reservations WHERE id = $1 AND status = 'active' AND expires_at <= $2 FOR UPDATE",
+          [id, now()],
         );
         if (locked.rowCount === 0) return false;
         await returnUnits(client, id, "expired");
@@ -375,9 +378,9 @@ export async function startInventoryService(options: InventoryServiceOptions): P
           }
           const inserted = await client.query<ReservationRow>(
             `INSERT INTO reservations (idempotency_key, request_hash, status, expires_at)
-             VALUES ($1, $2, 'active', now() + make_interval(secs => $3))
+             VALUES ($1, $2, 'active', $3::timestamptz + make_interval(secs => $4))
              ON CONFLICT (idempotency_key) DO NOTHING RETURNING *`,
-            [key, requestHash, ttl],
+            [key, requestHash, now(), ttl],
           );
           const reservation = inserted.rows[0];
           if (!reservation) throw new KeyTaken();
@@ -412,7 +415,7 @@ export async function startInventoryService(options: InventoryServiceOptions): P
       let row = await load();
       if (!row) throw new HttpError(404, "not_found", `No reservation ${id}.`);
       const lines = await loadLines(pool, id);
-      if (row.status === "active" && row.expires_at.getTime() <= Date.now()) {
+      if (row.status === "active" && row.expires_at.getTime() <= now().getTime()) {
         // Expire on read, so callers never see an "active" reservation that no longer holds stock.
         await expireStale(lines.map((l) => l.sku));
         row = (await load()) ?? row;
@@ -424,7 +427,7 @@ export async function startInventoryService(options: InventoryServiceOptions): P
       const result = await inTransaction(pool, async (client) => {
         const row = await lockReservation(client, ctx.params.id ?? "");
         if (row.status === "committed") return { row, lines: await loadLines(client, row.id) };
-        if (row.status === "active" && row.expires_at.getTime() <= Date.now()) {
+        if (row.status === "active" && row.expires_at.getTime() <= now().getTime()) {
           await returnUnits(client, row.id, "expired");
           return { expired: true as const };
         }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/helpers/db";
+import { CALL_TIMEOUT_MS, testClock } from "../../tests/helpers/wait";
 import { toTRPCError } from "../../src/server/clients/errors";
 import { createPaymentClient, type PaymentClient } from "../../src/server/clients/payment";
 import { SERVICE_TOKEN, testLogger } from "../testing";
@@ -28,6 +29,7 @@ const client = (overrides: Partial<Parameters<typeof createPaymentClient>[0]> = 
     baseUrl: gateway.url,
     serviceToken: SERVICE_TOKEN,
     logger: testLogger("payment-client"),
+    timeoutMs: CALL_TIMEOUT_MS,
     retry: { limit: 2, baseDelayMs: 10, maxDelayMs: 50 },
     ...overrides,
   });
@@ -113,17 +115,21 @@ describe("payment gateway", () => {
 
   it("reports a timeout when the gateway is slower than the call timeout", async () => {
     const payments = client({ timeoutMs: 100, retry: { limit: 0 } });
-    gateway.setFailureModes({ latencyMs: 400 });
+    // Held until the client has given up, however slow the machine: slower than any timeout.
+    const held = gateway.holdNext(1);
     const err = await payments.getPayment("pay_x").catch((e: unknown) => e);
+    held.release();
     expect(err).toMatchObject({ service: "payment", kind: "timeout" });
     expect(toTRPCError(err).code).toBe("GATEWAY_TIMEOUT");
   });
 
   it("opens the circuit after repeated outages and half-opens later", async () => {
     const transitions: string[] = [];
+    // The open period runs on the test's clock: a slow call cannot make it lapse early.
+    const clock = testClock();
     const payments = client({
       retry: { limit: 0 },
-      breaker: { failureThreshold: 3, resetTimeoutMs: 300, onStateChange: (_from, to) => transitions.push(to) },
+      breaker: { failureThreshold: 3, resetTimeoutMs: 300, now: clock.millis, onStateChange: (_from, to) => transitions.push(to) },
     });
     gateway.setFailureModes({ down: true });
     for (let i = 0; i < 3; i += 1) {
@@ -134,14 +140,14 @@ describe("payment gateway", () => {
     expect(fast).toMatchObject({ service: "payment", kind: "circuit_open" });
     expect(toTRPCError(fast).code).toBe("SERVICE_UNAVAILABLE");
 
-    await new Promise((r) => setTimeout(r, 350));
+    clock.advance(350);
     expect(payments.http.breaker.state).toBe("half_open");
     // A failed trial opens it again at once.
     await expect(payments.getPayment("pay_x")).rejects.toMatchObject({ kind: "unavailable" });
     expect(payments.http.breaker.state).toBe("open");
 
     gateway.setFailureModes({ down: false });
-    await new Promise((r) => setTimeout(r, 350));
+    clock.advance(350);
     expect(await payments.getPayment("pay_x")).toBeNull(); // the trial succeeds: 404 means the gateway is up
     expect(payments.http.breaker.state).toBe("closed");
     expect(transitions).toEqual(["open", "half_open", "open", "half_open", "closed"]);

@@ -55,7 +55,20 @@ export interface RunningPaymentService {
   url: string;
   /** Same as POST /_control, in-process. */
   setFailureModes(modes: Partial<PaymentFailureModes>): PaymentFailureModes;
+  /**
+   * Holds the next `count` /v1 requests before any work until `release()`, later ones pass (in
+   * process only): a call provably in flight for exactly as long as a test needs, where a fixed
+   * latency would race a slow machine.
+   */
+  holdNext(count: number): GatewayHold;
   close(): Promise<void>;
+}
+
+export interface GatewayHold {
+  /** Requests waiting under this hold. */
+  readonly waiting: number;
+  /** Lets the held requests continue. */
+  release(): void;
 }
 
 const DDL = `
@@ -180,6 +193,27 @@ export async function startPaymentService(options: PaymentServiceOptions): Promi
     return { ...modes };
   };
   const pool = await openSchema(options.databaseUrl, "ref_payment", DDL, options.poolSize ?? 10, bigintAsNumber);
+  let hold: { left: number; waiting: number; released: Promise<void>; release(): void } | null = null;
+  const holdNext = (count: number): GatewayHold => {
+    let open!: () => void;
+    const released = new Promise<void>((resolve) => (open = resolve));
+    const current = {
+      left: count,
+      waiting: 0,
+      released,
+      release() {
+        if (hold === current) hold = null;
+        open();
+      },
+    };
+    hold = current;
+    return {
+      get waiting() {
+        return current.waiting;
+      },
+      release: current.release,
+    };
+  };
 
   /**
    * Runs a mutating operation once per Idempotency-Key. The key row is inserted first
@@ -361,6 +395,12 @@ export async function startPaymentService(options: PaymentServiceOptions): Promi
       // Simulated trouble happens before any work, so a retried request is always safe.
       if (modes.down) return errorReply(503, "unavailable", "The payment gateway is down (simulated outage).");
       if (modes.latencyMs > 0) await sleep(modes.latencyMs);
+      if (hold && hold.left > 0) {
+        const current = hold;
+        current.left -= 1;
+        current.waiting += 1;
+        await current.released;
+      }
       if (modes.failNext > 0) {
         modes.failNext -= 1;
         return errorReply(500, "internal", "Simulated gateway failure.");
@@ -373,7 +413,9 @@ export async function startPaymentService(options: PaymentServiceOptions): Promi
   return {
     url: server.url,
     setFailureModes,
+    holdNext,
     async close() {
+      hold?.release();
       await server.close();
       await pool.end();
     },

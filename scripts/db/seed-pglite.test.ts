@@ -9,6 +9,7 @@ import { refreshAllAnalytics } from "~/processor/analytics/refresh-all";
 import { applyMigrations } from "./engine.ts";
 import { seedDatabase } from "./seed-data.ts";
 import { startPgliteServer, type PgliteServer } from "../local/pglite-server.ts";
+import { CALL_TIMEOUT_MS } from "../../tests/helpers/wait.ts";
 
 let dir: string;
 let server: PgliteServer;
@@ -18,8 +19,8 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "lavka-seed-pglite-"));
   server = await startPgliteServer({ dataDir: dir, port: 0 });
   await applyMigrations(server.url, path.resolve(import.meta.dirname, "../../prisma/migrations"));
-  db = createDb(server.url, { maxConnections: 2 });
-}, 120_000);
+  db = createDb(server.url, { maxConnections: 2, busyTimeoutMs: CALL_TIMEOUT_MS });
+});
 afterAll(async () => {
   await db?.$disconnect();
   await server?.close();
@@ -41,5 +42,5 @@ describe("seed and analytics on PGlite", () => {
        WHERE o.status IN ('paid', 'fulfilling', 'shipped', 'delivered')`,
     );
     expect(hourly._sum.units).toBe(lines[0]!.n);
-  }, 120_000);
+  });
 });

@@ -14,7 +14,8 @@ import { startCarrierService, type RunningCarrierService } from "../../reference
 import { startPaymentService, type RunningPaymentService } from "../../reference/payment/server";
 import { startTestApi, TEST_SERVICE_TOKEN, type TestApi } from "../../tests/helpers/api";
 import { createSellerUser, createStockedProduct, createUser, fillCart } from "../../tests/helpers/fixtures";
-import { ADDRESS, pipelineConfig, testLogger, waitFor } from "../../tests/helpers/pipeline";
+import { ADDRESS, pipelineConfig, testLogger } from "../../tests/helpers/pipeline";
+import { CALL_TIMEOUT_MS, waitFor } from "../../tests/helpers/wait";
 
 let api: TestApi;
 let gateway: RunningPaymentService;
@@ -30,15 +31,15 @@ beforeAll(async () => {
     startPaymentService({ databaseUrl: url, port: 0, serviceToken: TEST_SERVICE_TOKEN, poolSize: 3 }),
     startCarrierService({ databaseUrl: url, port: 0, serviceToken: TEST_SERVICE_TOKEN, poolSize: 3 }),
   ]);
-  workerDb = createDb(url, { maxConnections: 6 });
+  workerDb = createDb(url, { maxConnections: 6, busyTimeoutMs: CALL_TIMEOUT_MS });
   worker = await startWorker({
     config: pipelineConfig(url),
     db: workerDb,
     logger,
     clients: {
-      payment: createPaymentClient({ baseUrl: gateway.url, serviceToken: TEST_SERVICE_TOKEN, logger, timeoutMs: 20_000 }),
+      payment: createPaymentClient({ baseUrl: gateway.url, serviceToken: TEST_SERVICE_TOKEN, logger, timeoutMs: CALL_TIMEOUT_MS }),
       inventory: api.deps.inventory,
-      carrier: createCarrierClient({ baseUrl: carrier.url, serviceToken: TEST_SERVICE_TOKEN, logger, timeoutMs: 20_000 }),
+      carrier: createCarrierClient({ baseUrl: carrier.url, serviceToken: TEST_SERVICE_TOKEN, logger, timeoutMs: CALL_TIMEOUT_MS }),
     },
     refreshSales: refreshSalesForOrders,
   });
@@ -68,28 +69,30 @@ it("checkout -> paid and stock committed -> shipped -> delivered; a decline is c
 
   const paid = await checkout(good.id);
   const refused = await checkout(declined.id);
-  await waitFor(async () => (await statusOf(paid.id)) === "fulfilling" && (await statusOf(refused.id)) === "cancelled", 30_000, async () => `orders to settle: ${await statusOf(paid.id)}, ${await statusOf(refused.id)}`);
+  await waitFor(async () => (await statusOf(paid.id)) === "fulfilling" && (await statusOf(refused.id)) === "cancelled", {
+    describe: async () => `orders to settle: ${await statusOf(paid.id)}, ${await statusOf(refused.id)}`,
+  });
 
   // Stock: the paid unit is sold (committed), the declined one is back on the shelf.
   expect(await api.deps.inventory.getStock(good.sku)).toMatchObject({ onHand: 4, reserved: 0 });
-  await waitFor(async () => (await api.deps.inventory.getStock(declined.sku))?.reserved === 0, 15_000, () => "the declined order's reservation to be released");
+  await waitFor(async () => (await api.deps.inventory.getStock(declined.sku))?.reserved === 0, { describe: "the declined order's reservation to be released" });
   expect(await api.deps.inventory.getStock(declined.sku)).toMatchObject({ onHand: 5, reserved: 0, available: 5 });
   // The gateway holds one captured payment for the order; the buyer sees why the other failed.
-  const charges = await createPaymentClient({ baseUrl: gateway.url, serviceToken: TEST_SERVICE_TOKEN, logger }).findByReference(paid.id);
+  const charges = await createPaymentClient({ baseUrl: gateway.url, serviceToken: TEST_SERVICE_TOKEN, logger, timeoutMs: CALL_TIMEOUT_MS }).findByReference(paid.id);
   expect(charges.map((c) => c.status)).toEqual(["captured"]);
   expect(await db.order.findUniqueOrThrow({ where: { id: refused.id }, select: { cancelReason: true } })).toEqual({ cancelReason: "Payment failed: card_declined" });
   // Near-real-time sales figures (the processor's refresh) include the paid order.
-  await waitFor(async () => (await db.salesHourly.count({ where: { productId: good.id } })) === 1, 15_000, () => "the sales figures");
+  await waitFor(async () => (await db.salesHourly.count({ where: { productId: good.id } })) === 1, { describe: "the sales figures" });
 
   // The carrier moves the parcel; the worker's tracking poll brings the order along.
   const shipment = await db.shipment.findFirstOrThrow({ where: { orderId: paid.id }, select: { carrierRef: true } });
   for (let i = 0; i < 3; i++) await carrier.advance(shipment.carrierRef!);
-  const result = await pollStaleShipments({ db, logger, clients: { carrier: createCarrierClient({ baseUrl: carrier.url, serviceToken: TEST_SERVICE_TOKEN, logger }) }, staleMs: 0, now: () => new Date(Date.now() + 1_000) });
+  const result = await pollStaleShipments({ db, logger, clients: { carrier: createCarrierClient({ baseUrl: carrier.url, serviceToken: TEST_SERVICE_TOKEN, logger, timeoutMs: CALL_TIMEOUT_MS }) }, staleMs: 0, now: () => new Date(Date.now() + 1_000) });
   expect(result.recorded).toBe(4);
   expect(await statusOf(paid.id)).toBe("delivered");
   const history = await db.orderStatusChange.findMany({ where: { orderId: paid.id }, orderBy: { at: "asc" }, select: { toStatus: true } });
   expect(history.map((h) => h.toStatus)).toEqual(["pending_payment", "paid", "fulfilling", "shipped", "delivered"]);
-}, 60_000);
+});
 
 it("a VND order above 2,147,483,647 minor units is paid by the reference gateway and counted exactly in orders and sales", async () => {
   const db = api.deps.db;
@@ -98,7 +101,7 @@ it("a VND order above 2,147,483,647 minor units is paid by the reference gateway
   const buyer = await createUser(db, "buyer");
   await fillCart(db, buyer.id, [{ productId: scooter.id, quantity: 3 }]);
   const order = await placeOrder(api.deps, buyer, { idempotencyKey: randomUUID(), shippingAddress: ADDRESS });
-  await waitFor(async () => (await statusOf(order.id)) === "fulfilling", 30_000, async () => `the order to be paid: ${await statusOf(order.id)}`);
+  await waitFor(async () => (await statusOf(order.id)) === "fulfilling", { describe: async () => `the order to be paid: ${await statusOf(order.id)}` });
 
   const charges = await createPaymentClient({ baseUrl: gateway.url, serviceToken: TEST_SERVICE_TOKEN, logger }).findByReference(order.id);
   expect(charges).toEqual([expect.objectContaining({ status: "captured", amount: 3_000_000_000, capturedAmount: 3_000_000_000, currency: "VND" })]);
@@ -108,7 +111,7 @@ it("a VND order above 2,147,483,647 minor units is paid by the reference gateway
     lines: [{ unitPriceMinor: 1_000_000_000, quantity: 3, lineTotalMinor: 3_000_000_000 }],
     payments: [{ status: "captured", amountMinor: 3_000_000_000, currency: "VND" }],
   });
-  await waitFor(async () => (await db.salesHourly.count({ where: { productId: scooter.id } })) === 1, 15_000, () => "the sales figures");
+  await waitFor(async () => (await db.salesHourly.count({ where: { productId: scooter.id } })) === 1, { describe: "the sales figures" });
   expect(await db.salesHourly.findFirstOrThrow({ where: { productId: scooter.id }, select: { currency: true, units: true, revenueMinor: true } })).toEqual({
     currency: "VND",
     units: 3,
@@ -117,4 +120,4 @@ it("a VND order above 2,147,483,647 minor units is paid by the reference gateway
   const sellerCaller = api.caller({ ...seller, role: "seller" });
   const summary = await sellerCaller.stats.summary({ from: new Date(Date.now() - 86_400_000), to: new Date(Date.now() + 86_400_000) });
   expect(summary.currencies).toEqual([expect.objectContaining({ currency: "VND", current: expect.objectContaining({ revenueMinor: 3_000_000_000, units: 3 }) })]);
-}, 60_000);
+});

@@ -35,6 +35,7 @@ export function createApiDeps(options: ApiDepsOptions): ApiDeps {
     issuer: options.auth.issuer,
     audience: options.auth.audience,
     ...(options.auth.timeoutMs !== undefined ? { timeoutMs: options.auth.timeoutMs } : {}),
+    now: options.now,
   });
   return {
     db,

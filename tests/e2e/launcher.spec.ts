@@ -12,6 +12,7 @@ import pg from "pg";
 import { expect, test } from "@playwright/test";
 import { freePort } from "../../scripts/local/system.ts";
 import { adminQuery, CLONE_PREFIX, databaseUrl, quoteIdent } from "../helpers/postgres.ts";
+import { CALL_TIMEOUT_MS, LONG_TEST_BUDGET_MS } from "../helpers/wait.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
@@ -57,7 +58,7 @@ function accepts(port: number): Promise<boolean> {
 }
 
 test("npm start creates and migrates a missing database, and SIGINT to npm's PID alone stops every process", async () => {
-  test.setTimeout(360_000);
+  test.setTimeout(LONG_TEST_BUDGET_MS);
   const database = `${CLONE_PREFIX}${Math.floor(Date.now() / 1000)}_start_${randomBytes(4).toString("hex")}`;
   const dataDir = await mkdtemp(path.join(tmpdir(), "lavka-npm-start-"));
   const [webPort, apiPort] = [await freePort(), await freePort()];
@@ -110,7 +111,7 @@ test("npm start creates and migrates a missing database, and SIGINT to npm's PID
     expect(processes.length).toBeGreaterThanOrEqual(5);
     process.kill(npm.pid!, "SIGINT");
 
-    await expect.poll(() => processes.filter(running), { timeout: 60_000, intervals: [250] }).toEqual([]);
+    await expect.poll(() => processes.filter(running), { timeout: CALL_TIMEOUT_MS, intervals: [250] }).toEqual([]);
     expect(await exited).toBe(0);
     expect(await accepts(webPort)).toBe(false);
     expect(await accepts(apiPort)).toBe(false);

@@ -9,6 +9,7 @@ import net from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createLogger } from "~/lib/logger";
 import { createMetricsRegistry } from "~/lib/metrics";
+import { CircuitBreaker } from "~/server/clients/breaker";
 import { createInventoryClient } from "~/server/clients/inventory";
 import { createAvailabilityReader } from "~/server/domain/catalog/availability";
 import { createApiServer, type ApiServer } from "~/server/http/server";
@@ -16,6 +17,7 @@ import type { AuthUser } from "~/server/trpc/context";
 import { startTestApi, TEST_SERVICE_TOKEN, type TestApi } from "../helpers/api.ts";
 import { createSellerUser, createStockedProduct, createUser } from "../helpers/fixtures.ts";
 import { errorMessage, send } from "../fuzz/http.ts";
+import { CALL_TIMEOUT_MS } from "../helpers/wait.ts";
 
 type Mode = "up" | "hang" | "down";
 
@@ -46,6 +48,7 @@ async function startProxy(target: URL) {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    mode: () => mode,
     setMode(next: Mode) {
       mode = next;
       // Connections opened before keep their upstream; a change of mode starts from clean sockets.
@@ -67,15 +70,15 @@ let clock = 1_000_000;
 beforeAll(async () => {
   api = await startTestApi();
   proxy = await startProxy(new URL(api.inventoryService.url));
-  const inventory = createInventoryClient({
-    baseUrl: proxy.url,
-    serviceToken: TEST_SERVICE_TOKEN,
-    logger: createLogger("inventory", "silent"),
-    timeoutMs: 300,
-    retry: { limit: 0 },
-    // The breaker's clock is the test's, so "after the reset timeout" needs no waiting.
-    breaker: { failureThreshold: 3, resetTimeoutMs: 10_000, now: () => clock },
-  });
+  // The breaker's clock is the test's, so "after the reset timeout" needs no waiting.
+  const breaker = new CircuitBreaker({ failureThreshold: 3, resetTimeoutMs: 10_000, now: () => clock });
+  const client = (timeoutMs: number) =>
+    createInventoryClient({ baseUrl: proxy.url, serviceToken: TEST_SERVICE_TOKEN, logger: createLogger("inventory", "silent"), timeoutMs, retry: { limit: 0 }, breaker });
+  // A hang is told from a slow answer only by the client's patience: short while the service
+  // hangs, the test's budget otherwise (a busy machine is not an outage). One breaker for both.
+  const patient = client(CALL_TIMEOUT_MS);
+  const impatient = client(300);
+  const inventory = new Proxy(patient, { get: (_target, key) => Reflect.get(proxy.mode() === "hang" ? impatient : patient, key) });
   const availability = createAvailabilityReader({ inventory, logger: createLogger("availability", "silent"), ttlMs: 0 });
   const seller = await createSellerUser(api.database.db);
   productId = (await createStockedProduct(api.deps, seller.sellerId, 1_000)).id;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDatabase } from "../../scripts/db/seed-data.ts";
 import { adminQuery, createTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { databaseUrl, quoteIdent } from "../helpers/postgres.ts";
+import { LONG_TEST_BUDGET_MS, waitFor } from "../helpers/wait.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const TABLES = { SalesHourly: ["hour", "productId", "currency"], SalesRollup: ["dimension", "grain", "key", "bucket", "currency"] } as const;
@@ -57,7 +58,7 @@ beforeAll(async () => {
   await killed.db.$disconnect();
   cleanName = `${new URL(killed.url).pathname.slice(1)}_clean`;
   await adminQuery(`CREATE DATABASE ${quoteIdent(cleanName)} TEMPLATE ${quoteIdent(new URL(killed.url).pathname.slice(1))}`);
-}, 180_000);
+}, LONG_TEST_BUDGET_MS);
 
 afterAll(async () => {
   if (cleanName) await adminQuery(`DROP DATABASE IF EXISTS ${quoteIdent(cleanName)} WITH (FORCE)`);
@@ -68,17 +69,20 @@ it("SIGKILL mid-job, then a rerun: the same aggregates as one clean run", async 
   const job = startJob(killed.url);
   let stderr = "";
   job.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
-  // Kill once the job has visibly started working (its JobRun row says running).
+  // Kill once the job is visibly at work: its transaction has started rebuilding the sales tables.
   const probe = new pg.Client({ connectionString: killed.url });
   await probe.connect();
   try {
-    for (;;) {
-      if (job.exitCode !== null) throw new Error(`the job finished before it could be killed; seed more data. stderr: ${stderr}`);
-      const { rows } = await probe.query(`SELECT 1 FROM "JobRun" WHERE name = 'aggregate-sales' AND status = 'running'`);
-      if (rows.length > 0) break;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(
+      async () => {
+        if (job.exitCode !== null) throw new Error(`the job finished before it could be killed; seed more data. stderr: ${stderr}`);
+        const { rows } = await probe.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle' AND query ~ 'Sales(Hourly|Rollup)|sales_lines'`,
+        );
+        return rows.length > 0;
+      },
+      { describe: "the job to rebuild the sales tables", intervalMs: 20 },
+    );
     expect(job.exitCode, "still running when killed").toBeNull();
     job.kill("SIGKILL");
     expect((await exitOf(job)).signal).toBe("SIGKILL");
@@ -95,5 +99,5 @@ it("SIGKILL mid-job, then a rerun: the same aggregates as one clean run", async 
   expect(afterClean.SalesHourly!.length).toBeGreaterThan(0);
   expect(afterKill.SalesHourly!.length).toBe(afterClean.SalesHourly!.length);
   expect(afterKill).toEqual(afterClean);
-}, 180_000);
+}, LONG_TEST_BUDGET_MS);
 });

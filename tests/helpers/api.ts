@@ -9,6 +9,7 @@ import { createContextInner, type ApiDeps, type AuthUser } from "~/server/trpc/c
 import { createCaller } from "~/server/trpc/root";
 import { createMetricsRegistry } from "~/lib/metrics";
 import { createTestDatabase, type TestDatabase } from "./db.ts";
+import { CALL_TIMEOUT_MS } from "./wait.ts";
 
 export const TEST_SERVICE_TOKEN = "test-service-token-0123456789";
 
@@ -23,7 +24,8 @@ export interface TestApi {
   caller(user: AuthUser | null): Caller;
   /** Starts the real HTTP server on port 0; returns its base URL. Closed by close(). */
   listen(): Promise<string>;
-  close(): Promise<void>;
+  /** Stops the HTTP server (requests in flight get `graceMs`, default 1 s), the services, the database. */
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface TestApiOptions {
@@ -34,15 +36,17 @@ export interface TestApiOptions {
   /** Database pool of the API; raise it for concurrency tests. */
   maxConnections?: number;
   /**
-   * Per-call timeout of the auth and inventory clients. Generous by default: test machines are
-   * shared (2 cores, several suites at once) and argon2 or a burst of reservations can be slow;
-   * a timeout here would open the circuit breaker and fail unrelated tests.
+   * Per-call timeout of the auth and inventory clients. By default the test's budget: test
+   * machines are shared and argon2 or a burst of reservations can be slow; a timeout here would
+   * open the circuit breaker and fail unrelated tests.
    */
   serviceTimeoutMs?: number;
   /** Connection pool of the reference inventory service. */
   inventoryPoolSize?: number;
   /** Where the API's pool connects, given the database's direct URL (the reference services stay direct). */
   clientUrl?: (directUrl: string) => string;
+  /** The clock the reference inventory's reservations are made and expire by. */
+  inventoryNow?: () => Date;
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
@@ -53,7 +57,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
   const quiet = createLogger("test", process.env.LOG_LEVEL ?? "silent");
   const [authService, inventoryService] = await Promise.all([
     startAuthService({ databaseUrl: database.url, port: 0, serviceToken: TEST_SERVICE_TOKEN, logger: quiet }),
-    startInventoryService({ databaseUrl: database.url, port: 0, serviceToken: TEST_SERVICE_TOKEN, logger: quiet, poolSize: options.inventoryPoolSize ?? 4 }),
+    startInventoryService({ databaseUrl: database.url, port: 0, serviceToken: TEST_SERVICE_TOKEN, logger: quiet, poolSize: options.inventoryPoolSize ?? 4, now: options.inventoryNow }),
   ]);
   const deps = createApiDeps({
     db: database.db,
@@ -64,9 +68,9 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       issuer: authService.issuer,
       audience: authService.audience,
       revocationRefreshMs: options.revocationRefreshMs ?? 0,
-      timeoutMs: options.serviceTimeoutMs ?? 20_000,
+      timeoutMs: options.serviceTimeoutMs ?? CALL_TIMEOUT_MS,
     },
-    inventory: { url: inventoryService.url, serviceToken: TEST_SERVICE_TOKEN, timeoutMs: options.serviceTimeoutMs ?? 20_000 },
+    inventory: { url: inventoryService.url, serviceToken: TEST_SERVICE_TOKEN, timeoutMs: options.serviceTimeoutMs ?? CALL_TIMEOUT_MS },
     availabilityCacheMs: options.availabilityCacheMs ?? 0,
   });
   let server: ApiServer | null = null;
@@ -84,8 +88,8 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       if (address === null || typeof address === "string") throw new Error("server has no port");
       return `http://127.0.0.1:${address.port}`;
     },
-    async close() {
-      if (server) await server.shutdown(1_000);
+    async close(graceMs = 1_000) {
+      if (server) await server.shutdown(graceMs);
       await Promise.allSettled([authService.close(), inventoryService.close()]);
       await database.drop();
     },

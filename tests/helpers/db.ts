@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { createDb, type Db } from "~/lib/db";
 import { adminQuery, CLONE_PREFIX, databaseUrl, quoteIdent } from "./postgres.ts";
+import { CALL_TIMEOUT_MS } from "./wait.ts";
 
 export { adminQuery } from "./postgres.ts";
 export type { Db } from "~/lib/db";
@@ -32,7 +33,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const name = `${CLONE_PREFIX}${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString("hex")}`;
   await adminQuery(`CREATE DATABASE ${quoteIdent(name)} TEMPLATE ${quoteIdent(template)}`);
   const url = databaseUrl(name);
-  const db = createDb(options.clientUrl?.(url) ?? url, { maxConnections: options.maxConnections ?? 5 });
+  const db = createDb(options.clientUrl?.(url) ?? url, { maxConnections: options.maxConnections ?? 5, busyTimeoutMs: CALL_TIMEOUT_MS });
   let dropped = false;
   return {
     url,

@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { adminUrl } from "./postgres.ts";
+import { CALL_TIMEOUT_MS } from "./wait.ts";
 
 const BINARY = ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer"].find((p) => existsSync(p));
 
@@ -90,7 +91,7 @@ export async function startPgBouncer(options: PgBouncerOptions = {}): Promise<Ru
       `default_pool_size = ${poolSize}`,
       `max_client_conn = ${options.maxClientConnections ?? 400}`,
       "reserve_pool_size = 0",
-      "query_wait_timeout = 60",
+      `query_wait_timeout = ${Math.ceil(CALL_TIMEOUT_MS / 1000)}`,
       "log_connections = 0",
       "log_disconnections = 0",
     ];
@@ -104,7 +105,7 @@ export async function startPgBouncer(options: PgBouncerOptions = {}): Promise<Ru
     child.stdout.on("data", collect);
     child.stderr.on("data", collect);
     try {
-      await whenUp(child, () => output, 15_000);
+      await whenUp(child, () => output, CALL_TIMEOUT_MS);
     } catch (err) {
       child.kill("SIGKILL");
       // Another process took the port between freePort() and PgBouncer's bind: try another.

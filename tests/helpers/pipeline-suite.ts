@@ -2,9 +2,11 @@
 // once over RabbitMQ (amqp-transport.test.ts) and once over the database (db-transport.test.ts).
 import { connect } from "amqplib";
 import { randomUUID } from "node:crypto";
+import { Registry } from "prom-client";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { appendEvent } from "~/events/outbox";
 import { createDb, type Db } from "~/lib/db";
+import type { Logger } from "~/lib/logger";
 import type { ProcessorConfig } from "~/processor/config";
 import type { PipelineClients } from "~/processor/consumers/deps";
 import { deadQueueName, HEADER_REASON, queueName } from "~/processor/messaging/topology";
@@ -21,16 +23,17 @@ import {
   pipelineConfig,
   placeOrders,
   processedCounts,
+  recordingLogger,
   SERVICE_TOKEN,
   startReferenceServices,
   startTcpProxy,
   statusCounts,
   testLogger,
   uniqueNames,
-  waitFor,
   type ReferenceServices,
   type World,
 } from "./pipeline";
+import { CALL_TIMEOUT_MS, LONG_TEST_BUDGET_MS, waitFor } from "./wait";
 
 export type TransportKind = "amqp" | "db";
 
@@ -67,12 +70,16 @@ export function describePipeline(kind: TransportKind): void {
   }
 
   /** A worker with its own connection pool, stopped after the test. */
-  async function worker(clients: PipelineClients, options: { port?: number; refreshed?: Set<string> } = {}): Promise<{ handle: WorkerHandle; db: Db }> {
-    const workerDb = createDb(testDb.url, { maxConnections: 12 });
+  async function worker(
+    clients: PipelineClients,
+    options: { port?: number; refreshed?: Set<string>; logger?: Logger; registry?: Registry } = {},
+  ): Promise<{ handle: WorkerHandle; db: Db }> {
+    const workerDb = createDb(testDb.url, { maxConnections: 12, busyTimeoutMs: CALL_TIMEOUT_MS });
     const handle = await startWorker({
       config: config(options.port),
       db: workerDb,
-      logger,
+      logger: options.logger ?? logger,
+      registry: options.registry,
       clients,
       refreshSales: async (_db, ids) => ids.forEach((id) => options.refreshed?.add(id)),
     });
@@ -89,14 +96,15 @@ export function describePipeline(kind: TransportKind): void {
 
     const total = (i: number) => (i % 10 === 0 ? DECLINED_TOTAL : 10_000);
     const first = await placeOrders(db, world, 500, total);
-    await waitFor(async () => (await db.order.count({ where: { status: { not: "pending_payment" } } })) >= 100, 30_000, () => "first orders to be processed");
+    await waitFor(async () => (await db.order.count({ where: { status: { not: "pending_payment" } } })) >= 100, { describe: "first orders to be processed" });
 
     // Broker outage: cut mid-stream, place the other half while it is away, then bring it back.
     proxy?.cut();
     const second = await placeOrders(db, world, 500, (i) => total(i + 500));
     if (proxy) {
-      await new Promise((r) => setTimeout(r, 1_500));
-      // The outage is real for the worker: nothing placed meanwhile could be published (no confirm).
+      // The outage is real for the worker: it tried the broker again and was refused, and nothing
+      // placed meanwhile could be published (no confirm).
+      await waitFor(() => proxy.refused() > 0, { describe: "the worker to try to reconnect" });
       const stuck = await db.outboxEvent.count({ where: { publishedAt: null, type: "order.placed", aggregateId: { in: second } } });
       expect(stuck).toBe(500);
       proxy.restore();
@@ -113,8 +121,14 @@ export function describePipeline(kind: TransportKind): void {
         (await db.outboxEvent.count({ where: { publishedAt: null } })) === 0
       );
     };
-    // Generous: about 20 s on an idle machine, several times that when the two cores are shared.
-    await waitFor(settled, 110_000, async () => `all orders settled: ${JSON.stringify(await statusCounts(db, ids))} ${JSON.stringify(await processedCounts(db))}`);
+    // About 20 s on a quiet machine, several times that on a busy one: the wait lasts as long as
+    // orders keep moving and fails only once nothing has moved for a whole test budget.
+    const state = async () => ({
+      orders: await statusCounts(db, ids),
+      processed: await processedCounts(db),
+      deadLetters: await db.deadLetter.findMany({ select: { consumer: true, reason: true } }),
+    });
+    await waitFor(settled, { progress: state, describe: async () => `all orders settled: ${JSON.stringify(await state())}` });
 
     expect(await statusCounts(db, ids)).toEqual({ fulfilling: 900, cancelled: 100 });
     // Every effect exactly once: one event per fact, one status change per transition.
@@ -142,7 +156,7 @@ export function describePipeline(kind: TransportKind): void {
     expect(refreshed.size).toBe(900);
     const payments = await db.payment.groupBy({ by: ["status"], _count: { _all: true } });
     expect(Object.fromEntries(payments.map((p) => [p.status, p._count._all]))).toEqual({ captured: 900, failed: 100 });
-  }, 150_000);
+  }, LONG_TEST_BUDGET_MS);
 
   it("a consumer killed mid-message: the message is delivered again and the effect happens once", async () => {
     const authorizations = () => services.calls.get("POST /v1/payments") ?? 0;
@@ -150,50 +164,49 @@ export function describePipeline(kind: TransportKind): void {
     if (proxy) cleanups.push(() => proxy.close());
 
     // Worker A takes the message and hangs inside the gateway call (the gateway holds that request
-    // for 6 s: longer than the database transport's 1.5 s lease plus worker B's whole run)...
-    services.gateway.setFailureModes({ latencyMs: 6_000 });
+    // until worker B is done: past the database transport's lease and B's whole run)...
+    const held = services.gateway.holdNext(1);
     const a = await worker(services.clients, { port: proxy?.port });
     const orderId = (await placeOrders(db, world, 1))[0]!;
-    await waitFor(async () => authorizations() >= 1, 15_000, () => "worker A to start the payment");
-    // Sent is not yet received: give the request time to reach the gateway's delay before lifting it.
-    await new Promise((r) => setTimeout(r, 500));
-    services.gateway.setFailureModes({ latencyMs: 0 });
+    await waitFor(() => held.waiting === 1, { describe: "worker A's payment to reach the gateway" });
     // ...and dies: over AMQP its connection drops (the broker requeues the unacked message); over
     // the database its lease runs out. It never acks.
     proxy?.cut();
 
     // Worker B gets the same message again and completes it.
     await worker(services.clients);
-    await waitFor(async () => (await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } })).status === "fulfilling", 20_000, () => "worker B to pay the order");
+    await waitFor(async () => (await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } })).status === "fulfilling", { describe: "worker B to pay the order" });
 
     // A wakes up and finishes its copy (stop waits for it): its effect is refused as already processed.
+    held.release();
     await a.handle.stop();
     expect(authorizations()).toBeGreaterThanOrEqual(2);
     expect((await services.ledger()).payments).toEqual({ captured: 1 });
     expect(await db.orderStatusChange.count({ where: { orderId: orderId, toStatus: "paid" } })).toBe(1);
     expect(await eventCounts(db)).toMatchObject({ "order.paid": 1, "payment.authorized": 1, "shipment.created": 1 });
     expect(await db.processedMessage.count({ where: { consumer: "payments" } })).toBe(1);
-  }, 60_000);
+  });
 
   it("graceful stop: no new messages are taken, the one in flight is finished", async () => {
     const authorizations = () => services.calls.get("POST /v1/payments") ?? 0;
-    // The gateway holds the first authorization for 2 s: stop() is called while it is in flight.
-    services.gateway.setFailureModes({ latencyMs: 2_000 });
-    const { handle } = await worker(services.clients);
+    // The gateway holds the first authorization: stop() is called while it is in flight.
+    const held = services.gateway.holdNext(1);
+    const said = recordingLogger();
+    const { handle } = await worker(services.clients, { logger: said.logger });
     const first = (await placeOrders(db, world, 1))[0]!;
-    await waitFor(async () => authorizations() >= 1, 15_000, () => "the payment to start");
-    await new Promise((r) => setTimeout(r, 300)); // let the request reach the gateway's delay
-    services.gateway.setFailureModes({ latencyMs: 0 });
+    await waitFor(() => held.waiting === 1, { describe: "the payment to reach the gateway" });
 
     const stopping = handle.stop();
-    await new Promise((r) => setTimeout(r, 300));
+    // Placed once the worker has stopped taking messages, with the first one still in flight.
+    await waitFor(() => said.messages.some((m) => m.includes("finishing those in flight")), { describe: "the worker to stop taking messages" });
     const second = (await placeOrders(db, world, 1))[0]!;
+    held.release();
     await stopping;
 
     expect(await db.order.findUniqueOrThrow({ where: { id: first }, select: { status: true } })).toEqual({ status: "paid" });
     expect(await db.order.findUniqueOrThrow({ where: { id: second }, select: { status: true } })).toEqual({ status: "pending_payment" });
     expect(authorizations()).toBe(1);
-  }, 30_000);
+  });
 
   if (kind === "amqp") {
     it("re-declares its topology when a queue disappears under it", async () => {
@@ -213,10 +226,10 @@ export function describePipeline(kind: TransportKind): void {
       const admin = await connection.createChannel();
       await admin.deleteQueue(queueName(topology, "payments"));
       // The worker notices (its consumer is cancelled), reconnects and declares the queue again.
-      await waitFor(queueExists, 15_000, () => "the queue to be declared again");
+      await waitFor(queueExists, { describe: "the queue to be declared again" });
       const orderId = (await placeOrders(db, world, 1))[0]!;
-      await waitFor(async () => (await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } })).status === "fulfilling", 20_000, () => "the order to be paid");
-    }, 40_000);
+      await waitFor(async () => (await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } })).status === "fulfilling", { describe: "the order to be paid" });
+    });
   }
 
   it("a poison message is dead-lettered after the configured retries with its reason; replay delivers it again", async () => {
@@ -239,7 +252,7 @@ export function describePipeline(kind: TransportKind): void {
       }),
     );
 
-    await waitFor(async () => (await db.deadLetter.count()) === 1, 20_000, () => "the dead letter");
+    await waitFor(async () => (await db.deadLetter.count()) === 1, { describe: "the dead letter" });
     const letter = await db.deadLetter.findFirstOrThrow({ select: { id: true, consumer: true, eventId: true, eventType: true, reason: true, attempts: true } });
     expect(letter).toMatchObject({ consumer: "payments", eventId, eventType: "order.placed", attempts: 3 });
     expect(letter.reason).toBe(`failed 3 times: Order ${orderId} does not exist`);
@@ -251,10 +264,10 @@ export function describePipeline(kind: TransportKind): void {
     // Fixed (the order now exists), then replayed by an admin: it goes through once.
     await placeOrders(db, world, 1, undefined, { ids: [orderId], events: false });
     await replayDeadLetter(db, letter.id);
-    await waitFor(async () => (await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } })).status === "fulfilling", 20_000, () => "the replayed order to be paid");
+    await waitFor(async () => (await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } })).status === "fulfilling", { describe: "the replayed order to be paid" });
     expect(await db.deadLetter.findUniqueOrThrow({ where: { id: letter.id }, select: { replayedAt: true } })).toMatchObject({ replayedAt: expect.any(Date) });
     await expect(replayDeadLetter(db, letter.id)).rejects.toMatchObject({ code: "CONFLICT" });
-  }, 60_000);
+  });
 
   it("an invalid message goes straight to the dead-letter queue with the validation problem", async () => {
     await worker(services.clients);
@@ -270,13 +283,13 @@ export function describePipeline(kind: TransportKind): void {
       await db.$executeRaw`INSERT INTO "OutboxEvent" (id, type, version, "aggregateType", "aggregateId", payload, "occurredAt")
         VALUES (gen_random_uuid(), 'order.placed', 1, 'order', 'x', ${JSON.stringify({ orderId: 42 })}::jsonb, now())`;
     }
-    await waitFor(async () => (await db.deadLetter.count()) === 1, 15_000, () => "the dead letter");
+    await waitFor(async () => (await db.deadLetter.count()) === 1, { describe: "the dead letter" });
     const letter = await db.deadLetter.findFirstOrThrow({ select: { reason: true, attempts: true, consumer: true } });
     expect(letter).toMatchObject({ consumer: "payments", attempts: 1 });
     expect(letter.reason).toMatch(/^invalid message: /);
     expect(letter.reason).toMatch(/payload.orderId|orderId/);
     if (kind === "amqp") expect(await readDeadQueueReason("payments")).toBe(letter.reason);
-  }, 30_000);
+  });
 
   it("a payment gateway outage leaves orders pending; they complete when it comes back", async () => {
     const gateway = services.gateway;
@@ -288,16 +301,19 @@ export function describePipeline(kind: TransportKind): void {
         baseUrl: gateway.url,
         serviceToken: SERVICE_TOKEN,
         logger,
+        timeoutMs: CALL_TIMEOUT_MS,
         retry: { limit: 0 },
         breaker: { failureThreshold: 3, resetTimeoutMs: 200 },
       }),
     };
-    await worker(clients);
+    const registry = new Registry();
+    await worker(clients, { registry });
     const ids = await placeOrders(db, world, 20, (i) => (i % 5 === 0 ? DECLINED_TOTAL : 10_000));
 
-    // Several retry rounds go by while the gateway is down: nothing moves, nothing is dead-lettered.
-    await waitFor(async () => (await db.eventDelivery.count()) > 0 || kind === "amqp", 5_000);
-    await new Promise((r) => setTimeout(r, 1_500));
+    // More retry rounds than EVENT_MAX_ATTEMPTS go by while the gateway is down: nothing moves,
+    // nothing is dead-lettered.
+    const retries = async () => (await registry.getSingleMetric("lavka_consumer_retries_total")!.get()).values.reduce((sum, v) => sum + v.value, 0);
+    await waitFor(async () => (await retries()) >= ids.length * 4, { describe: async () => `retry rounds during the outage (${await retries()} retries)` });
     expect(await statusCounts(db, ids)).toEqual({ pending_payment: 20 });
     expect(await db.deadLetter.count()).toBe(0);
 
@@ -307,15 +323,14 @@ export function describePipeline(kind: TransportKind): void {
         const counts = await statusCounts(db, ids);
         return (counts.fulfilling ?? 0) + (counts.cancelled ?? 0) === 20;
       },
-      20_000,
-      async () => `orders to settle: ${JSON.stringify(await statusCounts(db, ids))}`,
+      { describe: async () => `orders to settle: ${JSON.stringify(await statusCounts(db, ids))}` },
     );
     expect(await statusCounts(db, ids)).toEqual({ fulfilling: 16, cancelled: 4 });
     const cancelled = await db.order.findMany({ where: { status: "cancelled" }, select: { cancelReason: true } });
     expect(cancelled.map((o) => o.cancelReason)).toEqual(Array(4).fill(expect.stringMatching(/^Payment failed: /)));
     expect(await eventCounts(db)).toMatchObject({ "order.paid": 16, "payment.failed": 4 });
     expect(await db.deadLetter.count()).toBe(0);
-  }, 60_000);
+  });
 
   async function readDeadQueueReason(consumer: string): Promise<unknown> {
     const connection = await connect(amqpUrl());

@@ -1,10 +1,12 @@
 // Pipeline test kit: orders written straight to the database with their order.placed outbox
 // events and a real reservation in the reference inventory (as checkout does), the reference
 // payment gateway, inventory and carrier as real HTTP servers with the worker's real clients,
-// a TCP proxy to cut the worker off RabbitMQ, and polling helpers.
+// a TCP proxy to cut the worker off RabbitMQ, and counting helpers (waitFor is in ./wait).
 import { randomUUID } from "node:crypto";
 import net from "node:net";
+import { Writable } from "node:stream";
 import { connect } from "amqplib";
+import pino from "pino";
 import { eventPayloads } from "~/events/definitions";
 import { createDb, type Db, type Prisma } from "~/lib/db";
 import { createLogger, type Logger } from "~/lib/logger";
@@ -16,9 +18,10 @@ import type { ClientOptions } from "~/server/clients/http";
 import { createInventoryClient, type InventoryClient } from "~/server/clients/inventory";
 import { createPaymentClient, type PaymentClient } from "~/server/clients/payment";
 import { startCarrierService, type RunningCarrierService } from "../../reference/carrier/server";
-import { startInventoryService, type RunningInventoryService } from "../../reference/inventory/server";
+import { startInventoryService, type InventoryServiceOptions, type RunningInventoryService } from "../../reference/inventory/server";
 import { startPaymentService, type PaymentServiceOptions, type RunningPaymentService } from "../../reference/payment/server";
 import { createProduct, createSellerUser, createUser } from "./fixtures";
+import { CALL_TIMEOUT_MS } from "./wait";
 
 export const AMQP_HOST = "127.0.0.1";
 export const AMQP_PORT = 5672;
@@ -26,6 +29,18 @@ export const amqpUrl = (port = AMQP_PORT) => `amqp://guest:guest@${AMQP_HOST}:${
 
 export function testLogger(): Logger {
   return createLogger("pipeline-test", process.env.LOG_LEVEL ?? "silent");
+}
+
+/** A logger that keeps the messages it is given: tests wait for what the worker says it did. */
+export function recordingLogger(): { logger: Logger; messages: string[] } {
+  const messages: string[] = [];
+  const sink = new Writable({
+    write(line: Buffer, _encoding, done) {
+      messages.push((JSON.parse(line.toString("utf8")) as { msg: string }).msg);
+      done();
+    },
+  });
+  return { logger: pino({ level: "info" }, sink), messages };
 }
 
 /** Worker configuration for tests: short retry delays and polls, unique broker names. */
@@ -211,16 +226,17 @@ const callKey = (method: string, url: string) => `${method} ${new URL(url).pathn
 /**
  * The reference payment gateway, inventory service and carrier as real HTTP servers on port 0
  * against the test database, with the real clients the worker uses. `options.payment` overrides
- * the payment client's retry and breaker (the gateway-outage test wants them short).
+ * the payment client's retry and breaker (the gateway-outage test wants them short);
+ * `options.inventory` passes options to the inventory service (a clock for reservation expiry).
  */
 export async function startReferenceServices(
   databaseUrl: string,
-  options: { gateway?: Partial<PaymentServiceOptions>; payment?: Pick<ClientOptions, "retry" | "breaker"> } = {},
+  options: { gateway?: Partial<PaymentServiceOptions>; inventory?: Partial<InventoryServiceOptions>; payment?: Pick<ClientOptions, "retry" | "breaker"> } = {},
 ): Promise<ReferenceServices> {
   const base = { databaseUrl, port: 0, serviceToken: SERVICE_TOKEN, poolSize: 4 };
   const [gateway, inventory, carrier] = await Promise.all([
     startPaymentService({ ...base, ...options.gateway }),
-    startInventoryService({ ...base, poolSize: 8 }),
+    startInventoryService({ ...base, poolSize: 8, ...options.inventory }),
     startCarrierService(base),
   ]);
   const calls = new Map<string, number>();
@@ -231,8 +247,8 @@ export async function startReferenceServices(
     return fetch(input, init);
   };
   const logger = testLogger();
-  // 10 s per call (the gateway's default): the two cores are shared, a loaded machine is not an outage.
-  const common = { serviceToken: SERVICE_TOKEN, logger, fetch: counting, timeoutMs: 10_000 };
+  // A loaded machine is not an outage: a call may take as long as its test.
+  const common = { serviceToken: SERVICE_TOKEN, logger, fetch: counting, timeoutMs: CALL_TIMEOUT_MS };
   const clients = {
     payment: createPaymentClient({ ...common, baseUrl: gateway.url, ...options.payment }),
     inventory: createInventoryClient({ ...common, baseUrl: inventory.url }),
@@ -266,11 +282,13 @@ export async function startReferenceServices(
  * until `restore()`: to the worker this is exactly a broker outage (the machine's broker is shared
  * with other test runs, so it is not stopped for real).
  */
-export async function startTcpProxy(targetPort = AMQP_PORT): Promise<{ port: number; cut(): void; restore(): void; close(): Promise<void> }> {
+export async function startTcpProxy(targetPort = AMQP_PORT): Promise<{ port: number; cut(): void; restore(): void; refused(): number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
   let down = false;
+  let refused = 0;
   const server = net.createServer((client) => {
     if (down) {
+      refused += 1;
       client.destroy();
       return;
     }
@@ -297,21 +315,13 @@ export async function startTcpProxy(targetPort = AMQP_PORT): Promise<{ port: num
     restore: () => {
       down = false;
     },
+    /** Connections refused while cut: the worker noticed the outage and tried to reconnect. */
+    refused: () => refused,
     close: async () => {
       cut();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-/** Polls until `check` returns true; fails with `describe()` after `timeoutMs`. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, describe: () => Promise<string> | string = () => "condition"): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${await describe()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 export async function statusCounts(db: Db, orderIds?: string[]): Promise<Record<string, number>> {

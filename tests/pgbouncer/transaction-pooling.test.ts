@@ -31,9 +31,9 @@ import {
   startReferenceServices,
   statusCounts,
   testLogger,
-  waitFor,
 } from "../helpers/pipeline.ts";
 import { databaseUrl, migrationsDir, quoteIdent } from "../helpers/postgres.ts";
+import { CALL_TIMEOUT_MS, waitFor } from "../helpers/wait.ts";
 
 const POOL_SIZE = 4;
 let bouncer: RunningPgBouncer;
@@ -108,7 +108,7 @@ describe("checkout through PgBouncer", () => {
     } finally {
       await api.close();
     }
-  }, 120_000);
+  });
 });
 
 describe("the processor through PgBouncer", () => {
@@ -149,14 +149,12 @@ describe("the processor through PgBouncer", () => {
     );
     try {
       const ids = await placeOrders(db, world, 100, (i) => (i % 10 === 0 ? DECLINED_TOTAL : 10_000));
-      // Generous: seconds on an idle machine, many times that when the two cores are shared.
       await waitFor(
         async () => {
           const counts = await statusCounts(db, ids);
           return (counts.fulfilling ?? 0) + (counts.cancelled ?? 0) === 100 && (await processedCounts(db)).analytics === 90 && (await db.outboxEvent.count({ where: { publishedAt: null } })) === 0;
         },
-        110_000,
-        async () => `orders to settle: ${JSON.stringify(await statusCounts(db, ids))} ${JSON.stringify(await processedCounts(db))}`,
+        { describe: async () => `orders to settle: ${JSON.stringify(await statusCounts(db, ids))} ${JSON.stringify(await processedCounts(db))}` },
       );
       expect(await statusCounts(db, ids)).toEqual({ fulfilling: 90, cancelled: 10 });
       expect(await eventCounts(db)).toEqual({
@@ -178,7 +176,7 @@ describe("the processor through PgBouncer", () => {
       for (const w of workers) await w.handle.stop();
       await Promise.all(workers.map((w) => w.workerDb.$disconnect()));
     }
-  }, 150_000);
+  });
 
   it("a job holding its transaction-scoped advisory lock: a second run is skipped, and the lock ends with the transaction", async () => {
     const run = () => runJob(aggregateSalesJob, {}, { db, logger, trigger: "job" });
@@ -188,7 +186,7 @@ describe("the processor through PgBouncer", () => {
         await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${`lavka.processor:${SALES_LOCK}`}))::text`;
         return run();
       },
-      { maxWait: 30_000, timeout: 60_000 },
+      { maxWait: CALL_TIMEOUT_MS, timeout: CALL_TIMEOUT_MS },
     );
     expect(skipped.summary).toMatchObject({ skipped: true });
     // That transaction is over, its server connection back in the pool: the lock went with it.
@@ -202,7 +200,7 @@ describe("the processor through PgBouncer", () => {
     const sales = await db.salesHourly.aggregate({ where: { productId: world.productId }, _sum: { units: true, orders: true } });
     const counted = await db.order.count({ where: { status: { in: ["paid", "fulfilling", "shipped", "delivered"] } } });
     expect(sales._sum).toEqual({ units: counted, orders: counted });
-  }, 60_000);
+  });
 });
 
 describe("migrations with PgBouncer", () => {
@@ -220,7 +218,7 @@ describe("migrations with PgBouncer", () => {
     } finally {
       await adminQuery(`DROP DATABASE IF EXISTS ${quoteIdent(name)} WITH (FORCE)`);
     }
-  }, 60_000);
+  });
 
   it("why the migration Job goes direct: a session-level advisory lock taken through PgBouncer outlives its client", async () => {
     const testDb = await createTestDatabase({ maxConnections: 1 });

@@ -5,7 +5,8 @@ import { randomUUID } from "node:crypto";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toEnvelope } from "~/events/outbox";
-import { dispatch, type Consumer } from "~/processor/messaging/consumer";
+import { createDb, Prisma } from "~/lib/db";
+import { dispatch, isTransient, type Consumer } from "~/processor/messaging/consumer";
 import { createPipelineMetrics } from "~/processor/messaging/metrics";
 import { markShipped } from "~/server/domain/orders/seller";
 import { cancelOrder } from "~/server/domain/orders-lifecycle/transitions";
@@ -146,6 +147,27 @@ describe("fulfilment", () => {
     const last = await deliver(fulfilment, orderId!, "order.paid", 3);
     expect(last).toMatchObject({ kind: "dead" });
     expect(last.kind === "dead" && last.reason).toMatch(/^failed 3 times: Order .* has no usable shipping address: name: /);
+  });
+});
+
+describe("a busy or unreachable database", () => {
+  it("is a transient failure: the message is retried, never dead-lettered", async () => {
+    const [orderId] = await placeOrders(db, world, 1);
+    const row = await db.outboxEvent.findFirstOrThrow({
+      where: { aggregateId: orderId!, type: "order.placed" },
+      select: { id: true, seq: true, type: true, version: true, aggregateType: true, aggregateId: true, payload: true, occurredAt: true },
+    });
+    const unreachable = createDb("postgresql://postgres@127.0.0.1:1/nowhere", { maxConnections: 1 });
+    try {
+      // The last attempt: any other failure would be dead-lettered here.
+      const outcome = await dispatch(payments(), toEnvelope(row), 3, { ...deps(), db: unreachable }, { firstDelivery: true });
+      expect(outcome).toMatchObject({ kind: "retry" });
+    } finally {
+      await unreachable.$disconnect();
+    }
+    // Prisma's "unable to start a transaction in the given time" (a pool busy for too long).
+    expect(isTransient(new Prisma.PrismaClientKnownRequestError("Transaction API error: Unable to start a transaction in the given time.", { code: "P2028", clientVersion: "7" }))).toBe(true);
+    expect(isTransient(new Prisma.PrismaClientKnownRequestError("Unique constraint failed", { code: "P2002", clientVersion: "7" }))).toBe(false);
   });
 });
 

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type Db, type TestDatabase } from "../../../tests/helpers/db";
 import { createWorld, pipelineConfig, placeOrders, startReferenceServices, testLogger, type ReferenceServices, type World } from "../../../tests/helpers/pipeline";
+import { testClock } from "../../../tests/helpers/wait";
 import { EXPIRY_REASON } from "../consumers/expiry";
 import { createExpireOrdersJob, PRUNE_BATCH_SIZE, pruneOutboxJob } from "./pipeline-jobs";
 import { runJob } from "./run-job";
@@ -90,8 +91,10 @@ describe("prune-outbox", () => {
 describe("expire-orders", () => {
   let services: ReferenceServices;
   let world: World;
+  // The inventory's reservations expire on this clock, moved by the test.
+  const inventoryClock = testClock();
   beforeAll(async () => {
-    services = await startReferenceServices(testDb.url);
+    services = await startReferenceServices(testDb.url, { inventory: { now: inventoryClock.now } });
     world = await createWorld(db, services.clients.inventory);
   });
   afterAll(async () => services?.close());
@@ -102,7 +105,7 @@ describe("expire-orders", () => {
     await db.order.update({ where: { id: old! }, data: { placedAt: new Date(Date.now() - 2 * 3_600_000) } });
     // A reservation no order points at (a checkout that failed after reserving), past its time.
     const orphan = await services.clients.inventory.reserve({ lines: [{ sku: world.sku, quantity: 1 }], idempotencyKey: randomUUID(), ttlSeconds: 1 });
-    await new Promise((r) => setTimeout(r, 1_200));
+    inventoryClock.advance(1_200);
 
     const job = createExpireOrdersJob({ config: pipelineConfig(testDb.url, { ORDER_PAYMENT_TIMEOUT_MINUTES: "60" }), inventory: services.clients.inventory });
     const result = await runJob(job, {}, { db, logger, trigger: "job" });

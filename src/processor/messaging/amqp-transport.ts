@@ -256,6 +256,7 @@ export function createAmqpTransport(options: AmqpTransportOptions): Transport {
       const current = session;
       // 1. stop taking new messages, 2. stop relaying, 3. finish in-flight, 4. close.
       if (current) await Promise.allSettled(current.consumers.map(({ channel, tag }) => channel.cancel(tag)));
+      log.info("consumers cancelled: no new messages are taken; finishing those in flight");
       await relay?.stop();
       await Promise.allSettled([...inFlight]);
       if (current) await current.connection.close().catch(() => undefined);

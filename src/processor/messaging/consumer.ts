@@ -1,8 +1,9 @@
 import { ZodError } from "zod";
 import { parseEvent, type DomainEvent, type EventType } from "~/events/definitions";
-import type { Db, Prisma } from "~/lib/db";
+import { Prisma, type Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import { ExternalServiceError } from "~/server/clients/errors";
+import { isDatabaseUnavailable } from "~/server/trpc/middleware/errors";
 import type { PipelineMetrics } from "./metrics";
 
 /**
@@ -37,9 +38,18 @@ export class RetryLaterError extends Error {
   override name = "RetryLaterError";
 }
 
-/** True for failures of something outside the message (a service down): the message itself is fine. */
+/**
+ * True for failures of something outside the message: a service down, or the database
+ * unreachable or too busy to start or finish a transaction in time (P2028). The message itself
+ * is fine, so it must not be dead-lettered for it.
+ */
 export function isTransient(err: unknown): boolean {
-  return err instanceof RetryLaterError || (err instanceof ExternalServiceError && err.transient);
+  return (
+    err instanceof RetryLaterError ||
+    (err instanceof ExternalServiceError && err.transient) ||
+    (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2028") ||
+    isDatabaseUnavailable(err)
+  );
 }
 
 export type Outcome =

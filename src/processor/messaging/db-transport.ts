@@ -146,7 +146,9 @@ export function createDbTransport(options: DbTransportOptions): Transport {
     },
     async stop() {
       // Each loop finishes its current pass (its in-flight deliveries) before it stops.
-      await Promise.all(loops.map((loop) => loop.stop()));
+      const stopping = loops.map((loop) => loop.stop());
+      log.info("no new deliveries are claimed after the current passes; finishing those in flight");
+      await Promise.all(stopping);
       await Promise.allSettled([...inFlight]);
       log.info("database transport stopped");
     },

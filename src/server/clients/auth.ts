@@ -256,6 +256,8 @@ export interface AccessTokenVerifierOptions {
   cooldownMs?: number;
   /** Timeout for fetching the key set. Default 3 s. */
   timeoutMs?: number;
+  /** The clock expiry is checked against (tests move it). Default: the system clock. */
+  now?: () => Date;
 }
 
 export type AccessTokenVerifier = (token: string) => Promise<AccessTokenClaims>;
@@ -279,6 +281,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
         audience: options.audience,
         algorithms: ["ES256"],
         clockTolerance: options.clockToleranceSeconds ?? 30,
+        currentDate: options.now?.(),
       }));
     } catch (err) {
       throw mapJoseError(err);

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "~/lib/db";
 import { createMetricsRegistry } from "~/lib/metrics";
 import { startTestApi, type TestApi } from "../../../tests/helpers/api.ts";
+import { adminQuery } from "../../../tests/helpers/db.ts";
+import { CALL_TIMEOUT_MS, waitFor } from "../../../tests/helpers/wait.ts";
 import { createApiServer } from "./server";
 
 let api: TestApi;
@@ -88,9 +90,13 @@ describe("graceful shutdown", () => {
       await blocker.query("BEGIN");
       await blocker.query(`LOCK TABLE "Product" IN ACCESS EXCLUSIVE MODE`);
       const inFlight = fetch(`${server}${catalogList({ limit: 1 })}`);
-      await new Promise((r) => setTimeout(r, 300));
-      const closing = local.close();
-      await new Promise((r) => setTimeout(r, 200));
+      const database = new URL(local.database.url).pathname.slice(1);
+      const waitingForLock = async () =>
+        (await adminQuery(`SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'`, [database])).length > 0;
+      await waitFor(waitingForLock, { describe: "the catalog query to wait for the table lock" });
+      // The in-flight request gets as long as the test to finish, however slow the machine.
+      const closing = local.close(CALL_TIMEOUT_MS);
+      // The listener closed synchronously in close(): new connections are refused at once.
       await expect(fetch(`${server}/healthz`)).rejects.toThrow();
       await blocker.query("COMMIT");
       await blocker.end();

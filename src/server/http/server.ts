@@ -44,7 +44,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     logger: deps.logger,
     apply: async (update) => (await applyCarrierUpdate(deps.db, update, deps.now())).outcome,
   };
-  const rateLimiter = createAuthRateLimiter({ ...DEFAULT_AUTH_RATE_LIMITS, ...options.authRateLimits });
+  const rateLimiter = createAuthRateLimiter({ ...DEFAULT_AUTH_RATE_LIMITS, ...options.authRateLimits }, () => deps.now().getTime());
   let shuttingDown = false;
 
   const duration = new Histogram({

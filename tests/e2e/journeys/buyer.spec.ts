@@ -1,9 +1,10 @@
 import { expect, test } from "@playwright/test";
+import { LONG_TEST_BUDGET_MS } from "../../helpers/wait.ts";
 import { ADDRESS, PASSWORD, RUN, apiClient, apiNewSeller, apiPublishedProduct, apiShippingLabel, apiSignIn, carrierAdvance, screenshot } from "./helpers.ts";
 
 // Two shops each sell a "quokka" product the buyer can afford, plus one above the price filter.
 test("a buyer registers, searches, filters, buys from two sellers and watches the order get paid and shipped", async ({ page }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(LONG_TEST_BUDGET_MS);
   const demoSeller = await apiSignIn("seller@lavka.test");
   const otherSeller = await apiNewSeller(`Quokka Works ${RUN}`);
   const apron = await apiPublishedProduct(demoSeller, { title: `Quokka linen apron ${RUN}`, priceMinor: 1900, stock: 10 });
@@ -89,7 +90,7 @@ test("a buyer registers, searches, filters, buys from two sellers and watches th
   const orderId = /\/orders\/([0-9a-f-]{36})/.exec(page.url())![1]!;
   const status = page.getByTestId("order-status");
   // Payment is confirmed asynchronously; fulfilment starts right after, so "Paid" may be brief.
-  await expect(page.getByTestId("order-timeline")).toContainText("Payment received", { timeout: 60_000 });
+  await expect(page.getByTestId("order-timeline")).toContainText("Payment received");
   await expect(status).toHaveText(/Paid|Being prepared/);
   await expect(page.getByRole("list", { name: "Progress" }).getByText("Paid")).toHaveClass(/done|current/);
   await screenshot(page, "order-paid", { phone: true });
@@ -99,7 +100,7 @@ test("a buyer registers, searches, filters, buys from two sellers and watches th
     const label = await apiShippingLabel(token, orderId);
     await apiClient(token).orders.markShipped.mutate({ orderId, ...label });
   }
-  await expect(status).toHaveText("Shipped", { timeout: 60_000 });
+  await expect(status).toHaveText("Shipped");
   await expect(page.getByRole("list", { name: "Progress" }).getByText("Shipped")).toHaveClass(/current/);
   await expect(page.getByTestId("order-timeline")).toContainText("All items shipped");
   // The carrier reports progress; its events join the timeline, still without a reload.
@@ -107,7 +108,7 @@ test("a buyer registers, searches, filters, buys from two sellers and watches th
   const carrierEvents = async () => (await timeline.filter({ hasText: "Lavka Demo Shop:" }).count()) + (await timeline.filter({ hasText: `Quokka Works ${RUN}:` }).count());
   const before = await carrierEvents();
   expect(await carrierAdvance(orderId)).toBe(2);
-  await expect.poll(carrierEvents, { timeout: 30_000 }).toBe(before + 2);
+  await expect.poll(carrierEvents).toBe(before + 2);
   await expect(page.getByRole("button", { name: "Cancel this order" })).toHaveCount(0);
   await screenshot(page, "order-shipped", { phone: true });
 

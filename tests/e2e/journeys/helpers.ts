@@ -5,6 +5,7 @@ import { expect, type Page } from "@playwright/test";
 import pg from "pg";
 import { DEMO_PASSWORD, LOCAL_SECRETS } from "../../../scripts/local/system.ts";
 import { createLavkaClient } from "../../../src/client/index.ts";
+import { waitFor } from "../../helpers/wait.ts";
 import { SCREENSHOT_DIR, e2eSystem } from "../support/system.ts";
 
 export { DEMO_PASSWORD };
@@ -42,41 +43,32 @@ export async function apiPublishedProduct(token: string, input: { title: string;
 }
 
 /** Waits until the API reports the order in one of `statuses` (for setup, not for assertions). */
-export async function apiWaitForOrder(token: string, orderId: string, statuses: string[], timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const order = await apiClient(token).orders.get.query({ orderId });
-    if (statuses.includes(order.status)) return order;
-    if (Date.now() > deadline) throw new Error(`order ${order.number} stayed ${order.status}, wanted ${statuses.join("/")}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+export async function apiWaitForOrder(token: string, orderId: string, statuses: string[]) {
+  const order = () => apiClient(token).orders.get.query({ orderId });
+  return waitFor(async () => {
+    const current = await order();
+    return statuses.includes(current.status) && current;
+  }, { describe: async () => `order ${orderId} to be ${statuses.join("/")} (it is ${(await order()).status})` });
 }
 
 /** The carrier label the fulfilment pipeline booked for this seller's part of the order. */
-export async function apiShippingLabel(sellerToken: string, orderId: string, timeoutMs = 60_000): Promise<{ carrier: string; trackingNumber: string }> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+export async function apiShippingLabel(sellerToken: string, orderId: string): Promise<{ carrier: string; trackingNumber: string }> {
+  return waitFor(async () => {
     const page = await apiClient(sellerToken).orders.sellerLines.query({ limit: 50 });
     const shipment = page.items.find((o) => o.id === orderId)?.shipment;
-    if (shipment?.trackingNumber) return { carrier: shipment.carrier, trackingNumber: shipment.trackingNumber };
-    if (Date.now() > deadline) throw new Error(`no carrier label for order ${orderId} yet`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+    return shipment?.trackingNumber ? { carrier: shipment.carrier, trackingNumber: shipment.trackingNumber } : undefined;
+  }, { describe: `a carrier label for order ${orderId}` });
 }
 
 /** Queues a processor job as an admin and waits for the worker to finish it successfully. */
-export async function apiRunJob(name: string, params: Record<string, string> = {}, timeoutMs = 90_000) {
+export async function apiRunJob(name: string, params: Record<string, string> = {}) {
   const admin = apiClient(await apiSignIn("admin@lavka.test"));
   const { run } = await admin.admin.jobs.trigger.mutate({ name, params });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const runs = await admin.admin.jobs.list.query({ limit: 20, name });
-    const mine = runs.items.find((r) => r.id === run.id);
-    if (mine?.status === "succeeded") return mine;
+  return waitFor(async () => {
+    const mine = (await admin.admin.jobs.list.query({ limit: 20, name })).items.find((r) => r.id === run.id);
     if (mine?.status === "failed") throw new Error(`${name} failed: ${mine.error}`);
-    if (Date.now() > deadline) throw new Error(`${name} still ${mine?.status ?? "missing"} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
+    return mine?.status === "succeeded" && mine;
+  }, { describe: `${name} to succeed` });
 }
 
 const CARRIER_CONTROL_TOKEN = LOCAL_SECRETS.carrierKey;

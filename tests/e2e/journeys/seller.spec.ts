@@ -1,8 +1,9 @@
 import { expect, test } from "@playwright/test";
+import { LONG_TEST_BUDGET_MS } from "../../helpers/wait.ts";
 import { ADDRESS, DEMO_PASSWORD, PASSWORD, RUN, apiClient, apiRunJob, apiWaitForOrder, screenshot, signInThroughPage } from "./helpers.ts";
 
 test("a seller creates and publishes a product, finds it in the catalog, ships an order and sees the sale on the dashboard", async ({ page }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(LONG_TEST_BUDGET_MS);
   const title = `Wombat wool blanket ${RUN}`;
   await signInThroughPage(page, "seller@lavka.test", DEMO_PASSWORD);
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startPaymentService, type RunningPaymentService } from "../../../../reference/payment/server";
 import { startTestApi, TEST_SERVICE_TOKEN, type TestApi } from "../../../../tests/helpers/api";
 import { createAdminUser, createSellerUser, createUser, registerAccount } from "../../../../tests/helpers/fixtures";
+import { CALL_TIMEOUT_MS } from "../../../../tests/helpers/wait";
 import type { Db } from "~/lib/db";
 import { createLogger } from "~/lib/logger";
 import { runQueuedJobs } from "~/processor/jobs/queue";
@@ -136,6 +137,8 @@ describe("admin.health / admin.config", () => {
       CARRIER_WEBHOOK_SECRET_OLD: "",
     },
     probeUrls: { payment, carrier: undefined },
+    // A slow machine is not an outage: "down" here is a refused connection, not a slow answer.
+    probeTimeoutMs: CALL_TIMEOUT_MS,
   });
   const adminWith = (ops: OperationsInfo) => createCaller(createContextInner({ ...api.deps, operations: ops }, admin));
 

@@ -12,6 +12,8 @@ export interface OperationsInfo {
   config: Record<string, unknown>;
   /** Services the API probes only for admin.health (it makes no other calls to them): base URLs. */
   probeUrls: { payment?: string | undefined; carrier?: string | undefined };
+  /** How long each health probe may take before the service counts as down. Default 2 s. */
+  probeTimeoutMs?: number;
 }
 
 /** Names whose values are secrets: *_TOKEN, *_SECRET, *_KEY and anything with PASSWORD in it. */
@@ -70,18 +72,18 @@ async function timed(name: string, probe: () => Promise<string | null>): Promise
   }
 }
 
-function viaClient(name: string, http: HttpClient): Promise<DependencyHealth> {
+function viaClient(name: string, http: HttpClient, timeoutMs: number): Promise<DependencyHealth> {
   // Not retried (a health check reports, it does not insist); the breaker state shows through.
   return timed(name, async () => {
-    await http.request({ method: "GET", path: "/healthz", schema: null, operation: "health check", timeoutMs: PROBE_TIMEOUT_MS });
+    await http.request({ method: "GET", path: "/healthz", schema: null, operation: "health check", timeoutMs });
     return http.breaker.state === "closed" ? null : `circuit ${http.breaker.state}`;
   });
 }
 
-function viaUrl(name: string, baseUrl: string | undefined, doFetch: typeof fetch): Promise<DependencyHealth> {
+function viaUrl(name: string, baseUrl: string | undefined, doFetch: typeof fetch, timeoutMs: number): Promise<DependencyHealth> {
   if (!baseUrl) return Promise.resolve({ name, status: "not_configured", latencyMs: null, detail: "no URL configured for the API" });
   return timed(name, async () => {
-    const res = await doFetch(new URL("healthz", baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`), { signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+    const res = await doFetch(new URL("healthz", baseUrl.endsWith("/") ? baseUrl : `${baseUrl}/`), { signal: AbortSignal.timeout(timeoutMs) });
     await res.body?.cancel();
     if (!res.ok) throw new Error(`GET /healthz answered ${res.status}`);
     return null;
@@ -112,15 +114,16 @@ async function queueBacklog(db: Db, now: Date): Promise<DependencyHealth> {
 /** Every dependency checked at once, each within a couple of seconds, never throwing. */
 export async function checkHealth(deps: HealthDeps): Promise<{ status: DependencyStatus; checkedAt: Date; dependencies: DependencyHealth[] }> {
   const doFetch = deps.fetch ?? fetch;
+  const timeoutMs = deps.operations?.probeTimeoutMs ?? PROBE_TIMEOUT_MS;
   const dependencies = await Promise.all([
     timed("database", async () => {
       await deps.db.$queryRaw`SELECT 1`;
       return null;
     }),
-    viaClient("auth", deps.auth.http),
-    viaClient("inventory", deps.inventory.http),
-    viaUrl("payment", deps.operations?.probeUrls.payment, doFetch),
-    viaUrl("carrier", deps.operations?.probeUrls.carrier, doFetch),
+    viaClient("auth", deps.auth.http, timeoutMs),
+    viaClient("inventory", deps.inventory.http, timeoutMs),
+    viaUrl("payment", deps.operations?.probeUrls.payment, doFetch, timeoutMs),
+    viaUrl("carrier", deps.operations?.probeUrls.carrier, doFetch, timeoutMs),
     queueBacklog(deps.db, deps.now()),
   ]);
   const status: DependencyStatus = dependencies.some((d) => d.name === "database" && d.status === "down")

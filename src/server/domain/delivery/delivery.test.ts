@@ -4,6 +4,7 @@ import { startCarrierService, type RunningCarrierService } from "../../../../ref
 import { startTestApi, TEST_SERVICE_TOKEN, type TestApi } from "../../../../tests/helpers/api";
 import { createAdminUser, createProduct, createSellerUser, createUser, type TestSeller } from "../../../../tests/helpers/fixtures";
 import { createOrder, type OrderableProduct } from "../../../../tests/helpers/orders-fixtures";
+import { CALL_TIMEOUT_MS } from "../../../../tests/helpers/wait";
 import type { Db } from "~/lib/db";
 import { createMetricsRegistry } from "~/lib/metrics";
 import { createCarrierClient, signCarrierPayload } from "~/server/clients/carrier";
@@ -162,9 +163,10 @@ describe("POST /webhooks/carrier", () => {
         callbackUrl: `${baseUrl}/webhooks/carrier`,
         callbackSecret: SECRET,
         callbackRetryBaseMs: 50,
+        callbackTimeoutMs: CALL_TIMEOUT_MS,
         poolSize: 2,
       });
-      const client = createCarrierClient({ baseUrl: carrier.url, serviceToken: TEST_SERVICE_TOKEN, logger: api.deps.logger });
+      const client = createCarrierClient({ baseUrl: carrier.url, serviceToken: TEST_SERVICE_TOKEN, logger: api.deps.logger, timeoutMs: CALL_TIMEOUT_MS });
       const order = await createOrder(db, buyer.id, [{ product, quantity: 1 }], { status: "fulfilling" });
       const created = await client.createShipment({
         orderRef: order.id,
