@@ -8,7 +8,7 @@
 import http from "node:http";
 import pg from "pg";
 
-// BIGINT money as numbers, as the API answers it (exact: src/lib/money.ts keeps amounts below 2^53).
+// BIGINT money as numbers, as the API answers it (exact: src/core/money.ts keeps amounts below 2^53).
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_MAX ?? 10) });
 

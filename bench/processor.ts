@@ -10,10 +10,10 @@ import { parseArgs } from "node:util";
 import pg from "pg";
 import { z } from "zod";
 import { createDb } from "~/lib/db";
-import { computeCustomerStats } from "~/processor/analytics/customers";
-import { runForecast } from "~/processor/analytics/demand";
-import { buildSellerSalesReport } from "~/processor/analytics/reports";
-import { aggregateSales } from "~/processor/analytics/sales";
+import { computeCustomerStats } from "~/core/domain/analytics/customers";
+import { runForecast } from "~/core/domain/analytics/demand";
+import { buildSellerSalesReport } from "~/core/domain/analytics/reports";
+import { aggregateSales } from "~/core/domain/analytics/sales";
 import { applyMigrations } from "../scripts/db/engine.ts";
 import { seedDatabase } from "../scripts/db/seed-data.ts";
 

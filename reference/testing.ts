@@ -1,5 +1,5 @@
 import { createLogger } from "../src/lib/logger";
-import type { ClientLogger } from "../src/server/clients/http";
+import type { ClientLogger } from "../src/core/integrations/http";
 
 /** Quiet logger for clients under test; LOG_LEVEL=debug shows the traffic. */
 export function testLogger(name: string): ClientLogger {

@@ -8,8 +8,8 @@ import {
   createAuthClient,
   InvalidAccessTokenError,
   type AuthClient,
-} from "../../src/server/clients/auth";
-import { toTRPCError } from "../../src/server/clients/errors";
+} from "../../src/core/integrations/auth";
+import { toTRPCError } from "../../src/core/integrations/errors";
 import { SERVICE_TOKEN, testLogger } from "../testing";
 import { startAuthService, type RunningAuthService } from "./server";
 

@@ -11,7 +11,7 @@ import {
   verifyCarrierSignature,
   type CarrierClient,
   type CreateShipmentInput,
-} from "../../src/server/clients/carrier";
+} from "../../src/core/integrations/carrier";
 import { SERVICE_TOKEN, testLogger } from "../testing";
 import { startCarrierService, type RunningCarrierService } from "./server";
 

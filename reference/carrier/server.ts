@@ -11,7 +11,7 @@ import {
   signCarrierPayload,
   type CarrierCallback,
   type ShipmentStatus,
-} from "../../src/server/clients/carrier";
+} from "../../src/core/integrations/carrier";
 import { inTransaction, openSchema } from "../lib/db";
 import { HttpError, iso, parse, requireIdempotencyKey, requireServiceToken, route, serve, type Reply } from "../lib/http";
 

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/helpers/db";
 import { CALL_TIMEOUT_MS, testClock } from "../../tests/helpers/wait";
-import { ExternalServiceError } from "../../src/server/clients/errors";
-import { createInventoryClient, insufficientStockDetails, type InventoryClient } from "../../src/server/clients/inventory";
+import { ExternalServiceError } from "../../src/core/integrations/errors";
+import { createInventoryClient, insufficientStockDetails, type InventoryClient } from "../../src/core/integrations/inventory";
 import { SERVICE_TOKEN, testLogger } from "../testing";
 import { startInventoryService, type RunningInventoryService } from "./server";
 

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/helpers/db";
 import { CALL_TIMEOUT_MS, testClock } from "../../tests/helpers/wait";
-import { toTRPCError } from "../../src/server/clients/errors";
-import { createPaymentClient, type PaymentClient } from "../../src/server/clients/payment";
+import { toTRPCError } from "../../src/core/integrations/errors";
+import { createPaymentClient, type PaymentClient } from "../../src/core/integrations/payment";
 import { SERVICE_TOKEN, testLogger } from "../testing";
 import { startPaymentService, type RunningPaymentService } from "./server";
 

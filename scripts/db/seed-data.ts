@@ -343,7 +343,7 @@ export async function seedDatabase(target: string | pg.ClientBase, partial: Part
       const sellerIdx = p < sellerCount ? p : sample(sellerCum, rng.next());
       const top = rng.next() < 0.8 ? rng.pick(sellerFocus[sellerIdx]!) : rng.int(CATEGORIES.length);
       const c = CATEGORIES[top]!;
-      // Never free (sellers cannot save a price of 0, src/lib/money.ts): 1.99 at least.
+      // Never free (sellers cannot save a price of 0, src/core/money.ts): 1.99 at least.
       const price = Math.max(199, Math.round((c.basePriceCents * Math.exp(0.6 * rng.normal())) / 100) * 100 - 1);
       const launchedLate = rng.next() < 0.25;
       const createdAt = launchedLate ? from + rng.int(days) * DAY_MS + rng.int(24) * HOUR_MS : from - (1 + rng.int(365)) * DAY_MS;

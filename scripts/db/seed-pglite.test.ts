@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "~/lib/db";
-import { refreshAllAnalytics } from "~/processor/analytics/refresh-all";
+import { refreshAllAnalytics } from "~/core/domain/analytics/refresh-all";
 import { applyMigrations } from "./engine.ts";
 import { seedDatabase } from "./seed-data.ts";
 import { startPgliteServer, type PgliteServer } from "../local/pglite-server.ts";

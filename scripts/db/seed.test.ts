@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/helpers/db";
-import { MONEY_LIMITS } from "~/lib/money";
+import { MONEY_LIMITS } from "~/core/money";
 import { seedDatabase, type SeedOptions } from "./seed-data";
 
 const OPTIONS: Partial<SeedOptions> = { sellers: 3, products: 20, orders: 400, days: 30, seed: 9, end: new Date("2026-03-01T12:00:00Z") };

@@ -4,7 +4,7 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createDb } from "~/lib/db";
-import { refreshAllAnalytics } from "~/processor/analytics/refresh-all";
+import { refreshAllAnalytics } from "~/core/domain/analytics/refresh-all";
 import { DEFAULT_SEED_OPTIONS, seedDatabase } from "./seed-data.ts";
 
 const { values } = parseArgs({

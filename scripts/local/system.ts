@@ -14,9 +14,9 @@ import { startInventoryService } from "../../reference/inventory/server.ts";
 import { startPaymentService } from "../../reference/payment/server.ts";
 import { createDb } from "../../src/lib/db.ts";
 import { createLogger } from "../../src/lib/logger.ts";
-import { refreshAllAnalytics } from "../../src/processor/analytics/refresh-all.ts";
-import { createAuthClient } from "../../src/server/clients/auth.ts";
-import { createInventoryClient } from "../../src/server/clients/inventory.ts";
+import { refreshAllAnalytics } from "../../src/core/domain/analytics/refresh-all.ts";
+import { createAuthClient } from "../../src/core/integrations/auth.ts";
+import { createInventoryClient } from "../../src/core/integrations/inventory.ts";
 import { applyMigrations } from "../db/engine.ts";
 import { seedDatabase, type DemoUser, type SeedOptions } from "../db/seed-data.ts";
 import { ensureDatabase } from "./ensure-database.ts";
@@ -117,9 +117,9 @@ async function ensureWebBuild(log: (line: string) => void, signal?: AbortSignal)
   let stale = !existsSync(buildId) || !existsSync(path.join(standalone, "server.js"));
   if (!stale) {
     const built = (await stat(buildId)).mtimeMs;
-    const { stdout } = await run("git", ["ls-files", "-m", "-o", "--exclude-standard", "src/app", "src/trpc", "src/web", "src/lib", "src/client", "public"], { signal });
+    const { stdout } = await run("git", ["ls-files", "-m", "-o", "--exclude-standard", "src/app", "src/web", "src/lib", "src/core", "src/client", "public"], { signal });
     const newest = await Promise.all(
-      ["src/app", "src/trpc", "src/web", "public", "next.config.ts", ...stdout.split("\n").filter(Boolean)].map(async (p) =>
+      ["src/app", "src/web", "public", "next.config.ts", ...stdout.split("\n").filter(Boolean)].map(async (p) =>
         existsSync(path.join(ROOT, p)) ? (await stat(path.join(ROOT, p))).mtimeMs : 0,
       ),
     );

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { ProductGrid } from "~/web/components/product-card";
 import { EmptyState, ErrorNotice } from "~/web/components/states";
 

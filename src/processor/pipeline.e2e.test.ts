@@ -4,12 +4,12 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDb, type Db } from "~/lib/db";
-import { refreshSalesForOrders } from "~/processor/analytics/sales";
-import { pollStaleShipments } from "~/processor/consumers/tracking";
+import { refreshSalesForOrders } from "~/core/domain/analytics/sales";
+import { pollStaleShipments } from "~/processor/tasks/tracking";
 import { startWorker, type WorkerHandle } from "~/processor/worker";
-import { createCarrierClient } from "~/server/clients/carrier";
-import { createPaymentClient } from "~/server/clients/payment";
-import { placeOrder } from "~/server/domain/checkout/place-order";
+import { createCarrierClient } from "~/core/integrations/carrier";
+import { createPaymentClient } from "~/core/integrations/payment";
+import { placeOrder } from "~/core/domain/checkout/place-order";
 import { startCarrierService, type RunningCarrierService } from "../../reference/carrier/server";
 import { startPaymentService, type RunningPaymentService } from "../../reference/payment/server";
 import { startTestApi, TEST_SERVICE_TOKEN, type TestApi } from "../../tests/helpers/api";

@@ -1,9 +1,9 @@
 import type { Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
-import { createAccessTokenVerifier, createAuthClient } from "./clients/auth";
-import { createInventoryClient } from "./clients/inventory";
-import { createSessionGuard } from "./domain/auth/sessions";
-import { createAvailabilityReader } from "./domain/catalog/availability";
+import { createAccessTokenVerifier, createAuthClient } from "../core/integrations/auth";
+import { createInventoryClient } from "../core/integrations/inventory";
+import { createSessionGuard } from "../core/domain/auth/sessions";
+import { createAvailabilityReader } from "../core/domain/catalog/availability";
 import type { ApiDeps } from "./trpc/context";
 
 export interface ApiDepsOptions {

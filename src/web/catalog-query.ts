@@ -1,4 +1,4 @@
-import { minorUnitDigits } from "~/lib/money";
+import { minorUnitDigits } from "~/core/money";
 
 /** Catalog filters as they appear in the URL, so a filtered page can be bookmarked and shared. */
 export interface CatalogQuery {

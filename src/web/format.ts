@@ -1,4 +1,4 @@
-import { formatMoney } from "~/lib/money";
+import { formatMoney } from "~/core/money";
 import { webConfig } from "./config";
 
 /** Prices in the shop's locale with the product's own currency. */

@@ -1,4 +1,4 @@
-import { hasControlCharacters } from "~/lib/text";
+import { hasControlCharacters } from "~/core/text";
 
 /**
  * CSRF guard for anything that changes state (the tRPC proxy's POSTs, server actions, auth

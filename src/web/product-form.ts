@@ -1,4 +1,4 @@
-import { minorUnitDigits } from "~/lib/money";
+import { minorUnitDigits } from "~/core/money";
 import type { FormState } from "./forms";
 
 export const PRODUCT_FIELDS = ["title", "description", "price", "currency", "category", "images", "sku", "initialStock"] as const;

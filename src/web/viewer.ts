@@ -1,7 +1,7 @@
 import "server-only";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { isUnauthorized } from "./forms";
 import { readSessionToken } from "./session";
 import type { Outputs } from "./types";

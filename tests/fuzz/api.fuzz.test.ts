@@ -18,8 +18,8 @@ import pg from "pg";
 import superjson from "superjson";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createMetricsRegistry } from "~/lib/metrics";
-import { MONEY_LIMITS } from "~/lib/money";
-import { CARRIER_SIGNATURE_HEADER } from "~/server/clients/carrier";
+import { MONEY_LIMITS } from "~/core/money";
+import { CARRIER_SIGNATURE_HEADER } from "~/core/integrations/carrier";
 import { authenticateRequest, createApiServer, type ApiServer } from "~/server/http/server";
 import type { AuthUser } from "~/server/trpc/context";
 import { appRouter } from "~/server/trpc/root";
@@ -144,7 +144,7 @@ const weirdString = fc.oneof(
   sqlish,
   fc.constantFrom("", " ", "\u0000", "\uD800", "0", "-1", "NaN", "null", "undefined", "00000000-0000-0000-0000-000000000000", "not-a-uuid"),
 );
-// Money is BIGINT with limits far above int32 (src/lib/money.ts): integers across the whole safe
+// Money is BIGINT with limits far above int32 (src/core/money.ts): integers across the whole safe
 // range, and each side of those limits.
 const weirdNumber = fc.oneof(
   fc.integer(),

@@ -3,8 +3,8 @@
 // Every helper takes overrides and fills the rest with unique values, so tests never collide.
 import { randomUUID } from "node:crypto";
 import type { Db, Prisma } from "~/lib/db";
-import { minorNumbers } from "~/lib/money";
-import type { AuthSession } from "~/server/clients/auth";
+import { minorNumbers } from "~/core/money";
+import type { AuthSession } from "~/core/integrations/auth";
 import type { ApiDeps, AuthUser, Role } from "~/server/trpc/context";
 
 let counter = 0;

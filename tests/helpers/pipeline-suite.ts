@@ -4,15 +4,15 @@ import { connect } from "amqplib";
 import { randomUUID } from "node:crypto";
 import { Registry } from "prom-client";
 import { afterEach, beforeEach, expect, it } from "vitest";
-import { appendEvent } from "~/events/outbox";
+import { appendEvent } from "~/core/events/outbox";
 import { createDb, type Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import type { ProcessorConfig } from "~/processor/config";
-import type { PipelineClients } from "~/processor/consumers/deps";
+import type { PipelineClients } from "~/processor/pipeline-clients";
 import { deadQueueName, HEADER_REASON, queueName } from "~/processor/messaging/topology";
 import { startWorker, type WorkerHandle } from "~/processor/worker";
-import { createPaymentClient } from "~/server/clients/payment";
-import { replayDeadLetter } from "~/server/domain/admin/dead-letters";
+import { createPaymentClient } from "~/core/integrations/payment";
+import { replayDeadLetter } from "~/core/domain/admin/dead-letters";
 import { createTestDatabase, type TestDatabase } from "./db";
 import {
   amqpUrl,

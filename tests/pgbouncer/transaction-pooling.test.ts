@@ -13,7 +13,7 @@ import { createDb, type Db } from "~/lib/db";
 import { aggregateSalesJob } from "~/processor/jobs/aggregate-sales";
 import { runJob } from "~/processor/jobs/run-job";
 import { startWorker } from "~/processor/worker";
-import { SALES_LOCK } from "~/processor/analytics/sales";
+import { SALES_LOCK } from "~/core/domain/analytics/sales";
 import { applyMigrations } from "../../scripts/db/engine.ts";
 import { waitForMigrations } from "../../scripts/images/wait-for-migrations.ts";
 import { startTestApi } from "../helpers/api.ts";

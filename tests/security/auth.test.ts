@@ -2,8 +2,8 @@
 // the reference auth service (real argon2 hashes, real ES256 tokens).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createMetricsRegistry } from "~/lib/metrics";
-import { createAccessTokenVerifier } from "~/server/clients/auth";
-import { createSessionGuard } from "~/server/domain/auth/sessions";
+import { createAccessTokenVerifier } from "~/core/integrations/auth";
+import { createSessionGuard } from "~/core/domain/auth/sessions";
 import { createApiServer, type ApiServer } from "~/server/http/server";
 import { createAuthRateLimiter, SlidingWindowCounter } from "~/server/http/rate-limit";
 import { startTestApi, type TestApi } from "../helpers/api.ts";

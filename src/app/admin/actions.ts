@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { errorToFormState, type FormState } from "~/web/forms";
 import { assertSameOrigin } from "~/web/session";
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
 import { dateTime, duration, humanize } from "~/web/format";
 import { requireViewer } from "~/web/viewer";

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { errorToFormState, isUnauthorized, type FormState } from "~/web/forms";
 import { assertSameOrigin, readSessionToken } from "~/web/session";
 

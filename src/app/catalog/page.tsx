@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { CATALOG_SORTS, catalogHref, categoryTree, effectiveSort, majorToMinor, parseCatalogQuery } from "~/web/catalog-query";
 import { ProductGrid } from "~/web/components/product-card";
 import { EmptyState, ErrorNotice } from "~/web/components/states";

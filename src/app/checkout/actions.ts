@@ -1,7 +1,7 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { errorToFormState, textFields, type FormState } from "~/web/forms";
 import { assertSameOrigin } from "~/web/session";
 

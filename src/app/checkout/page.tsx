@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Metadata } from "next";
 import Link from "next/link";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { EmptyState } from "~/web/components/states";
 import { money } from "~/web/format";

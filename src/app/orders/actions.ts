@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { errorToFormState, type FormState } from "~/web/forms";
 import { assertSameOrigin } from "~/web/session";
 

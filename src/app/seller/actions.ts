@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { errorToFormState, textFields, type FormState } from "~/web/forms";
 import { PRODUCT_FIELD_NAMES, PRODUCT_FIELDS, parseProductForm } from "~/web/product-form";
 import { assertSameOrigin } from "~/web/session";

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { minorUnitDigits } from "~/lib/money";
-import { api } from "~/trpc/server";
+import { minorUnitDigits } from "~/core/money";
+import { api } from "~/web/trpc/server";
 import { BarChart, LineChart } from "~/web/components/charts";
 import { EmptyState } from "~/web/components/states";
 import { date, money } from "~/web/format";

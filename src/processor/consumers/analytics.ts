@@ -4,7 +4,7 @@ import type { Consumer } from "../messaging/consumer";
 export type RefreshSales = (db: Db, orderIds: string[], options: { now: Date }) => Promise<unknown>;
 
 export interface AnalyticsConsumerOptions {
-  /** Rebuilds the sales figures touched by these orders (src/processor/analytics). */
+  /** Rebuilds the sales figures touched by these orders (src/core/domain/analytics). */
   refresh: RefreshSales;
   /** Paid orders collected before one refresh runs. */
   maxBatch?: number;

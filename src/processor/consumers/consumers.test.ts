@@ -4,20 +4,20 @@
 import { randomUUID } from "node:crypto";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { toEnvelope } from "~/events/outbox";
+import { toEnvelope } from "~/core/events/outbox";
 import { createDb, Prisma } from "~/lib/db";
 import { dispatch, isTransient, type Consumer } from "~/processor/messaging/consumer";
 import { createPipelineMetrics } from "~/processor/messaging/metrics";
-import { markShipped } from "~/server/domain/orders/seller";
-import { cancelOrder } from "~/server/domain/orders-lifecycle/transitions";
+import { markShipped } from "~/core/domain/orders/seller";
+import { cancelOrder } from "~/core/domain/lifecycle/transitions";
 import { createTestDatabase, type Db, type TestDatabase } from "../../../tests/helpers/db";
 import { createProduct, createSellerUser } from "../../../tests/helpers/fixtures";
 import { createWorld, placeOrders, startReferenceServices, testLogger, type ReferenceServices, type World } from "../../../tests/helpers/pipeline";
-import { EXPIRY_REASON, expireUnpaidOrders } from "./expiry";
+import { EXPIRY_REASON, expireUnpaidOrders } from "../tasks/expiry";
 import { createFulfilmentConsumer } from "./fulfilment";
 import { createPaymentsConsumer, PAYMENT_NOT_PROCESSED } from "./payments";
 import { createReservationsConsumer } from "./reservations";
-import { pollStaleShipments } from "./tracking";
+import { pollStaleShipments } from "../tasks/tracking";
 
 let testDb: TestDatabase;
 let db: Db;

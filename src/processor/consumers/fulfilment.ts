@@ -1,8 +1,8 @@
-import { appendEvent } from "~/events/outbox";
-import { addressSchema, type Shipment as CarrierShipment } from "~/server/clients/carrier";
-import { lockOrder } from "~/server/domain/orders-lifecycle/transitions";
+import { appendEvent } from "~/core/events/outbox";
+import { addressSchema, type Shipment as CarrierShipment } from "~/core/integrations/carrier";
+import { lockOrder } from "~/core/domain/lifecycle/transitions";
 import type { Consumer } from "../messaging/consumer";
-import type { PipelineClients } from "./deps";
+import type { PipelineClients } from "../pipeline-clients";
 
 export interface FulfilmentConsumerOptions {
   clients: Pick<PipelineClients, "carrier">;

@@ -1,10 +1,10 @@
 import type { Db } from "~/lib/db";
-import { minorNumbers } from "~/lib/money";
-import { ExternalServiceError } from "~/server/clients/errors";
-import type { Payment as GatewayPayment } from "~/server/clients/payment";
-import { cancelOrder, failOrderPayment, markOrderPaid } from "~/server/domain/orders-lifecycle/transitions";
+import { minorNumbers } from "~/core/money";
+import { ExternalServiceError } from "~/core/integrations/errors";
+import type { Payment as GatewayPayment } from "~/core/integrations/payment";
+import { cancelOrder, failOrderPayment, markOrderPaid } from "~/core/domain/lifecycle/transitions";
 import type { Consumer, ConsumerContext } from "../messaging/consumer";
-import type { PipelineClients } from "./deps";
+import type { PipelineClients } from "../pipeline-clients";
 
 export interface PaymentsConsumerOptions {
   clients: Pick<PipelineClients, "payment" | "inventory">;

@@ -1,6 +1,6 @@
-import { ExternalServiceError } from "~/server/clients/errors";
+import { ExternalServiceError } from "~/core/integrations/errors";
 import type { Consumer } from "../messaging/consumer";
-import type { PipelineClients } from "./deps";
+import type { PipelineClients } from "../pipeline-clients";
 
 /**
  * order.cancelled -> the stock reservation goes back to the inventory service, whoever

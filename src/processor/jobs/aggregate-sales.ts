@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { aggregateSales, backfillSales } from "../analytics/sales";
+import { aggregateSales, backfillSales } from "../../core/domain/analytics/sales";
 import { defineJob, type JobContext, type JobResult } from "./types";
-import type { SalesRunResult } from "../analytics/sales";
+import type { SalesRunResult } from "../../core/domain/analytics/sales";
 
 function report(ctx: JobContext, result: SalesRunResult): JobResult {
   // A run that found another one holding the lock did nothing and that is fine: it counts as a

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { computeCustomerStats } from "../analytics/customers";
-import { runForecast } from "../analytics/demand";
-import { previousWeek, storeSellerSalesReport } from "../analytics/reports";
+import { computeCustomerStats } from "../../core/domain/analytics/customers";
+import { runForecast } from "../../core/domain/analytics/demand";
+import { previousWeek, storeSellerSalesReport } from "../../core/domain/analytics/reports";
 import { defineJob } from "./types";
 
 const DAY_MS = 86_400_000;

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestDatabase, type Db, type TestDatabase } from "../../../tests/helpers/db";
 import { createWorld, pipelineConfig, placeOrders, startReferenceServices, testLogger, type ReferenceServices, type World } from "../../../tests/helpers/pipeline";
 import { testClock } from "../../../tests/helpers/wait";
-import { EXPIRY_REASON } from "../consumers/expiry";
+import { EXPIRY_REASON } from "../tasks/expiry";
 import { createExpireOrdersJob, PRUNE_BATCH_SIZE, pruneOutboxJob } from "./pipeline-jobs";
 import { runJob } from "./run-job";
 

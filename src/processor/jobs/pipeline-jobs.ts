@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
-import { createInventoryClient } from "~/server/clients/inventory";
+import { createInventoryClient } from "~/core/integrations/inventory";
 import { loadProcessorConfig, type ProcessorConfig } from "../config";
-import type { PipelineClients } from "../consumers/deps";
-import { runOrderExpiry } from "../consumers/expiry";
+import type { PipelineClients } from "../pipeline-clients";
+import { runOrderExpiry } from "../tasks/expiry";
 import { defineJob } from "./types";
 
 const DAY_MS = 86_400_000;

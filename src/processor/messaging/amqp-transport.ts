@@ -1,5 +1,5 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
-import { toEnvelope } from "~/events/outbox";
+import { toEnvelope } from "~/core/events/outbox";
 import { dispatch, recordDeadLetter, type Consumer, type Outcome } from "./consumer";
 import { relayBatch, startLoop } from "./relay";
 import { declareTopology, deadQueueName, HEADER_ATTEMPT, HEADER_REASON, queueName, retryQueueName, type TopologyNames } from "./topology";

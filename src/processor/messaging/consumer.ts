@@ -1,8 +1,8 @@
 import { ZodError } from "zod";
-import { parseEvent, type DomainEvent, type EventType } from "~/events/definitions";
+import { parseEvent, type DomainEvent, type EventType } from "~/core/events/definitions";
 import { Prisma, type Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
-import { ExternalServiceError } from "~/server/clients/errors";
+import { ExternalServiceError } from "~/core/integrations/errors";
 import { isDatabaseUnavailable } from "~/server/trpc/middleware/errors";
 import type { PipelineMetrics } from "./metrics";
 

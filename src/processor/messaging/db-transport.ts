@@ -1,4 +1,4 @@
-import { toEnvelope, type OutboxRow } from "~/events/outbox";
+import { toEnvelope, type OutboxRow } from "~/core/events/outbox";
 import { dispatch, recordDeadLetter, type Consumer, type Outcome } from "./consumer";
 import { relayBatch, startLoop } from "./relay";
 import type { Transport, TransportOptions } from "./transport";

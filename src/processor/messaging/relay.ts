@@ -1,4 +1,4 @@
-import type { OutboxRow } from "~/events/outbox";
+import type { OutboxRow } from "~/core/events/outbox";
 import type { Db, Prisma } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import type { PipelineMetrics } from "./metrics";

@@ -3,8 +3,8 @@ import { z } from "zod";
 import type { Logger } from "~/lib/logger";
 import { sendJson } from "~/lib/probes";
 import { BodyIncompleteError, BodyTooLargeError, readBody, refuseTooLarge } from "./body";
-import type { CarrierUpdateResult } from "../domain/delivery/tracking";
-import { CARRIER_SIGNATURE_HEADER, carrierCallbackSchema, verifyCarrierSignature, type CarrierCallback } from "../clients/carrier";
+import type { CarrierUpdateResult } from "../../core/domain/delivery/tracking";
+import { CARRIER_SIGNATURE_HEADER, carrierCallbackSchema, verifyCarrierSignature, type CarrierCallback } from "../../core/integrations/carrier";
 
 export const CARRIER_WEBHOOK_PATH = "/webhooks/carrier";
 

@@ -1,10 +1,10 @@
 import type { Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
-import type { AuthClient } from "~/server/clients/auth";
-import type { InventoryClient } from "~/server/clients/inventory";
-import type { SessionGuard } from "~/server/domain/auth/sessions";
-import type { AvailabilityReader } from "~/server/domain/catalog/availability";
-import type { OperationsInfo } from "~/server/domain/admin/operations";
+import type { AuthClient } from "~/core/integrations/auth";
+import type { InventoryClient } from "~/core/integrations/inventory";
+import type { SessionGuard } from "~/core/domain/auth/sessions";
+import type { AvailabilityReader } from "~/core/domain/catalog/availability";
+import type { OperationsInfo } from "~/core/domain/admin/operations";
 
 export type Role = "buyer" | "seller" | "admin";
 

@@ -1,7 +1,7 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import { anonymousApi, api } from "~/trpc/server";
+import { anonymousApi, api } from "~/web/trpc/server";
 import { errorToFormState, textFields, type FormState } from "../forms";
 import { safeNextPath } from "../origin";
 import { assertSameOrigin, clearSessionToken, setSessionToken } from "../session";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect } from "react";
-import { trpc } from "~/trpc/react";
+import { trpc } from "~/web/trpc/react";
 import type { Inputs, Outputs } from "../types";
 
 type Runs = Outputs["admin"]["jobs"]["list"];

@@ -1,10 +1,10 @@
 "use client";
 
 import Link from "next/link";
-import { formatMoney } from "~/lib/money";
+import { formatMoney } from "~/core/money";
 import type { FormAction } from "../form-state";
 import { ActionForm, SubmitButton } from "./form";
-import { trpc } from "~/trpc/react";
+import { trpc } from "~/web/trpc/react";
 import type { Outputs } from "../types";
 import { ORDER_STEPS, isFinalOrderStatus, orderStatusText, orderStep, statusChangeText } from "../order-status";
 

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { TRPCProvider } from "~/trpc/react";
-import { api } from "~/trpc/server";
+import { TRPCProvider } from "~/web/trpc/react";
+import { api } from "~/web/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { LiveJobRuns } from "~/web/components/job-runs";

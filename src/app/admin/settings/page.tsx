@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { EmptyState } from "~/web/components/states";

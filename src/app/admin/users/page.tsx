@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { FilterSelect } from "~/web/components/filter-select";

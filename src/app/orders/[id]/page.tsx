@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { TRPCProvider } from "~/trpc/react";
-import { api } from "~/trpc/server";
+import { TRPCProvider } from "~/web/trpc/react";
+import { api } from "~/web/trpc/server";
 import { LiveOrder } from "~/web/components/order-view";
 import { webConfig } from "~/web/config";
 import { isNotFound } from "~/web/forms";

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { cache } from "react";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { AvailabilityBadge } from "~/web/components/availability";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { addToCartAction } from "../../cart/actions";

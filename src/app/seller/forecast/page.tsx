@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { BandChart } from "~/web/components/charts";
 import { EmptyState, ErrorNotice } from "~/web/components/states";
 import { date, dateTime } from "~/web/format";

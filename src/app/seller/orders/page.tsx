@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { EmptyState } from "~/web/components/states";
 import { dateTime, money } from "~/web/format";

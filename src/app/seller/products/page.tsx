@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { categoryTree } from "~/web/catalog-query";
 import { ActionForm, SubmitButton } from "~/web/components/form";
 import { FilterSelect } from "~/web/components/filter-select";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { EmptyState } from "~/web/components/states";
 import { date, dateTime, humanize } from "~/web/format";
 import { SellerNav } from "~/web/seller-nav";

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { cursorText, searchText, singleLineText } from "~/lib/text";
+import { cursorText, searchText, singleLineText } from "~/core/text";
 import { JobRunStatus, JobTrigger, Role } from "~/generated/prisma/enums";
-import { listJobCatalog, listJobRuns, triggerJob } from "~/server/domain/admin/jobs";
-import { checkHealth, effectiveConfig } from "~/server/domain/admin/operations";
-import { listSettingAudit, listSettings, settingUpdateInput, updateSetting } from "~/server/domain/admin/settings";
-import { listUsers, setUserRole } from "~/server/domain/admin/users";
-import { settingKeys } from "~/server/domain/settings/settings";
+import { listJobCatalog, listJobRuns, triggerJob } from "~/core/domain/admin/jobs";
+import { checkHealth, effectiveConfig } from "~/core/domain/admin/operations";
+import { listSettingAudit, listSettings, settingUpdateInput, updateSetting } from "~/core/domain/admin/settings";
+import { listUsers, setUserRole } from "~/core/domain/admin/users";
+import { settingKeys } from "~/core/domain/settings/settings";
 import { adminProcedure, router } from "../init";
 
 const paging = { limit: z.number().int().min(1).max(100).default(25), cursor: cursorText.nullish() };

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { singleLineText } from "~/lib/text";
-import { becomeSeller, changePassword, login, logout, me, register } from "~/server/domain/auth/account";
+import { singleLineText } from "~/core/text";
+import { becomeSeller, changePassword, login, logout, me, register } from "~/core/domain/auth/account";
 import { authedProcedure, publicProcedure, router } from "../init";
 
 const email = z.email().max(254);

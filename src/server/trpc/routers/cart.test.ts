@@ -94,7 +94,7 @@ describe("cart", () => {
   });
 });
 
-describe("money limits (src/lib/money.ts)", () => {
+describe("money limits (src/core/money.ts)", () => {
   test("add and setQuantity refuse a line above 9,999,999,999.99 EUR, naming quantity and the limit", async () => {
     const buyer = await createUser(api.deps.db);
     const cart = api.caller(buyer).cart;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { addToCart, clearCart, MAX_LINE_QUANTITY, removeFromCart, setCartQuantity, viewCart } from "~/server/domain/cart/cart";
+import { addToCart, clearCart, MAX_LINE_QUANTITY, removeFromCart, setCartQuantity, viewCart } from "~/core/domain/cart/cart";
 import { authedProcedure, router } from "../init";
 
 const productId = z.uuid();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createLogger } from "~/lib/logger";
-import { createInventoryClient } from "~/server/clients/inventory";
-import { createAvailabilityReader } from "~/server/domain/catalog/availability";
+import { createInventoryClient } from "~/core/integrations/inventory";
+import { createAvailabilityReader } from "~/core/domain/catalog/availability";
 import { createContextInner } from "~/server/trpc/context";
 import { createCaller } from "~/server/trpc/root";
 import { startTestApi, type Caller, type TestApi } from "../../../../tests/helpers/api.ts";

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { cursorText, searchText, singleLineText } from "~/lib/text";
-import { MONEY_LIMITS } from "~/lib/money";
-import { getProduct, listCategories, listProducts, productSorts } from "~/server/domain/catalog/products";
+import { cursorText, searchText, singleLineText } from "~/core/text";
+import { MONEY_LIMITS } from "~/core/money";
+import { getProduct, listCategories, listProducts, productSorts } from "~/core/domain/catalog/products";
 import { publicProcedure, router } from "../init";
 
 const price = z.number().int().min(0).max(MONEY_LIMITS.unitPriceMinor);

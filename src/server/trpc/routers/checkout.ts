@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { singleLineText } from "~/lib/text";
-import { placeOrder } from "~/server/domain/checkout/place-order";
+import { singleLineText } from "~/core/text";
+import { placeOrder } from "~/core/domain/checkout/place-order";
 import { authedProcedure, router } from "../init";
 
 export const shippingAddressInput = z.strictObject({

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendEvent } from "~/events/outbox";
+import { appendEvent } from "~/core/events/outbox";
 import { startTestApi, type TestApi } from "../../../../tests/helpers/api";
 import { createAdminUser, createUser, type TestUser } from "../../../../tests/helpers/fixtures";
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { cursorText, singleLineText } from "~/lib/text";
-import { listDeadLetters, replayDeadLetter } from "~/server/domain/admin/dead-letters";
+import { cursorText, singleLineText } from "~/core/text";
+import { listDeadLetters, replayDeadLetter } from "~/core/domain/admin/dead-letters";
 import { adminProcedure, router } from "../init";
 
 export const deadLettersListInput = z.strictObject({

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { getShipment } from "~/server/domain/delivery/shipments";
+import { getShipment } from "~/core/domain/delivery/shipments";
 import { authedProcedure, router } from "../init";
 
 export const deliveryShipmentInput = z.strictObject({ shipmentId: z.uuid() });

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { cursorText, singleLineText } from "~/lib/text";
+import { cursorText, singleLineText } from "~/core/text";
 import { OrderStatus } from "~/generated/prisma/enums";
-import { requireOwnSellerId } from "~/server/domain/actor";
-import { cancelOwnOrder } from "~/server/domain/orders/buyer";
-import { getOrderDetail, listAllOrders, listBuyerOrders } from "~/server/domain/orders/queries";
-import { listSellerOrders, markShipped } from "~/server/domain/orders/seller";
+import { requireOwnSellerId } from "~/core/domain/actor";
+import { cancelOwnOrder } from "~/core/domain/orders/buyer";
+import { getOrderDetail, listAllOrders, listBuyerOrders } from "~/core/domain/orders/queries";
+import { listSellerOrders, markShipped } from "~/core/domain/orders/seller";
 import { adminProcedure, authedProcedure, router, sellerProcedure } from "../init";
 
 const page = {

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { cursorText, singleLineText } from "~/lib/text";
-import { requireOwnSellerId } from "~/server/domain/actor";
-import { getReport, getReportCsv, listReports } from "~/server/domain/stats/reports";
+import { cursorText, singleLineText } from "~/core/text";
+import { requireOwnSellerId } from "~/core/domain/actor";
+import { getReport, getReportCsv, listReports } from "~/core/domain/analytics/report-downloads";
 import { router, sellerProcedure } from "../init";
 
 export const reportsListInput = z.strictObject({

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { cursorText, multiLineText, searchText, singleLineText } from "~/lib/text";
-import { productImageUrl } from "~/server/domain/catalog/image-urls";
-import { productSorts } from "~/server/domain/catalog/products";
+import { cursorText, multiLineText, searchText, singleLineText } from "~/core/text";
+import { productImageUrl } from "~/core/domain/catalog/image-urls";
+import { productSorts } from "~/core/domain/catalog/products";
 import {
   archiveProduct,
   createProduct,
@@ -11,12 +11,12 @@ import {
   setStock,
   unpublishProduct,
   updateProduct,
-} from "~/server/domain/seller/products";
+} from "~/core/domain/seller/products";
 import { router, sellerProcedure } from "../init";
 
 const title = singleLineText({ min: 1, max: 200 });
 const description = multiLineText({ max: 10_000, trim: false });
-// Range in the currency's own units (src/lib/money.ts) is checked where the currency is known.
+// Range in the currency's own units (src/core/money.ts) is checked where the currency is known.
 const priceMinor = z.number().int();
 const currency = z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code");
 const images = z.array(productImageUrl).max(20);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll } from "vitest";
 import { startTestApi, type TestApi } from "../../../../tests/helpers/api.ts";
 import { createAuthzWorld, describeAuthzMatrix, OWNER_SELLER, row, SELLER_ONLY, type AuthzWorld } from "../../../../tests/helpers/authz.ts";
 import { createProduct } from "../../../../tests/helpers/fixtures.ts";
-import { storeSellerSalesReport } from "~/processor/analytics/reports";
+import { storeSellerSalesReport } from "~/core/domain/analytics/reports";
 
 let api: TestApi;
 let world: AuthzWorld;

@@ -1,13 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 import { categoryTree } from "~/web/catalog-query";
 import { AvailabilityBadge } from "~/web/components/availability";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { ProductFields } from "~/web/components/product-fields";
 import { isNotFound } from "~/web/forms";
-import { formatMinor } from "~/lib/money";
+import { formatMinor } from "~/core/money";
 import { SellerNav } from "~/web/seller-nav";
 import { requireViewer } from "~/web/viewer";
 import { productStatusAction, setStockAction, updateProductAction } from "../../actions";

@@ -1,5 +1,5 @@
 import { TRPCClientError } from "@trpc/client";
-import { api } from "~/trpc/server";
+import { api } from "~/web/trpc/server";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,0 +1,85 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { decodeCursor, encodeCursor } from "~/core/pagination";
+import type { Db, Prisma } from "~/lib/db";
+
+/**
+ * Dead-lettered messages: what the pipeline gave up on, with the reason, for an admin to read
+ * and replay. Replay hands the event back to the one consumer that failed it, through the
+ * EventDelivery table: the worker delivers it from there on either transport (the API holds no
+ * broker connection). Other consumers are not disturbed.
+ */
+
+export const deadLetterSelect = {
+  id: true,
+  consumer: true,
+  eventId: true,
+  eventType: true,
+  payload: true,
+  reason: true,
+  attempts: true,
+  createdAt: true,
+  replayedAt: true,
+} satisfies Prisma.DeadLetterSelect;
+
+export type DeadLetterView = Prisma.DeadLetterGetPayload<{ select: typeof deadLetterSelect }>;
+
+export interface ListDeadLettersInput {
+  limit: number;
+  cursor?: string | null;
+  consumer?: string;
+  /** false (default): only those not replayed yet. */
+  includeReplayed?: boolean;
+}
+
+const cursorSchema = z.object({ createdAt: z.string().datetime(), id: z.string().uuid() });
+
+export async function listDeadLetters(db: Db, input: ListDeadLettersInput): Promise<{ items: DeadLetterView[]; nextCursor: string | null }> {
+  const after = input.cursor ? decodeCursor(input.cursor, cursorSchema) : null;
+  if (input.cursor && !after) throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor this list returned; start again without it." });
+  const rows = await db.deadLetter.findMany({
+    where: {
+      ...(input.consumer ? { consumer: input.consumer } : {}),
+      ...(input.includeReplayed ? {} : { replayedAt: null }),
+      ...(after
+        ? { OR: [{ createdAt: { lt: new Date(after.createdAt) } }, { createdAt: new Date(after.createdAt), id: { lt: after.id } }] }
+        : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: input.limit + 1,
+    select: deadLetterSelect,
+  });
+  const items = rows.slice(0, input.limit);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor: rows.length > input.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
+  };
+}
+
+export async function replayDeadLetter(db: Db, id: string, now: Date = new Date()): Promise<DeadLetterView> {
+  return db.$transaction(async (tx) => {
+    const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "DeadLetter" WHERE id = ${id}::uuid FOR UPDATE`;
+    if (rows.length === 0) throw new TRPCError({ code: "NOT_FOUND", message: `id: no dead letter ${id}.` });
+    const letter = await tx.deadLetter.findUniqueOrThrow({ where: { id }, select: deadLetterSelect });
+    if (letter.replayedAt) {
+      throw new TRPCError({ code: "CONFLICT", message: `id: dead letter ${id} was already replayed at ${letter.replayedAt.toISOString()}.` });
+    }
+    const event = letter.eventId && z.string().uuid().safeParse(letter.eventId).success
+      ? await tx.outboxEvent.findUnique({ where: { id: letter.eventId }, select: { id: true } })
+      : null;
+    if (!event) {
+      throw new TRPCError({
+        code: "PRECONDITION_FAILED",
+        message: `id: dead letter ${id} is not an event from Lavka's outbox (${letter.reason.slice(0, 200)}); it cannot be replayed.`,
+      });
+    }
+    await tx.eventDelivery.upsert({
+      where: { eventId_consumer: { eventId: event.id, consumer: letter.consumer } },
+      create: { eventId: event.id, consumer: letter.consumer, status: "pending", attempts: 0, availableAt: now },
+      update: { status: "pending", attempts: 0, availableAt: now, lastError: null },
+      select: { eventId: true },
+    });
+    return tx.deadLetter.update({ where: { id }, data: { replayedAt: now }, select: deadLetterSelect });
+  });
+}

@@ -1,0 +1,107 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { decodeCursor, encodeCursor } from "~/core/pagination";
+import type { Db, Prisma } from "~/lib/db";
+import { findCatalogJob, jobCatalog } from "~/core/jobs/catalog";
+import type { JobRunStatus, JobTrigger } from "~/generated/prisma/enums";
+import type { Actor } from "../actor";
+
+export const jobRunSelect = {
+  id: true,
+  name: true,
+  trigger: true,
+  status: true,
+  params: true,
+  requestedBy: true,
+  startedAt: true,
+  finishedAt: true,
+  durationMs: true,
+  rows: true,
+  error: true,
+} satisfies Prisma.JobRunSelect;
+
+export type JobRunView = Prisma.JobRunGetPayload<{ select: typeof jobRunSelect }>;
+
+const startedCursor = z.object({ startedAt: z.iso.datetime(), id: z.uuid() });
+
+export interface ListJobRunsInput {
+  limit: number;
+  cursor?: string | null | undefined;
+  name?: string | undefined;
+  status?: JobRunStatus | undefined;
+  trigger?: JobTrigger | undefined;
+}
+
+/** Job runs, newest first (a queued run's startedAt is when it was requested). */
+export async function listJobRuns(db: Db, input: ListJobRunsInput): Promise<{ items: JobRunView[]; nextCursor: string | null }> {
+  const after = input.cursor ? decodeCursor(input.cursor, startedCursor) : null;
+  if (input.cursor && !after) throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor this list returned" });
+  const rows = await db.jobRun.findMany({
+    where: {
+      ...(input.name ? { name: input.name } : {}),
+      ...(input.status ? { status: input.status } : {}),
+      ...(input.trigger ? { trigger: input.trigger } : {}),
+      ...(after
+        ? { OR: [{ startedAt: { lt: new Date(after.startedAt) } }, { startedAt: new Date(after.startedAt), id: { lt: after.id } }] }
+        : {}),
+    },
+    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+    take: input.limit + 1,
+    select: jobRunSelect,
+  });
+  const items = rows.slice(0, input.limit);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor: rows.length > input.limit && last ? encodeCursor({ startedAt: last.startedAt.toISOString(), id: last.id }) : null,
+  };
+}
+
+export function listJobCatalog() {
+  return jobCatalog;
+}
+
+/**
+ * Queues a run for the processor (the API never runs processor code): a JobRun in `queued` that
+ * the worker claims and runs. Names and parameter names are checked against the catalog here,
+ * values by the job itself when it runs (a bad value fails the run with the job's own message).
+ * A second identical request while the first is still queued returns that run, not a duplicate.
+ */
+export async function triggerJob(
+  db: Db,
+  actor: Actor,
+  input: { name: string; params: Record<string, string> },
+  now: Date,
+): Promise<{ run: JobRunView; alreadyQueued: boolean }> {
+  const job = findCatalogJob(input.name);
+  if (!job) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: `name: unknown job "${input.name}"; known jobs: ${jobCatalog.map((j) => j.name).join(", ")}` });
+  }
+  const unknown = Object.keys(input.params).filter((key) => !job.params.some((p) => p.name === key));
+  if (unknown.length > 0) {
+    const accepted = job.params.map((p) => p.name).join(", ") || "none";
+    throw new TRPCError({ code: "BAD_REQUEST", message: `params.${unknown[0]}: ${job.name} takes no such parameter (accepted: ${accepted})` });
+  }
+  const missing = job.params.find((p) => p.required && !input.params[p.name]);
+  if (missing) throw new TRPCError({ code: "BAD_REQUEST", message: `params.${missing.name}: required (${missing.description})` });
+
+  return db.$transaction(async (tx) => {
+    // Serialise triggers of one job so two quick clicks cannot both insert.
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`job-trigger:${job.name}`}))`;
+    const queued = await tx.jobRun.findMany({ where: { name: job.name, status: "queued" }, select: jobRunSelect });
+    const same = queued.find((run) => sameParams(run.params, input.params));
+    if (same) return { run: same, alreadyQueued: true };
+    const run = await tx.jobRun.create({
+      data: { name: job.name, trigger: "manual", status: "queued", params: input.params, requestedBy: actor.id, startedAt: now },
+      select: jobRunSelect,
+    });
+    return { run, alreadyQueued: false };
+  });
+}
+
+function sameParams(stored: Prisma.JsonValue, params: Record<string, string>): boolean {
+  if (stored === null || typeof stored !== "object" || Array.isArray(stored)) return Object.keys(params).length === 0;
+  const a = Object.entries(stored).sort(([x], [y]) => x.localeCompare(y));
+  const b = Object.entries(params).sort(([x], [y]) => x.localeCompare(y));
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,63 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { decodeCursor, encodeCursor } from "~/core/pagination";
+import type { Db, Prisma } from "~/lib/db";
+import { renderReportCsv, SELLER_SALES_REPORT, type SellerSalesReport } from "~/core/domain/analytics/reports";
+
+export const reportSummarySelect = {
+  id: true,
+  kind: true,
+  periodStart: true,
+  periodEnd: true,
+  createdAt: true,
+} satisfies Prisma.ReportSelect;
+
+export type ReportSummary = Prisma.ReportGetPayload<{ select: typeof reportSummarySelect }>;
+
+const createdCursor = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
+
+/** The seller's own stored reports (the processor writes them), newest first. */
+export async function listReports(db: Db, sellerId: string, input: { limit: number; cursor?: string | null | undefined; kind?: string | undefined }) {
+  const after = input.cursor ? decodeCursor(input.cursor, createdCursor) : null;
+  if (input.cursor && !after) throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor this list returned" });
+  const rows = await db.report.findMany({
+    where: {
+      sellerId,
+      ...(input.kind ? { kind: input.kind } : {}),
+      ...(after
+        ? { OR: [{ createdAt: { lt: new Date(after.createdAt) } }, { createdAt: new Date(after.createdAt), id: { lt: after.id } }] }
+        : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: input.limit + 1,
+    select: reportSummarySelect,
+  });
+  const items = rows.slice(0, input.limit);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor: rows.length > input.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
+  };
+}
+
+/** One of the seller's reports with its stored figures (for kind "seller-sales": a SellerSalesReport). */
+export async function getReport(db: Db, sellerId: string, id: string) {
+  const report = await db.report.findFirst({ where: { id, sellerId }, select: { ...reportSummarySelect, data: true } });
+  if (!report) throw new TRPCError({ code: "NOT_FOUND", message: `id: your shop has no report with id ${id}` });
+  return report;
+}
+
+/** The report as a CSV download, rendered by the processor's own renderer. */
+export async function getReportCsv(db: Db, sellerId: string, id: string): Promise<{ filename: string; contentType: "text/csv"; csv: string }> {
+  const report = await getReport(db, sellerId, id);
+  const data = report.data as Partial<SellerSalesReport> | null;
+  if (report.kind !== SELLER_SALES_REPORT || data?.version !== 1) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: `id: CSV is available for ${SELLER_SALES_REPORT} reports; this one is ${report.kind}` });
+  }
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  return {
+    filename: `lavka-${report.kind}-${day(report.periodStart)}-${day(report.periodEnd)}.csv`,
+    contentType: "text/csv",
+    csv: renderReportCsv(data as SellerSalesReport),
+  };
+}

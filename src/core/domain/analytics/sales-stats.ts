@@ -1,0 +1,208 @@
+import { TRPCError } from "@trpc/server";
+import type { Db } from "~/lib/db";
+import { minorNumber } from "~/core/money";
+
+/**
+ * Seller sales figures, read only from the processor's aggregates (SalesRollup for the seller,
+ * SalesHourly per product), never from orders: a year of figures costs a few thousand rows.
+ * What counts as a sale (paid and later orders, by placedAt, UTC) is the aggregation's rule.
+ * Periods are [from, to), aligned down to the hour (day series: to whole UTC days).
+ */
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** Longest period for totals and rankings. */
+export const MAX_PERIOD_DAYS = 3 * 366;
+/** Longest series per granularity (hourly: 31 days = 744 points). */
+export const MAX_SERIES_DAYS = { hour: 31, day: 3 * 366 } as const;
+
+export type Granularity = "hour" | "day";
+
+export interface Period {
+  from: Date;
+  to: Date;
+}
+
+const floorTo = (d: Date, unit: number) => new Date(Math.floor(d.getTime() / unit) * unit);
+const ceilTo = (d: Date, unit: number) => new Date(Math.ceil(d.getTime() / unit) * unit);
+
+/** Aligns and checks a period; the error names the field a person has to change. */
+export function alignPeriod(input: Period, unit: Granularity, maxDays: number): Period {
+  const ms = unit === "hour" ? HOUR_MS : DAY_MS;
+  const from = floorTo(input.from, ms);
+  const to = ceilTo(input.to, ms);
+  if (to.getTime() <= from.getTime()) throw new TRPCError({ code: "BAD_REQUEST", message: "to: must be after from" });
+  if (to.getTime() - from.getTime() > maxDays * DAY_MS) {
+    throw new TRPCError({ code: "BAD_REQUEST", message: `to: the period may span at most ${maxDays} days` });
+  }
+  return { from, to };
+}
+
+/** The period of the same length just before `p`. */
+export function previousPeriod(p: Period): Period {
+  return { from: new Date(2 * p.from.getTime() - p.to.getTime()), to: p.from };
+}
+
+export interface SalesTotals {
+  revenueMinor: number;
+  orders: number;
+  units: number;
+  /** Average order value: revenue / orders, rounded; null without orders. */
+  aovMinor: number | null;
+}
+
+/** Relative change current vs previous (0.25 = +25%); null when the previous figure is 0. */
+export interface SalesChange {
+  revenue: number | null;
+  orders: number | null;
+  units: number | null;
+  aov: number | null;
+}
+
+export interface SalesSummary {
+  period: Period;
+  previousPeriod: Period;
+  /** One entry per currency sold in either period (amounts in different currencies never add up). */
+  currencies: { currency: string; current: SalesTotals; previous: SalesTotals; change: SalesChange }[];
+}
+
+interface SumRow {
+  currency: string;
+  _sum: { revenueMinor: bigint | null; orders: number | null; units: number | null };
+}
+
+function totals(row: SumRow | undefined): SalesTotals {
+  const revenueMinor = minorNumber(row?._sum.revenueMinor ?? 0n);
+  const orders = row?._sum.orders ?? 0;
+  return { revenueMinor, orders, units: row?._sum.units ?? 0, aovMinor: orders > 0 ? Math.round(revenueMinor / orders) : null };
+}
+
+function change(current: number | null, previous: number | null): number | null {
+  if (current === null || previous === null || previous === 0) return null;
+  return Math.round(((current - previous) / previous) * 10_000) / 10_000;
+}
+
+async function sellerTotals(db: Db, sellerId: string, p: Period) {
+  // Orders add up across hours (each order is placed in exactly one hour); buyers would not.
+  return db.salesRollup.groupBy({
+    by: ["currency"],
+    where: { dimension: "seller", grain: "hour", key: sellerId, bucket: { gte: p.from, lt: p.to } },
+    _sum: { revenueMinor: true, orders: true, units: true },
+    orderBy: { currency: "asc" },
+  });
+}
+
+export async function salesSummary(db: Db, sellerId: string, input: Period): Promise<SalesSummary> {
+  const period = alignPeriod(input, "hour", MAX_PERIOD_DAYS);
+  const previous = previousPeriod(period);
+  const [now, before] = await Promise.all([sellerTotals(db, sellerId, period), sellerTotals(db, sellerId, previous)]);
+  const currencies = [...new Set([...now, ...before].map((r) => r.currency))].sort();
+  return {
+    period,
+    previousPeriod: previous,
+    currencies: currencies.map((currency) => {
+      const current = totals(now.find((r) => r.currency === currency));
+      const prev = totals(before.find((r) => r.currency === currency));
+      return {
+        currency,
+        current,
+        previous: prev,
+        change: {
+          revenue: change(current.revenueMinor, prev.revenueMinor),
+          orders: change(current.orders, prev.orders),
+          units: change(current.units, prev.units),
+          aov: change(current.aovMinor, prev.aovMinor),
+        },
+      };
+    }),
+  };
+}
+
+export interface SalesPoint {
+  bucket: Date;
+  revenueMinor: number;
+  orders: number;
+  units: number;
+}
+
+export interface SalesTimeseries {
+  granularity: Granularity;
+  period: Period;
+  /** Every bucket of the period in order, zeros where nothing sold, per currency. */
+  series: { currency: string; points: SalesPoint[] }[];
+}
+
+export async function salesTimeseries(db: Db, sellerId: string, input: Period & { granularity: Granularity }): Promise<SalesTimeseries> {
+  const period = alignPeriod(input, input.granularity, MAX_SERIES_DAYS[input.granularity]);
+  const rows = await db.salesRollup.findMany({
+    where: { dimension: "seller", grain: input.granularity, key: sellerId, bucket: { gte: period.from, lt: period.to } },
+    select: { bucket: true, currency: true, revenueMinor: true, orders: true, units: true },
+    orderBy: { bucket: "asc" },
+  });
+  const step = input.granularity === "hour" ? HOUR_MS : DAY_MS;
+  const byCurrency = new Map<string, Map<number, (typeof rows)[number]>>();
+  for (const row of rows) {
+    const m = byCurrency.get(row.currency) ?? new Map();
+    m.set(row.bucket.getTime(), row);
+    byCurrency.set(row.currency, m);
+  }
+  const series = [...byCurrency.keys()].sort().map((currency) => {
+    const found = byCurrency.get(currency)!;
+    const points: SalesPoint[] = [];
+    for (let t = period.from.getTime(); t < period.to.getTime(); t += step) {
+      const row = found.get(t);
+      points.push({ bucket: new Date(t), revenueMinor: minorNumber(row?.revenueMinor ?? 0n), orders: row?.orders ?? 0, units: row?.units ?? 0 });
+    }
+    return { currency, points };
+  });
+  return { granularity: input.granularity, period, series };
+}
+
+export interface TopProduct {
+  product: { id: string; title: string; sku: string };
+  currency: string;
+  revenueMinor: number;
+  units: number;
+  orders: number;
+  previous: { revenueMinor: number; units: number; orders: number };
+  /** Revenue change vs the previous period; null when it sold nothing then. */
+  revenueChange: number | null;
+}
+
+export async function topProducts(db: Db, sellerId: string, input: Period & { limit: number }): Promise<{ period: Period; previousPeriod: Period; items: TopProduct[] }> {
+  const period = alignPeriod(input, "hour", MAX_PERIOD_DAYS);
+  const previous = previousPeriod(period);
+  const sums = { _sum: { revenueMinor: true, units: true, orders: true } } as const;
+  const top = await db.salesHourly.groupBy({
+    by: ["productId", "currency"],
+    where: { sellerId, hour: { gte: period.from, lt: period.to } },
+    ...sums,
+    orderBy: [{ _sum: { revenueMinor: "desc" } }, { productId: "asc" }],
+    take: input.limit,
+  });
+  const ids = top.map((r) => r.productId);
+  const [before, products] = await Promise.all([
+    db.salesHourly.groupBy({
+      by: ["productId", "currency"],
+      where: { sellerId, productId: { in: ids }, hour: { gte: previous.from, lt: previous.to } },
+      ...sums,
+      orderBy: { productId: "asc" },
+    }),
+    db.product.findMany({ where: { id: { in: ids } }, select: { id: true, title: true, sku: true } }),
+  ]);
+  const items = top.map((r): TopProduct => {
+    const prev = before.find((b) => b.productId === r.productId && b.currency === r.currency);
+    const revenueMinor = minorNumber(r._sum.revenueMinor ?? 0n);
+    const prevRevenue = minorNumber(prev?._sum.revenueMinor ?? 0n);
+    return {
+      product: products.find((p) => p.id === r.productId) ?? { id: r.productId, title: "(deleted product)", sku: "" },
+      currency: r.currency,
+      revenueMinor,
+      units: r._sum.units ?? 0,
+      orders: r._sum.orders ?? 0,
+      previous: { revenueMinor: prevRevenue, units: prev?._sum.units ?? 0, orders: prev?._sum.orders ?? 0 },
+      revenueChange: change(revenueMinor, prevRevenue),
+    };
+  });
+  return { period, previousPeriod: previous, items };
+}

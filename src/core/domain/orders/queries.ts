@@ -1,0 +1,169 @@
+import { TRPCError } from "@trpc/server";
+import { z } from "zod";
+import { decodeCursor, encodeCursor } from "~/core/pagination";
+import type { Db, Prisma } from "~/lib/db";
+import { minorNumbers, type MinorNumbers } from "~/core/money";
+import type { OrderStatus } from "~/generated/prisma/enums";
+import type { Actor } from "../actor";
+
+export const orderSummarySelect = {
+  id: true,
+  number: true,
+  status: true,
+  currency: true,
+  totalMinor: true,
+  placedAt: true,
+  paidAt: true,
+  cancelledAt: true,
+  _count: { select: { lines: true } },
+} satisfies Prisma.OrderSelect;
+
+export const adminOrderSummarySelect = {
+  ...orderSummarySelect,
+  buyer: { select: { id: true, email: true, displayName: true } },
+} satisfies Prisma.OrderSelect;
+
+export const trackingEventSelect = {
+  id: true,
+  status: true,
+  description: true,
+  location: true,
+  occurredAt: true,
+} satisfies Prisma.TrackingEventSelect;
+
+export const shipmentSummarySelect = {
+  id: true,
+  carrier: true,
+  trackingNumber: true,
+  status: true,
+  createdAt: true,
+  shippedAt: true,
+  deliveredAt: true,
+  seller: { select: { id: true, shopName: true } },
+  events: { select: trackingEventSelect, orderBy: [{ occurredAt: "asc" }, { receivedAt: "asc" }] },
+} satisfies Prisma.ShipmentSelect;
+
+export const orderDetailSelect = {
+  id: true,
+  number: true,
+  buyerId: true,
+  status: true,
+  currency: true,
+  subtotalMinor: true,
+  shippingMinor: true,
+  totalMinor: true,
+  shippingAddress: true,
+  cancelReason: true,
+  reservationExpiresAt: true,
+  placedAt: true,
+  paidAt: true,
+  cancelledAt: true,
+  lines: {
+    select: {
+      id: true,
+      productId: true,
+      sku: true,
+      title: true,
+      unitPriceMinor: true,
+      currency: true,
+      quantity: true,
+      lineTotalMinor: true,
+      shipmentId: true,
+      seller: { select: { id: true, shopName: true } },
+    },
+    orderBy: { id: "asc" },
+  },
+  statusHistory: {
+    select: { fromStatus: true, toStatus: true, reason: true, at: true },
+    orderBy: { at: "asc" },
+  },
+  // Buyers see what happened to their money, not gateway references.
+  payments: {
+    select: { id: true, status: true, amountMinor: true, currency: true, failureReason: true, createdAt: true, updatedAt: true },
+    orderBy: { createdAt: "asc" },
+  },
+  shipments: { select: shipmentSummarySelect, orderBy: { createdAt: "asc" } },
+} satisfies Prisma.OrderSelect;
+
+export type OrderSummary = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof orderSummarySelect }>>;
+export type AdminOrderSummary = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof adminOrderSummarySelect }>>;
+export type OrderDetail = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof orderDetailSelect }>>;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+const placedCursor = z.object({ placedAt: z.iso.datetime(), id: z.uuid() });
+
+/**
+ * Keyset pagination on (placedAt desc, id desc), the order of every order list: stable under
+ * concurrent inserts and as fast on page 500 as on page 1.
+ */
+export function placedAtPage(cursor: string | null | undefined): Prisma.OrderWhereInput {
+  if (!cursor) return {};
+  const after = decodeCursor(cursor, placedCursor);
+  if (!after) throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor this list returned" });
+  const placedAt = new Date(after.placedAt);
+  return { OR: [{ placedAt: { lt: placedAt } }, { placedAt, id: { lt: after.id } }] };
+}
+
+export const placedAtOrder = [{ placedAt: "desc" }, { id: "desc" }] satisfies Prisma.OrderOrderByWithRelationInput[];
+
+export function toPage<T extends { id: string; placedAt: Date }>(rows: T[], limit: number): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    items,
+    nextCursor: rows.length > limit && last ? encodeCursor({ placedAt: last.placedAt.toISOString(), id: last.id }) : null,
+  };
+}
+
+export interface ListOrdersInput {
+  limit: number;
+  cursor?: string | null;
+  status?: OrderStatus;
+}
+
+/** The caller's own orders, newest first. */
+export async function listBuyerOrders(db: Db, buyerId: string, input: ListOrdersInput): Promise<Page<OrderSummary>> {
+  const rows = await db.order.findMany({
+    where: { AND: [{ buyerId, ...(input.status ? { status: input.status } : {}) }, placedAtPage(input.cursor)] },
+    orderBy: placedAtOrder,
+    take: input.limit + 1,
+    select: orderSummarySelect,
+  });
+  return toPage(minorNumbers(rows), input.limit);
+}
+
+export interface AdminListOrdersInput extends ListOrdersInput {
+  buyerId?: string;
+}
+
+/** Every order on the platform (operators), newest first. */
+export async function listAllOrders(db: Db, input: AdminListOrdersInput): Promise<Page<AdminOrderSummary>> {
+  const rows = await db.order.findMany({
+    where: {
+      AND: [
+        { ...(input.status ? { status: input.status } : {}), ...(input.buyerId ? { buyerId: input.buyerId } : {}) },
+        placedAtPage(input.cursor),
+      ],
+    },
+    orderBy: placedAtOrder,
+    take: input.limit + 1,
+    select: adminOrderSummarySelect,
+  });
+  return toPage(minorNumbers(rows), input.limit);
+}
+
+export function orderNotFound(orderId: string): TRPCError {
+  return new TRPCError({ code: "NOT_FOUND", message: `orderId: you have no order with id ${orderId}` });
+}
+
+/** One order with lines, history, payments and tracking; its buyer and admins may read it. */
+export async function getOrderDetail(db: Db, actor: Actor, orderId: string): Promise<OrderDetail> {
+  const order = await db.order.findUnique({ where: { id: orderId }, select: orderDetailSelect });
+  // Someone else's order is reported as missing: its existence is not revealed.
+  if (!order || (order.buyerId !== actor.id && actor.role !== "admin")) throw orderNotFound(orderId);
+  return minorNumbers(order);
+}
