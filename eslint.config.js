@@ -19,6 +19,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tool configuration in CommonJS (dependency-cruiser's).
+    files: ["**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { module: "writable" } },
+  },
+  {
     // Command-line scripts and benchmarks talk to a person on stdout.
     files: ["scripts/**", "bench/**", "reference/run.ts", "src/client/cli.ts"],
     rules: { "no-console": "off" },

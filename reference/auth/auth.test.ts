@@ -9,7 +9,11 @@ import {
   InvalidAccessTokenError,
   type AuthClient,
 } from "../../src/core/integrations/auth";
-import { toTRPCError } from "../../src/core/integrations/errors";
+import { toDomainError } from "../../src/core/integrations/errors";
+import { toTRPCError } from "../../src/server/trpc/middleware/errors";
+
+/** How the API answers a failed call: the core's meaning of it, then its tRPC code. */
+const asApiError = (err: unknown) => toTRPCError(toDomainError(err)) as { code: string; message: string };
 import { SERVICE_TOKEN, testLogger } from "../testing";
 import { startAuthService, type RunningAuthService } from "./server";
 
@@ -72,7 +76,7 @@ describe("auth service", () => {
     });
     const wrong = await auth.login({ email: address, password: "nope-nope" }).catch((e: unknown) => e);
     expect(wrong).toMatchObject({ status: 401, code: "invalid_credentials" });
-    expect(toTRPCError(wrong)).toMatchObject({ code: "UNAUTHORIZED", message: "Email or password is incorrect." });
+    expect(asApiError(wrong)).toMatchObject({ code: "UNAUTHORIZED", message: "Email or password is incorrect." });
     await expect(auth.login({ email: email(), password: "whatever1" })).rejects.toMatchObject({ code: "invalid_credentials" });
     await expect(
       auth.register({ email: email(), password: "password-1", displayName: "C", role: "admin" as "buyer" }),
@@ -147,7 +151,7 @@ describe("auth service", () => {
     const outsider = createAuthClient({ baseUrl: service.url, serviceToken: "nope", logger: testLogger("x"), timeoutMs: CALL_TIMEOUT_MS });
     const err = await outsider.setRole(session.user.id, "admin").catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 403, code: "invalid_service_token" });
-    expect(toTRPCError(err).code).toBe("INTERNAL_SERVER_ERROR");
+    expect(asApiError(err).code).toBe("INTERNAL_SERVER_ERROR");
   });
 
   it("keeps its signing key across restarts", async () => {

@@ -2,7 +2,11 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../../tests/helpers/db";
 import { CALL_TIMEOUT_MS, testClock } from "../../tests/helpers/wait";
-import { toTRPCError } from "../../src/core/integrations/errors";
+import { toDomainError } from "../../src/core/integrations/errors";
+import { toTRPCError } from "../../src/server/trpc/middleware/errors";
+
+/** How the API answers a failed call: the core's meaning of it, then its tRPC code. */
+const asApiError = (err: unknown) => toTRPCError(toDomainError(err)) as { code: string; message: string };
 import { createPaymentClient, type PaymentClient } from "../../src/core/integrations/payment";
 import { SERVICE_TOKEN, testLogger } from "../testing";
 import { startPaymentService, type RunningPaymentService } from "./server";
@@ -120,7 +124,7 @@ describe("payment gateway", () => {
     const err = await payments.getPayment("pay_x").catch((e: unknown) => e);
     held.release();
     expect(err).toMatchObject({ service: "payment", kind: "timeout" });
-    expect(toTRPCError(err).code).toBe("GATEWAY_TIMEOUT");
+    expect(asApiError(err).code).toBe("GATEWAY_TIMEOUT");
   });
 
   it("opens the circuit after repeated outages and half-opens later", async () => {
@@ -138,7 +142,7 @@ describe("payment gateway", () => {
     expect(payments.http.breaker.state).toBe("open");
     const fast = await payments.getPayment("pay_x").catch((e: unknown) => e);
     expect(fast).toMatchObject({ service: "payment", kind: "circuit_open" });
-    expect(toTRPCError(fast).code).toBe("SERVICE_UNAVAILABLE");
+    expect(asApiError(fast).code).toBe("SERVICE_UNAVAILABLE");
 
     clock.advance(350);
     expect(payments.http.breaker.state).toBe("half_open");

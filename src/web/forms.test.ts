@@ -16,9 +16,12 @@ describe("errorToFormState", () => {
     expect(state).toMatchObject({ status: "error", fieldErrors: { price: ["Too small"], title: ["Required"] }, values: { title: "" } });
   });
 
-  it("reads a field named in a domain error's message", () => {
-    const state = errorToFormState(apiError('shopName: "Tea" is taken; choose another name.', { code: "CONFLICT", fieldErrors: null }));
+  it("reads the field a domain error names in its data, never from its message", () => {
+    const state = errorToFormState(apiError('shopName: "Tea" is taken; choose another name.', { code: "CONFLICT", fieldErrors: { shopName: ['"Tea" is taken; choose another name.'] }, reason: null }));
     expect(state.fieldErrors).toEqual({ shopName: ['"Tea" is taken; choose another name.'] });
+    expect(state.message).toBe('"Tea" is taken; choose another name.');
+    const unnamed = errorToFormState(apiError("orderId: no such order", { code: "NOT_FOUND", fieldErrors: null, reason: null }));
+    expect(unnamed.fieldErrors).toEqual({});
   });
 
   it("shows other API errors as a message and hides unexpected ones", () => {

@@ -9,23 +9,18 @@ export { idleForm, type FormAction, type FormState } from "./form-state";
  */
 export function errorToFormState(error: unknown, values?: Record<string, string>, fieldNames: Record<string, string> = {}): FormState {
   if (error instanceof TRPCClientError) {
+    // Input validation and domain errors both name their fields as data (the API's error formatter).
     const data = error.data as { fieldErrors?: Record<string, string[]> | null } | undefined;
     const fieldErrors: Record<string, string[]> = {};
     for (const [path, problems] of Object.entries(data?.fieldErrors ?? {})) {
       const name = fieldNames[path] ?? path;
       (fieldErrors[name] ??= []).push(...problems);
     }
-    // Domain errors name their field as a prefix ("shopName: is taken"): show it at the field.
-    const prefixed = /^([A-Za-z][\w.]{0,60}): (.+)$/s.exec(error.message);
-    if (Object.keys(fieldErrors).length === 0 && prefixed) {
-      const name = fieldNames[prefixed[1]!] ?? prefixed[1]!;
-      fieldErrors[name] = [prefixed[2]!];
-      return { status: "error", message: prefixed[2]!, fieldErrors, values };
-    }
-    const hasFields = Object.keys(fieldErrors).length > 0;
+    const problems = Object.values(fieldErrors).flat();
     return {
       status: "error",
-      message: hasFields ? "Please correct the highlighted fields." : error.message,
+      // One problem is said at the top as well; several are pointed to.
+      message: problems.length === 0 ? error.message : problems.length === 1 ? problems[0]! : "Please correct the highlighted fields.",
       fieldErrors,
       values,
     };
@@ -75,4 +70,9 @@ export function isUnauthorized(error: unknown): boolean {
 
 export function isNotFound(error: unknown): boolean {
   return error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "NOT_FOUND";
+}
+
+/** The stable reason an API error gives for callers that branch on it (e.g. "no_shop"), or null. */
+export function errorReason(error: unknown): string | null {
+  return error instanceof TRPCClientError ? ((error.data as { reason?: string | null } | undefined)?.reason ?? null) : null;
 }

@@ -266,7 +266,7 @@ export function describePipeline(kind: TransportKind): void {
     await replayDeadLetter(db, letter.id);
     await waitFor(async () => (await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } })).status === "fulfilling", { describe: "the replayed order to be paid" });
     expect(await db.deadLetter.findUniqueOrThrow({ where: { id: letter.id }, select: { replayedAt: true } })).toMatchObject({ replayedAt: expect.any(Date) });
-    await expect(replayDeadLetter(db, letter.id)).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(replayDeadLetter(db, letter.id)).rejects.toMatchObject({ kind: "conflict" });
   });
 
   it("an invalid message goes straight to the dead-letter queue with the validation problem", async () => {

@@ -7,6 +7,7 @@ import { EmptyState } from "~/web/components/states";
 import { date, money } from "~/web/format";
 import { PERIODS, parseDays, periodEndingNow, wholeDays } from "~/web/period";
 import { SellerNav } from "~/web/seller-nav";
+import { errorReason } from "~/web/forms";
 import { requireViewer } from "~/web/viewer";
 
 export const metadata: Metadata = { title: "Sales dashboard" };
@@ -35,7 +36,7 @@ export default async function SellerDashboard({ searchParams }: { searchParams: 
     client.stats.timeseries.query({ ...previous, granularity: "day" }),
     client.stats.topProducts.query({ from, to, limit: 8 }),
   ]).catch((error: unknown) => {
-    if (error instanceof Error && /no shop/i.test(error.message)) return [null, null, null, null] as const;
+    if (errorReason(error) === "no_shop") return [null, null, null, null] as const;
     throw error;
   });
 

@@ -1,6 +1,18 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import type { Db } from "~/lib/db";
-import type { AuthUser } from "../../server/trpc/context";
+
+export type Role = "buyer" | "seller" | "admin";
+
+/** The caller, as established from a verified access token. */
+export interface AuthUser {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  sessionId: string;
+  /** The bearer token the request carried; absent for callers built in tests or background code. */
+  accessToken?: string;
+}
 
 /** Who is calling, as domain functions need it: authorization decisions use id and role only. */
 export type Actor = Pick<AuthUser, "id" | "role">;
@@ -11,6 +23,6 @@ export type Actor = Pick<AuthUser, "id" | "role">;
  */
 export async function requireOwnSellerId(db: Db, actor: Actor): Promise<string> {
   const seller = await db.seller.findUnique({ where: { userId: actor.id }, select: { id: true } });
-  if (!seller) throw new TRPCError({ code: "FORBIDDEN", message: "This account has no seller profile (shop); only sellers can do this." });
+  if (!seller) throw new DomainError("forbidden", "This account has no seller profile (shop); only sellers can do this.", { reason: "no_shop" });
   return seller.id;
 }

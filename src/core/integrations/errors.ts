@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError, type DomainErrorKind } from "~/core/errors";
 
 /** The four systems Lavka's API talks to over HTTP. */
 export type ExternalServiceName = "auth" | "inventory" | "payment" | "carrier";
@@ -67,64 +67,43 @@ export function isExternalServiceError(err: unknown): err is ExternalServiceErro
 /** Service error codes that mean Lavka itself is misconfigured (wrong service token), not the user. */
 const MISCONFIGURATION_CODES = new Set(["invalid_service_token", "missing_service_token"]);
 
-type TRPCCode = ConstructorParameters<typeof TRPCError>[0]["code"];
-
-const REJECTED_STATUS_TO_CODE: Record<number, TRPCCode> = {
-  400: "BAD_REQUEST",
-  401: "UNAUTHORIZED",
-  402: "PAYMENT_REQUIRED",
-  403: "FORBIDDEN",
-  404: "NOT_FOUND",
-  409: "CONFLICT",
-  412: "PRECONDITION_FAILED",
-  422: "UNPROCESSABLE_CONTENT",
-  429: "TOO_MANY_REQUESTS",
+const REJECTED_STATUS_TO_KIND: Record<number, DomainErrorKind> = {
+  400: "invalid",
+  401: "unauthenticated",
+  402: "payment_required",
+  403: "forbidden",
+  404: "not_found",
+  409: "conflict",
+  412: "precondition_failed",
+  422: "unprocessable",
+  429: "rate_limited",
 };
 
 /**
- * Maps any error thrown by a client to a TRPCError the API can return as is.
- * Outages become 503/504 (clients can retry), contract violations 502, service
- * rejections keep their meaning (409 stays CONFLICT), and only unknown errors
- * become INTERNAL_SERVER_ERROR.
+ * What a failed call to an external service means to Lavka's caller. Outages become
+ * unavailable/timeout (clients can retry), contract violations bad_gateway, service rejections
+ * keep their meaning (409 stays a conflict). Domain errors pass through; anything else is
+ * returned as it is, an unexpected error.
  */
-export function toTRPCError(err: unknown): TRPCError {
-  if (err instanceof TRPCError) return err;
-  if (!(err instanceof ExternalServiceError)) {
-    return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Unexpected error", cause: err });
-  }
+export function toDomainError(err: unknown): unknown {
+  if (!(err instanceof ExternalServiceError)) return err;
   const label = serviceLabel(err.service);
   switch (err.kind) {
     case "unavailable":
     case "circuit_open":
-      return new TRPCError({
-        code: "SERVICE_UNAVAILABLE",
-        message: `The ${label} is unavailable right now; please try again in a minute.`,
-        cause: err,
-      });
+      return new DomainError("unavailable", `The ${label} is unavailable right now; please try again in a minute.`, { cause: err });
     case "timeout":
-      return new TRPCError({
-        code: "GATEWAY_TIMEOUT",
-        message: `The ${label} did not answer in time; please try again.`,
-        cause: err,
-      });
+      return new DomainError("timeout", `The ${label} did not answer in time; please try again.`, { cause: err });
     case "invalid_response":
-      return new TRPCError({
-        code: "BAD_GATEWAY",
-        message: `The ${label} sent a response Lavka could not understand; the team has been notified.`,
-        cause: err,
-      });
+      return new DomainError("bad_gateway", `The ${label} sent a response Lavka could not understand; the team has been notified.`, { cause: err });
     case "rejected": {
       if (err.code !== undefined && MISCONFIGURATION_CODES.has(err.code)) {
         // Our own credentials were refused: a deployment bug, not something the user can fix.
-        return new TRPCError({
-          code: "INTERNAL_SERVER_ERROR",
-          message: `Lavka is misconfigured for the ${label}; the team has been notified.`,
-          cause: err,
-        });
+        return new DomainError("internal", `Lavka is misconfigured for the ${label}; the team has been notified.`, { cause: err });
       }
-      const code = (err.status !== undefined ? REJECTED_STATUS_TO_CODE[err.status] : undefined) ?? "BAD_REQUEST";
+      const kind = (err.status !== undefined ? REJECTED_STATUS_TO_KIND[err.status] : undefined) ?? "invalid";
       // Service messages are written for people (see docs/contracts), so they pass through.
-      return new TRPCError({ code, message: err.message, cause: err });
+      return new DomainError(kind, err.message, { cause: err });
     }
   }
 }

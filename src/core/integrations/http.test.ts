@@ -5,7 +5,7 @@ import { createLogger } from "~/lib/logger";
 import { createAuthClient } from "./auth";
 import { createInventoryClient } from "./inventory";
 import { createPaymentClient } from "./payment";
-import { ExternalServiceError, toTRPCError } from "./errors";
+import { ExternalServiceError, toDomainError } from "./errors";
 
 const logger = createLogger("clients-test", "silent");
 const closers: Array<() => Promise<void>> = [];
@@ -55,7 +55,7 @@ describe("response validation", () => {
     expect(err).toBeInstanceOf(ExternalServiceError);
     expect(err).toMatchObject({ service: "inventory", kind: "invalid_response", status: 200 });
     expect((err as Error).message).toContain("onHand");
-    expect(toTRPCError(err).code).toBe("BAD_GATEWAY");
+    expect(toDomainError(err)).toMatchObject({ kind: "bad_gateway" });
   });
 
   it("rejects a body that is not JSON", async () => {
@@ -71,7 +71,7 @@ describe("failure mapping", () => {
     const err = await inventory.getStock("A").catch((e: unknown) => e);
     expect(err).toMatchObject({ service: "inventory", kind: "unavailable" });
     expect((err as Error).message).toContain("ECONNREFUSED");
-    expect(toTRPCError(err)).toMatchObject({ code: "SERVICE_UNAVAILABLE", message: expect.stringContaining("inventory service") });
+    expect(toDomainError(err)).toMatchObject({ kind: "unavailable", message: expect.stringContaining("inventory service") });
   });
 
   it("keeps the service's error code and message on a 4xx", async () => {
@@ -81,11 +81,12 @@ describe("failure mapping", () => {
     const inventory = createInventoryClient({ baseUrl: url, serviceToken: "t", logger });
     const err = await inventory.reserve({ lines: [{ sku: "A", quantity: 3 }], idempotencyKey: "k" }).catch((e: unknown) => e);
     expect(err).toMatchObject({ kind: "rejected", status: 409, code: "insufficient_stock", message: "Only 2 of A available." });
-    expect(toTRPCError(err)).toMatchObject({ code: "CONFLICT", message: "Only 2 of A available." });
+    expect(toDomainError(err)).toMatchObject({ kind: "conflict", message: "Only 2 of A available." });
   });
 
-  it("maps an unknown error to INTERNAL_SERVER_ERROR", () => {
-    expect(toTRPCError(new Error("boom")).code).toBe("INTERNAL_SERVER_ERROR");
+  it("leaves an unknown error as it is: the API answers it as an internal error", () => {
+    const boom = new Error("boom");
+    expect(toDomainError(boom)).toBe(boom);
   });
 });
 

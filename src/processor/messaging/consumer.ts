@@ -3,7 +3,7 @@ import { parseEvent, type DomainEvent, type EventType } from "~/core/events/defi
 import { Prisma, type Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import { ExternalServiceError } from "~/core/integrations/errors";
-import { isDatabaseUnavailable } from "~/server/trpc/middleware/errors";
+import { isDatabaseUnavailable } from "~/lib/db-errors";
 import type { PipelineMetrics } from "./metrics";
 
 /**

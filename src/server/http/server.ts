@@ -9,7 +9,7 @@ import { BodyIncompleteError, BodyTooLargeError, readBody, refuseTooLarge } from
 import { CARRIER_WEBHOOK_PATH, handleCarrierWebhook, type CarrierWebhookOptions } from "./carrier-webhook";
 import { createAuthRateLimiter, DEFAULT_AUTH_RATE_LIMITS, type AuthRateLimitOptions } from "./rate-limit";
 import { createContextInner, type ApiDeps, type AuthUser } from "../trpc/context";
-import { convertDatabaseError } from "../trpc/middleware/errors";
+import { toTRPCError } from "../trpc/middleware/errors";
 import { appRouter } from "../trpc/root";
 
 export interface ApiServerOptions {
@@ -63,8 +63,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       try {
         return createContextInner(deps, await authenticate(req));
       } catch (err) {
-        // Signing in a user writes their row: an outage there is a 503 too, as in procedures.
-        throw convertDatabaseError(err);
+        // An expired token is a 401; signing in a user writes their row: an outage there is a 503 too, as in procedures.
+        throw toTRPCError(err);
       }
     },
     onError: ({ error, path, input, req }) => {

@@ -5,19 +5,9 @@ import type { InventoryClient } from "~/core/integrations/inventory";
 import type { SessionGuard } from "~/core/domain/auth/sessions";
 import type { AvailabilityReader } from "~/core/domain/catalog/availability";
 import type { OperationsInfo } from "~/core/domain/admin/operations";
+import type { AuthUser } from "~/core/domain/actor";
 
-export type Role = "buyer" | "seller" | "admin";
-
-/** The caller, as established from a verified access token. */
-export interface AuthUser {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  sessionId: string;
-  /** The bearer token the request carried; absent for callers built in tests or background code. */
-  accessToken?: string;
-}
+export type { AuthUser, Role } from "~/core/domain/actor";
 
 /** Long-lived dependencies, built once per process and shared by every request. */
 export interface ApiDeps {

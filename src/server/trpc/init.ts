@@ -8,7 +8,9 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
 import { ZodError, ZodRealError, type z } from "zod";
 import type { Context } from "./context";
-import { convertDatabaseErrors, DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "./middleware/errors";
+import { DomainError } from "~/core/errors";
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "~/lib/db-errors";
+import { convertErrors } from "./middleware/errors";
 
 // 1. Setup -------------------------------------------------------------------------------
 
@@ -96,12 +98,13 @@ const transformer = {
 /**
  * What a client reads for an unexpected error. tRPC turns anything thrown into an
  * INTERNAL_SERVER_ERROR carrying the thrown error's own message, and Prisma's messages quote our
- * source (file paths, code excerpts): those stay in the logs. Deliberate TRPCErrors keep theirs.
+ * source (file paths, code excerpts): those stay in the logs. Deliberate errors (TRPCErrors and
+ * the core's DomainErrors) keep theirs.
  */
 function publicMessage(error: TRPCError): string {
-  if (error.code !== "INTERNAL_SERVER_ERROR" || !(error.cause instanceof Error) || error.cause instanceof TRPCError) return error.message;
+  if (error.code !== "INTERNAL_SERVER_ERROR" || !(error.cause instanceof Error) || error.cause instanceof TRPCError || error.cause instanceof DomainError) return error.message;
   if (error.message !== error.cause.message) return error.message;
-  // Procedures' outages are 503s already (convertDatabaseErrors); this covers failures outside them.
+  // Procedures' outages are 503s already (convertErrors); this covers failures outside them.
   if (isDatabaseUnavailable(error.cause)) return DATABASE_UNAVAILABLE_MESSAGE;
   return "Internal error; it has been logged and the team will look at it.";
 }
@@ -112,13 +115,18 @@ const t = initTRPC.context<Context>().create({
     // Stack traces describe our code to whoever asks: they stay in the server's logs.
     const { stack: _stack, ...data } = shape.data;
     const zodError = error.cause instanceof ZodError ? error.cause : null;
-    if (!zodError) return { ...shape, message: publicMessage(error), data: { ...data, fieldErrors: null } };
+    if (!zodError) {
+      // A domain error names its field and reason as data: forms read them, never the message text.
+      const domain = error.cause instanceof DomainError ? error.cause : null;
+      const fieldErrors = domain?.field === undefined ? null : { [domain.field]: [domain.problem] };
+      return { ...shape, message: publicMessage(error), data: { ...data, fieldErrors, reason: domain?.reason ?? null } };
+    }
     const fields = fieldErrors(zodError);
     // The message a person reads: every field and its problem, not a JSON dump.
     const message = Object.entries(fields)
       .map(([field, problems]) => `${field}: ${problems.join(", ")}`)
       .join("; ");
-    return { ...shape, message: `Invalid input: ${message}`, data: { ...data, fieldErrors: fields } };
+    return { ...shape, message: `Invalid input: ${message}`, data: { ...data, fieldErrors: fields, reason: null } };
   },
 });
 
@@ -128,8 +136,8 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
-/** Every procedure builds on this one: a database outage answers 503 "try again", not 500. */
-export const publicProcedure = t.procedure.use(({ next }) => convertDatabaseErrors(next()));
+/** Every procedure builds on this one: domain errors get their codes, a database outage answers 503 "try again", not 500. */
+export const publicProcedure = t.procedure.use(({ next }) => convertErrors(next()));
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to do this." });

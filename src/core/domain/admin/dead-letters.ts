@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import { z } from "zod";
 import { decodeCursor, encodeCursor } from "~/core/pagination";
 import type { Db, Prisma } from "~/lib/db";
@@ -36,7 +36,7 @@ const cursorSchema = z.object({ createdAt: z.string().datetime(), id: z.string()
 
 export async function listDeadLetters(db: Db, input: ListDeadLettersInput): Promise<{ items: DeadLetterView[]; nextCursor: string | null }> {
   const after = input.cursor ? decodeCursor(input.cursor, cursorSchema) : null;
-  if (input.cursor && !after) throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor this list returned; start again without it." });
+  if (input.cursor && !after) throw new DomainError("invalid", "not a cursor this list returned; start again without it.", { field: "cursor" });
   const rows = await db.deadLetter.findMany({
     where: {
       ...(input.consumer ? { consumer: input.consumer } : {}),
@@ -60,19 +60,16 @@ export async function listDeadLetters(db: Db, input: ListDeadLettersInput): Prom
 export async function replayDeadLetter(db: Db, id: string, now: Date = new Date()): Promise<DeadLetterView> {
   return db.$transaction(async (tx) => {
     const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "DeadLetter" WHERE id = ${id}::uuid FOR UPDATE`;
-    if (rows.length === 0) throw new TRPCError({ code: "NOT_FOUND", message: `id: no dead letter ${id}.` });
+    if (rows.length === 0) throw new DomainError("not_found", `no dead letter ${id}.`, { field: "id" });
     const letter = await tx.deadLetter.findUniqueOrThrow({ where: { id }, select: deadLetterSelect });
     if (letter.replayedAt) {
-      throw new TRPCError({ code: "CONFLICT", message: `id: dead letter ${id} was already replayed at ${letter.replayedAt.toISOString()}.` });
+      throw new DomainError("conflict", `dead letter ${id} was already replayed at ${letter.replayedAt.toISOString()}.`, { field: "id" });
     }
     const event = letter.eventId && z.string().uuid().safeParse(letter.eventId).success
       ? await tx.outboxEvent.findUnique({ where: { id: letter.eventId }, select: { id: true } })
       : null;
     if (!event) {
-      throw new TRPCError({
-        code: "PRECONDITION_FAILED",
-        message: `id: dead letter ${id} is not an event from Lavka's outbox (${letter.reason.slice(0, 200)}); it cannot be replayed.`,
-      });
+      throw new DomainError("precondition_failed", `dead letter ${id} is not an event from Lavka's outbox (${letter.reason.slice(0, 200)}); it cannot be replayed.`, { field: "id" });
     }
     await tx.eventDelivery.upsert({
       where: { eventId_consumer: { eventId: event.id, consumer: letter.consumer } },

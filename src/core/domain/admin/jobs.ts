@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import { z } from "zod";
 import { decodeCursor, encodeCursor } from "~/core/pagination";
 import type { Db, Prisma } from "~/lib/db";
@@ -35,7 +35,7 @@ export interface ListJobRunsInput {
 /** Job runs, newest first (a queued run's startedAt is when it was requested). */
 export async function listJobRuns(db: Db, input: ListJobRunsInput): Promise<{ items: JobRunView[]; nextCursor: string | null }> {
   const after = input.cursor ? decodeCursor(input.cursor, startedCursor) : null;
-  if (input.cursor && !after) throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor this list returned" });
+  if (input.cursor && !after) throw new DomainError("invalid", "not a cursor this list returned", { field: "cursor" });
   const rows = await db.jobRun.findMany({
     where: {
       ...(input.name ? { name: input.name } : {}),
@@ -75,15 +75,15 @@ export async function triggerJob(
 ): Promise<{ run: JobRunView; alreadyQueued: boolean }> {
   const job = findCatalogJob(input.name);
   if (!job) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: `name: unknown job "${input.name}"; known jobs: ${jobCatalog.map((j) => j.name).join(", ")}` });
+    throw new DomainError("invalid", `unknown job "${input.name}"; known jobs: ${jobCatalog.map((j) => j.name).join(", ")}`, { field: "name" });
   }
   const unknown = Object.keys(input.params).filter((key) => !job.params.some((p) => p.name === key));
   if (unknown.length > 0) {
     const accepted = job.params.map((p) => p.name).join(", ") || "none";
-    throw new TRPCError({ code: "BAD_REQUEST", message: `params.${unknown[0]}: ${job.name} takes no such parameter (accepted: ${accepted})` });
+    throw new DomainError("invalid", `params.${unknown[0]}: ${job.name} takes no such parameter (accepted: ${accepted})`);
   }
   const missing = job.params.find((p) => p.required && !input.params[p.name]);
-  if (missing) throw new TRPCError({ code: "BAD_REQUEST", message: `params.${missing.name}: required (${missing.description})` });
+  if (missing) throw new DomainError("invalid", `params.${missing.name}: required (${missing.description})`);
 
   return db.$transaction(async (tx) => {
     // Serialise triggers of one job so two quick clicks cannot both insert.

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import { z } from "zod";
 import { decodeCursor, encodeCursor } from "~/core/pagination";
 import type { Db, Prisma } from "~/lib/db";
@@ -67,7 +67,7 @@ export async function updateSetting(db: Db, actor: Actor, input: { key: SettingK
     });
   });
   const view = (await listSettings(db)).find((s) => s.key === input.key);
-  if (!view) throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: `setting ${input.key} vanished` });
+  if (!view) throw new DomainError("internal", `setting ${input.key} vanished`);
   return view;
 }
 
@@ -76,7 +76,7 @@ const auditCursor = z.object({ changedAt: z.iso.datetime(), id: z.uuid() });
 /** Who changed what, newest first. */
 export async function listSettingAudit(db: Db, input: { limit: number; cursor?: string | null | undefined; key?: SettingKey | undefined }) {
   const after = input.cursor ? decodeCursor(input.cursor, auditCursor) : null;
-  if (input.cursor && !after) throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor this list returned" });
+  if (input.cursor && !after) throw new DomainError("invalid", "not a cursor this list returned", { field: "cursor" });
   const rows = await db.settingAudit.findMany({
     where: {
       ...(input.key ? { key: input.key } : {}),

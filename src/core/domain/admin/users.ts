@@ -1,10 +1,10 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import { z } from "zod";
 import { decodeCursor, encodeCursor } from "~/core/pagination";
 import type { Db, Prisma } from "~/lib/db";
 import type { Role } from "~/generated/prisma/enums";
 import type { AuthClient } from "~/core/integrations/auth";
-import { toTRPCError } from "~/core/integrations/errors";
+import { toDomainError } from "~/core/integrations/errors";
 import type { Actor } from "../actor";
 
 export const adminUserSelect = {
@@ -35,7 +35,7 @@ export interface ListUsersInput {
  */
 export async function listUsers(db: Db, input: ListUsersInput): Promise<{ items: AdminUserView[]; nextCursor: string | null }> {
   const after = input.cursor ? decodeCursor(input.cursor, createdCursor) : null;
-  if (input.cursor && !after) throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor this list returned" });
+  if (input.cursor && !after) throw new DomainError("invalid", "not a cursor this list returned", { field: "cursor" });
   const search = input.search?.trim();
   const rows = await db.user.findMany({
     where: {
@@ -79,13 +79,13 @@ export async function setUserRole(
 ): Promise<AdminUserView> {
   if (input.userId === actor.id && input.role !== "admin") {
     // The last admin demoting themselves would leave nobody able to undo it.
-    throw new TRPCError({ code: "BAD_REQUEST", message: "role: you cannot remove your own admin role; ask another administrator." });
+    throw new DomainError("invalid", "you cannot remove your own admin role; ask another administrator.", { field: "role" });
   }
   let updated;
   try {
     updated = await deps.auth.setRole(input.userId, input.role);
   } catch (error) {
-    throw toTRPCError(error);
+    throw toDomainError(error);
   }
   return deps.db.user.upsert({
     where: { id: updated.id },

@@ -1,8 +1,8 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import type { Db } from "~/lib/db";
 import { reorderSoon, type ReorderSuggestion } from "~/core/domain/analytics/demand";
 import { latestBacktest } from "~/core/domain/analytics/reads";
-import { toTRPCError } from "~/core/integrations/errors";
+import { toDomainError } from "~/core/integrations/errors";
 import { MAX_BATCH_SKUS, type InventoryClient } from "~/core/integrations/inventory";
 
 const DAY_MS = 86_400_000;
@@ -14,7 +14,7 @@ const DAY_MS = 86_400_000;
  */
 export async function productForecast(db: Db, sellerId: string, productId: string, now: Date) {
   const product = await db.product.findFirst({ where: { id: productId, sellerId }, select: { id: true, title: true, sku: true } });
-  if (!product) throw new TRPCError({ code: "NOT_FOUND", message: `productId: your shop has no product with id ${productId}` });
+  if (!product) throw new DomainError("not_found", `your shop has no product with id ${productId}`, { field: "productId" });
   const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
   const [days, backtest] = await Promise.all([
     db.demandForecast.findMany({
@@ -68,7 +68,7 @@ export async function reorderSoonForSeller(
       }
     }
   } catch (error) {
-    throw toTRPCError(error);
+    throw toDomainError(error);
   }
   const suggestions = await reorderSoon(deps.db, { sellerId, stock, leadTimeDays: input.leadTimeDays, asOf: now });
   const byId = new Map(products.map((p) => [p.id, p]));

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import { z } from "zod";
 import { decodeCursor, encodeCursor } from "~/core/pagination";
 import type { Db, Prisma } from "~/lib/db";
@@ -19,7 +19,7 @@ const createdCursor = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
 /** The seller's own stored reports (the processor writes them), newest first. */
 export async function listReports(db: Db, sellerId: string, input: { limit: number; cursor?: string | null | undefined; kind?: string | undefined }) {
   const after = input.cursor ? decodeCursor(input.cursor, createdCursor) : null;
-  if (input.cursor && !after) throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor this list returned" });
+  if (input.cursor && !after) throw new DomainError("invalid", "not a cursor this list returned", { field: "cursor" });
   const rows = await db.report.findMany({
     where: {
       sellerId,
@@ -43,7 +43,7 @@ export async function listReports(db: Db, sellerId: string, input: { limit: numb
 /** One of the seller's reports with its stored figures (for kind "seller-sales": a SellerSalesReport). */
 export async function getReport(db: Db, sellerId: string, id: string) {
   const report = await db.report.findFirst({ where: { id, sellerId }, select: { ...reportSummarySelect, data: true } });
-  if (!report) throw new TRPCError({ code: "NOT_FOUND", message: `id: your shop has no report with id ${id}` });
+  if (!report) throw new DomainError("not_found", `your shop has no report with id ${id}`, { field: "id" });
   return report;
 }
 
@@ -52,7 +52,7 @@ export async function getReportCsv(db: Db, sellerId: string, id: string): Promis
   const report = await getReport(db, sellerId, id);
   const data = report.data as Partial<SellerSalesReport> | null;
   if (report.kind !== SELLER_SALES_REPORT || data?.version !== 1) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: `id: CSV is available for ${SELLER_SALES_REPORT} reports; this one is ${report.kind}` });
+    throw new DomainError("invalid", `CSV is available for ${SELLER_SALES_REPORT} reports; this one is ${report.kind}`, { field: "id" });
   }
   const day = (d: Date) => d.toISOString().slice(0, 10);
   return {

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import type { Db } from "~/lib/db";
 import { minorNumber } from "~/core/money";
 
@@ -31,9 +31,9 @@ export function alignPeriod(input: Period, unit: Granularity, maxDays: number): 
   const ms = unit === "hour" ? HOUR_MS : DAY_MS;
   const from = floorTo(input.from, ms);
   const to = ceilTo(input.to, ms);
-  if (to.getTime() <= from.getTime()) throw new TRPCError({ code: "BAD_REQUEST", message: "to: must be after from" });
+  if (to.getTime() <= from.getTime()) throw new DomainError("invalid", "must be after from", { field: "to" });
   if (to.getTime() - from.getTime() > maxDays * DAY_MS) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: `to: the period may span at most ${maxDays} days` });
+    throw new DomainError("invalid", `the period may span at most ${maxDays} days`, { field: "to" });
   }
   return { from, to };
 }

@@ -5,7 +5,7 @@ import { createOrder, type OrderableProduct } from "../../../../tests/helpers/or
 import type { Db } from "~/lib/db";
 import { backfillSales } from "~/core/domain/analytics/sales";
 import { storeSellerSalesReport } from "~/core/domain/analytics/reports";
-import type { AuthUser } from "~/server/trpc/context";
+import type { AuthUser } from "~/core/domain/actor";
 
 // Two weeks of sales for one seller, aggregated by the processor's own job, then read back.
 const PERIOD = { from: new Date("2026-03-08T00:00:00Z"), to: new Date("2026-03-15T00:00:00Z") };

@@ -1,9 +1,9 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import type { Db, Prisma } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import type { AuthClient, AuthSession } from "~/core/integrations/auth";
-import { toTRPCError } from "~/core/integrations/errors";
-import type { AuthUser } from "~/server/trpc/context";
+import { toDomainError } from "~/core/integrations/errors";
+import type { AuthUser } from "~/core/domain/actor";
 import { upsertLocalUser, type SessionGuard } from "./sessions";
 
 /**
@@ -47,7 +47,7 @@ async function call<T>(promise: Promise<T>): Promise<T> {
   try {
     return await promise;
   } catch (err) {
-    throw toTRPCError(err);
+    throw toDomainError(err);
   }
 }
 
@@ -77,9 +77,9 @@ export async function changePassword(
   user: AuthUser,
   input: { currentPassword: string; newPassword: string },
 ): Promise<{ ok: true }> {
-  if (!user.accessToken) throw new TRPCError({ code: "UNAUTHORIZED", message: "Changing the password needs a signed-in request with a bearer token." });
+  if (!user.accessToken) throw new DomainError("unauthenticated", "Changing the password needs a signed-in request with a bearer token.");
   if (input.currentPassword === input.newPassword) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: "newPassword: must differ from the current password." });
+    throw new DomainError("invalid", "must differ from the current password.", { field: "newPassword" });
   }
   await call(deps.auth.changePassword(user.accessToken, input));
   return { ok: true };
@@ -87,7 +87,7 @@ export async function changePassword(
 
 export async function me(db: Db, user: AuthUser) {
   const row = await db.user.findUnique({ where: { id: user.id }, select: meSelect });
-  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: "Your account is not known to this API yet; sign in again." });
+  if (!row) throw new DomainError("not_found", "Your account is not known to this API yet; sign in again.");
   return row;
 }
 
@@ -109,7 +109,7 @@ export interface BecameSeller {
 export async function becomeSeller(deps: AccountDeps, user: AuthUser, input: { shopName: string }): Promise<BecameSeller> {
   const existing = await deps.db.seller.findUnique({ where: { userId: user.id }, select: { id: true, shopName: true } });
   if (existing && existing.shopName !== input.shopName) {
-    throw new TRPCError({ code: "CONFLICT", message: `You already have a shop, "${existing.shopName}".` });
+    throw new DomainError("conflict", `You already have a shop, "${existing.shopName}".`);
   }
   let seller = existing;
   if (!seller) {
@@ -117,7 +117,7 @@ export async function becomeSeller(deps: AccountDeps, user: AuthUser, input: { s
       seller = await deps.db.seller.create({ data: { userId: user.id, shopName: input.shopName }, select: { id: true, shopName: true } });
     } catch (err) {
       if ((err as { code?: string }).code === "P2002") {
-        throw new TRPCError({ code: "CONFLICT", message: `shopName: "${input.shopName}" is taken; choose another name.` });
+        throw new DomainError("conflict", `"${input.shopName}" is taken; choose another name.`, { field: "shopName" });
       }
       throw err;
     }

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import { describe, expect, test } from "vitest";
 import type { Db } from "~/lib/db";
 import { createLogger } from "~/lib/logger";
@@ -64,15 +64,15 @@ describe("session guard", () => {
 
   test("revoked sessions and forgotten ones are refused with a reason", async () => {
     const { guard } = setup({ revoked: ["s2"] });
-    await expect(guard.authenticate("t2")).rejects.toMatchObject({ code: "UNAUTHORIZED", message: expect.stringMatching(/session has ended/) });
+    await expect(guard.authenticate("t2")).rejects.toMatchObject({ kind: "unauthenticated", message: expect.stringMatching(/session has ended/) });
     await guard.authenticate("t1");
     guard.forget("s1");
-    await expect(guard.authenticate("t1")).rejects.toBeInstanceOf(TRPCError);
+    await expect(guard.authenticate("t1")).rejects.toBeInstanceOf(DomainError);
   });
 
-  test("bad tokens are UNAUTHORIZED with the verifier's message", async () => {
+  test("bad tokens are refused as unauthenticated with the verifier's message", async () => {
     const { guard } = setup();
-    await expect(guard.authenticate("forged")).rejects.toMatchObject({ code: "UNAUTHORIZED", message: expect.stringMatching(/signature is invalid/) });
+    await expect(guard.authenticate("forged")).rejects.toMatchObject({ kind: "unauthenticated", message: expect.stringMatching(/signature is invalid/) });
   });
 
   test("an auth outage does not sign everyone out, and is not retried on every request", async () => {
@@ -86,6 +86,6 @@ describe("session guard", () => {
     expect(bearerToken(undefined)).toBeNull();
     expect(bearerToken("Bearer abc.def.ghi")).toBe("abc.def.ghi");
     expect(() => bearerToken("Basic abc")).toThrow(/Bearer <access token>/);
-    expect(() => bearerToken("Bearer")).toThrow(TRPCError);
+    expect(() => bearerToken("Bearer")).toThrow(DomainError);
   });
 });

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import type { Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import { InvalidAccessTokenError, type AccessTokenVerifier, type AuthClient } from "~/core/integrations/auth";
-import { toTRPCError } from "~/core/integrations/errors";
-import type { AuthUser } from "~/server/trpc/context";
+import { toDomainError } from "~/core/integrations/errors";
+import type { AuthUser } from "~/core/domain/actor";
 
 /**
  * Turns a bearer token into the caller, cheaply: the signature is checked locally against the
@@ -81,12 +81,12 @@ export function createSessionGuard(options: SessionGuardOptions): SessionGuard {
       try {
         claims = await verify(token);
       } catch (err) {
-        if (err instanceof InvalidAccessTokenError) throw new TRPCError({ code: "UNAUTHORIZED", message: err.message, cause: err });
-        throw toTRPCError(err);
+        if (err instanceof InvalidAccessTokenError) throw new DomainError("unauthenticated", err.message, { cause: err });
+        throw toDomainError(err);
       }
       await ensureFreshRevocations();
       if (revoked.has(claims.sid)) {
-        throw new TRPCError({ code: "UNAUTHORIZED", message: "This session has ended (signed out or role changed); sign in again." });
+        throw new DomainError("unauthenticated", "This session has ended (signed out or role changed); sign in again.");
       }
       const user: AuthUser = { id: claims.sub, email: claims.email, name: claims.name, role: claims.role, sessionId: claims.sid, accessToken: token };
       await syncUser(user);
@@ -107,7 +107,7 @@ export function bearerToken(header: string | string[] | undefined): string | nul
   if (value === undefined || value.trim() === "") return null;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(value);
   if (!match?.[1]) {
-    throw new TRPCError({ code: "UNAUTHORIZED", message: "Authorization header must be 'Bearer <access token>'." });
+    throw new DomainError("unauthenticated", "Authorization header must be 'Bearer <access token>'.");
   }
   return match[1];
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import type { Db, Prisma } from "~/lib/db";
 import { minorNumber, MONEY_LIMITS } from "~/core/money";
 import type { Availability, AvailabilityReader } from "~/core/domain/catalog/availability";
@@ -166,7 +166,7 @@ export async function addToCart(deps: CartDeps, userId: string, input: { product
       RETURNING quantity
     )
     SELECT (SELECT id::text FROM product) AS "productId", (SELECT quantity FROM line) AS quantity, (SELECT quantity FROM existing) AS previous`;
-  if (!row?.productId) throw new TRPCError({ code: "NOT_FOUND", message: `productId: no product on sale with id ${input.productId}.` });
+  if (!row?.productId) throw new DomainError("not_found", `no product on sale with id ${input.productId}.`, { field: "productId" });
   if (row.quantity === null) {
     // Refused by a cap. The statement's snapshot may predate concurrent adds: re-read the cart to
     // say which cap, with the line's current quantity.
@@ -174,12 +174,12 @@ export async function addToCart(deps: CartDeps, userId: string, input: { product
     const line = lines.find((l) => l.productId === input.productId);
     const current = line?.quantity ?? row.previous ?? 0;
     if (current + input.quantity > MAX_LINE_QUANTITY) {
-      throw new TRPCError({ code: "BAD_REQUEST", message: `quantity: at most ${MAX_LINE_QUANTITY} of one product per order (cart has ${current}).` });
+      throw new DomainError("invalid", `at most ${MAX_LINE_QUANTITY} of one product per order (cart has ${current}).`, { field: "quantity" });
     }
     const product = line ?? (await pricedProduct(deps.db, input.productId));
     const money = product && quantityProblem(lines, product, current + input.quantity);
-    if (money) throw new TRPCError({ code: "BAD_REQUEST", message: money });
-    throw new TRPCError({ code: "BAD_REQUEST", message: `productId: a cart holds at most ${MAX_CART_LINES} different products.` });
+    if (money) throw new DomainError("invalid", money, { field: "quantity" });
+    throw new DomainError("invalid", `a cart holds at most ${MAX_CART_LINES} different products.`, { field: "productId" });
   }
   return viewCart(deps, userId);
 }
@@ -205,10 +205,10 @@ export async function setCartQuantity(deps: CartDeps, userId: string, input: { p
   const lines = await pricedLines(deps.db, userId);
   const line = lines.find((l) => l.productId === input.productId);
   const money = line && quantityProblem(lines, line, input.quantity);
-  if (money) throw new TRPCError({ code: "BAD_REQUEST", message: money });
+  if (money) throw new DomainError("invalid", money, { field: "quantity" });
   // One conditional write: a line removed concurrently stays removed (NOT_FOUND), never comes back.
   const updated = await deps.db.cartLine.updateMany({ where: { cart: { userId }, productId: input.productId }, data: { quantity: input.quantity } });
-  if (updated.count === 0) throw new TRPCError({ code: "NOT_FOUND", message: `productId: ${input.productId} is not in your cart.` });
+  if (updated.count === 0) throw new DomainError("not_found", `${input.productId} is not in your cart.`, { field: "productId" });
   return viewCart(deps, userId);
 }
 

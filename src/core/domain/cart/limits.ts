@@ -42,18 +42,18 @@ export function moneyProblems(lines: PricedLine[]): string[] {
 }
 
 /**
- * Why setting one product's line to `quantity` would pass a limit ("quantity: ..." for the
- * refusal), or null. `lines` are the cart's lines on sale, `line` the product's (with its price).
+ * Why setting one product's line to `quantity` would pass a limit (the quantity's problem), or
+ * null. `lines` are the cart's lines on sale, `line` the product's (with its price).
  */
 export function quantityProblem(lines: PricedLine[], line: PricedLine, quantity: number): string | null {
   const total = line.unitPriceMinor * quantity;
   if (total > MONEY_LIMITS.lineTotalMinor) {
-    return `quantity: ${quantity} x "${line.title}" would come to ${formatAmount(total, line.currency)}, but ${lineLimit(line.currency)}.`;
+    return `${quantity} x "${line.title}" would come to ${formatAmount(total, line.currency)}, but ${lineLimit(line.currency)}.`;
   }
   const after = [...lines.filter((l) => l.productId !== line.productId), { ...line, quantity }];
   const orderTotal = totalsByCurrency(after).get(line.currency) ?? 0;
   if (orderTotal > MONEY_LIMITS.orderTotalMinor) {
-    return `quantity: the cart's ${line.currency} total would be ${formatAmount(orderTotal, line.currency)}, but ${orderLimit(line.currency)}.`;
+    return `the cart's ${line.currency} total would be ${formatAmount(orderTotal, line.currency)}, but ${orderLimit(line.currency)}.`;
   }
   return null;
 }

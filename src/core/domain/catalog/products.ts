@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import { z } from "zod";
 import { decodeCursor, encodeCursor } from "~/core/pagination";
 import { Prisma, type Db } from "~/lib/db";
@@ -85,7 +85,7 @@ function resolveSort(input: ListProductsInput): ProductSort {
   const q = input.q?.trim();
   const sort = input.sort ?? (q ? "relevance" : "newest");
   if (sort === "relevance" && !q) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: "sort: 'relevance' needs a search query (q)." });
+    throw new DomainError("invalid", "'relevance' needs a search query (q).", { field: "sort" });
   }
   return sort;
 }
@@ -119,7 +119,7 @@ export async function listProductIds(
   let after: unknown = null;
   if (input.cursor) {
     after = decodeCursor(input.cursor, cursorSchemas[sort]);
-    if (!after) throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor this list returned for this sort order." });
+    if (!after) throw new DomainError("invalid", "not a cursor this list returned for this sort order.", { field: "cursor" });
   }
   const q = input.q?.trim() || null;
   // products_search_text (a migration) is what the stored vector was built from: angle brackets
@@ -197,10 +197,7 @@ export async function listProductIds(
     const rows = await fetchCandidates(cursorRow, batch);
     const levels = await deps.availability.read(rows.map((r) => r.sku));
     if ([...levels.values()].some((a) => a.status === "unknown")) {
-      throw new TRPCError({
-        code: "SERVICE_UNAVAILABLE",
-        message: "inStock: stock levels are unavailable right now (inventory service); try again or list without the in-stock filter.",
-      });
+      throw new DomainError("unavailable", "stock levels are unavailable right now (inventory service); try again or list without the in-stock filter.", { field: "inStock" });
     }
     for (const row of rows) {
       scanned += 1;
@@ -278,7 +275,7 @@ export async function getProduct(deps: { db: Db; availability: AvailabilityReade
   const [row] = await deps.db.$queryRaw<ProductDetailRow[]>`
     SELECT ${summaryColumns}, p.sku, p.description, p.status::text AS status, p."publishedAt"
     FROM ${summaryFrom} WHERE p.id = ${id}::uuid AND p.status = 'active'`;
-  if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `No product with id ${id}` });
+  if (!row) throw new DomainError("not_found", `No product with id ${id}`);
   const product = minorNumbers(row);
   const levels = await deps.availability.read([product.sku]);
   return { ...product, availability: levels.get(product.sku) ?? { status: "unknown" } };

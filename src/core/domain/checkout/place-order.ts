@@ -1,15 +1,15 @@
 import { createHash, randomUUID } from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import { EVENT_VERSION, eventPayloads } from "~/core/events/definitions";
 import type { Db, Prisma } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import { minorNumber, minorNumbers, type MinorNumbers } from "~/core/money";
-import { ExternalServiceError, toTRPCError } from "~/core/integrations/errors";
+import { ExternalServiceError, toDomainError } from "~/core/integrations/errors";
 import { insufficientStockDetails, type InventoryClient, type Reservation } from "~/core/integrations/inventory";
 import { moneyProblems } from "~/core/domain/cart/limits";
 import type { AvailabilityReader } from "~/core/domain/catalog/availability";
 import { getSetting } from "~/core/domain/settings/settings";
-import type { AuthUser } from "~/server/trpc/context";
+import type { AuthUser } from "~/core/domain/actor";
 
 /**
  * checkout.place: cart -> order, exactly once per idempotency key.
@@ -77,11 +77,8 @@ export type PlacedOrder = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof p
 /** Attempts running in this process, by buyer and key: the second one is a concurrent duplicate. */
 const inFlight = new Set<string>();
 
-function duplicateInFlight(): TRPCError {
-  return new TRPCError({
-    code: "CONFLICT",
-    message: "idempotencyKey: a checkout with this key is already in progress; wait for it to finish, then retry with the same key to get its order.",
-  });
+function duplicateInFlight(): DomainError {
+  return new DomainError("conflict", "a checkout with this key is already in progress; wait for it to finish, then retry with the same key to get its order.", { field: "idempotencyKey" });
 }
 
 export async function placeOrder(deps: CheckoutDeps, user: AuthUser, input: PlaceOrderInput): Promise<PlacedOrder> {
@@ -130,10 +127,7 @@ async function requireSameRequest(db: Db, buyerId: string, input: PlaceOrderInpu
   const inCart = await db.cartLine.findMany({ where: { cart: { userId: buyerId } }, select: { productId: true, quantity: true } });
   const lines = inCart.length > 0 ? inCart : previous.order.lines;
   if (requestFingerprint(input.shippingAddress, lines) === previous.requestHash) return;
-  throw new TRPCError({
-    code: "UNPROCESSABLE_CONTENT",
-    message: `idempotencyKey: this checkout already placed order #${previous.order.number} with a different cart or address, so nothing new was placed. To place another order, start a new checkout (a new key).`,
-  });
+  throw new DomainError("unprocessable", `this checkout already placed order #${previous.order.number} with a different cart or address, so nothing new was placed. To place another order, start a new checkout (a new key).`, { field: "idempotencyKey" });
 }
 
 interface CheckoutLine {
@@ -158,17 +152,14 @@ async function readCart(db: Db, userId: string): Promise<{ cartId: string; lines
     },
   });
   const rows = cart?.lines ?? [];
-  if (!cart || rows.length === 0) throw new TRPCError({ code: "BAD_REQUEST", message: "Your cart is empty; add products before checking out." });
+  if (!cart || rows.length === 0) throw new DomainError("invalid", "Your cart is empty; add products before checking out.");
   const gone = rows.filter((r) => r.product.status !== "active").map((r) => `"${r.product.title}"`);
   if (gone.length > 0) {
-    throw new TRPCError({ code: "BAD_REQUEST", message: `No longer sold: ${gone.join(", ")}. Remove ${gone.length === 1 ? "it" : "them"} from your cart and try again.` });
+    throw new DomainError("invalid", `No longer sold: ${gone.join(", ")}. Remove ${gone.length === 1 ? "it" : "them"} from your cart and try again.`);
   }
   const currencies = [...new Set(rows.map((r) => r.product.currency))];
   if (currencies.length > 1) {
-    throw new TRPCError({
-      code: "BAD_REQUEST",
-      message: `Your cart mixes currencies (${currencies.join(", ")}); an order is paid in one currency, so check out one currency at a time.`,
-    });
+    throw new DomainError("invalid", `Your cart mixes currencies (${currencies.join(", ")}); an order is paid in one currency, so check out one currency at a time.`);
   }
   const lines = rows.map((r) => ({
     productId: r.product.id,
@@ -180,7 +171,7 @@ async function readCart(db: Db, userId: string): Promise<{ cartId: string; lines
     quantity: r.quantity,
   }));
   const problems = moneyProblems(lines);
-  if (problems.length > 0) throw new TRPCError({ code: "BAD_REQUEST", message: problems.join(" ") });
+  if (problems.length > 0) throw new DomainError("invalid", problems.join(" "));
   return { cartId: cart.id, lines };
 }
 
@@ -212,16 +203,12 @@ async function reserve(deps: CheckoutDeps, lines: CheckoutLine[], key: string): 
     if (shortage) {
       const titles = new Map(lines.map((l) => [l.sku, l.title]));
       const parts = shortage.shortages.map((s) => `"${titles.get(s.sku) ?? s.sku}" (asked ${s.requested}, ${Math.max(0, s.available)} left)`);
-      throw new TRPCError({ code: "CONFLICT", message: `Not enough stock: ${parts.join(", ")}. Lower the quantity and try again.`, cause: err });
+      throw new DomainError("conflict", `Not enough stock: ${parts.join(", ")}. Lower the quantity and try again.`, { cause: err });
     }
     if (err instanceof ExternalServiceError && err.transient) {
-      throw new TRPCError({
-        code: "SERVICE_UNAVAILABLE",
-        message: "Stock could not be reserved because the inventory service is unavailable; no order was placed. Please try again in a minute.",
-        cause: err,
-      });
+      throw new DomainError("unavailable", "Stock could not be reserved because the inventory service is unavailable; no order was placed. Please try again in a minute.", { cause: err });
     }
-    throw toTRPCError(err);
+    throw toDomainError(err);
   }
 }
 
@@ -231,10 +218,7 @@ async function placeOnce(deps: CheckoutDeps, user: AuthUser, input: PlaceOrderIn
   deps.availability.invalidate(lines.map((l) => l.sku));
   if (reservation.status !== "active") {
     // This exact attempt reserved before and was released (its order failed to save) or expired.
-    throw new TRPCError({
-      code: "CONFLICT",
-      message: "idempotencyKey: this checkout attempt ended earlier without an order; start a new checkout (new key).",
-    });
+    throw new DomainError("conflict", "this checkout attempt ended earlier without an order; start a new checkout (new key).", { field: "idempotencyKey" });
   }
 
   const currency = lines[0]!.currency;

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import type { Db, Prisma } from "~/lib/db";
 import type { Actor } from "../actor";
 import { trackingEventSelect } from "../orders/queries";
@@ -33,7 +33,7 @@ export type ShipmentDetail = Omit<ShipmentRow, "order" | "seller"> & {
 export async function getShipment(db: Db, actor: Actor, shipmentId: string): Promise<ShipmentDetail> {
   const row = await db.shipment.findUnique({ where: { id: shipmentId }, select: shipmentDetailSelect });
   const allowed = row && (actor.role === "admin" || row.order.buyerId === actor.id || row.seller.userId === actor.id);
-  if (!row || !allowed) throw new TRPCError({ code: "NOT_FOUND", message: `shipmentId: you have no shipment with id ${shipmentId}` });
+  if (!row || !allowed) throw new DomainError("not_found", `you have no shipment with id ${shipmentId}`, { field: "shipmentId" });
   const { buyerId: _buyer, ...order } = row.order;
   const { userId: _user, ...seller } = row.seller;
   return { ...row, order, seller };

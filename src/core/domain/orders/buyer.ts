@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import type { Db } from "~/lib/db";
 import type { Actor } from "../actor";
 import { cancelOrder } from "../lifecycle/transitions";
@@ -20,10 +20,7 @@ export async function cancelOwnOrder(db: Db, actor: Actor, input: CancelOwnOrder
   const result = await db.$transaction((tx) => cancelOrder(tx, { orderId: input.orderId, reason, now }));
   if (!result.ok && result.reason === "not_found") throw orderNotFound(input.orderId);
   if (!result.ok && result.status !== "cancelled") {
-    throw new TRPCError({
-      code: "CONFLICT",
-      message: `Order #${order.number} is ${result.status.replace("_", " ")}; only orders awaiting payment can be cancelled.`,
-    });
+    throw new DomainError("conflict", `Order #${order.number} is ${result.status.replace("_", " ")}; only orders awaiting payment can be cancelled.`);
   }
   return getOrderDetail(db, actor, input.orderId);
 }

@@ -3,7 +3,7 @@ import { startTestApi, type TestApi } from "../../../../tests/helpers/api";
 import { createAdminUser, createProduct, createSellerUser, createUser, type TestSeller } from "../../../../tests/helpers/fixtures";
 import { createOrder, type OrderableProduct } from "../../../../tests/helpers/orders-fixtures";
 import type { Db } from "~/lib/db";
-import type { AuthUser } from "~/server/trpc/context";
+import type { AuthUser } from "~/core/domain/actor";
 
 let api: TestApi;
 let db: Db;

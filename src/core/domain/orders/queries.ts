@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import { z } from "zod";
 import { decodeCursor, encodeCursor } from "~/core/pagination";
 import type { Db, Prisma } from "~/lib/db";
@@ -103,7 +103,7 @@ const placedCursor = z.object({ placedAt: z.iso.datetime(), id: z.uuid() });
 export function placedAtPage(cursor: string | null | undefined): Prisma.OrderWhereInput {
   if (!cursor) return {};
   const after = decodeCursor(cursor, placedCursor);
-  if (!after) throw new TRPCError({ code: "BAD_REQUEST", message: "cursor: not a cursor this list returned" });
+  if (!after) throw new DomainError("invalid", "not a cursor this list returned", { field: "cursor" });
   const placedAt = new Date(after.placedAt);
   return { OR: [{ placedAt: { lt: placedAt } }, { placedAt, id: { lt: after.id } }] };
 }
@@ -156,8 +156,8 @@ export async function listAllOrders(db: Db, input: AdminListOrdersInput): Promis
   return toPage(minorNumbers(rows), input.limit);
 }
 
-export function orderNotFound(orderId: string): TRPCError {
-  return new TRPCError({ code: "NOT_FOUND", message: `orderId: you have no order with id ${orderId}` });
+export function orderNotFound(orderId: string): DomainError {
+  return new DomainError("not_found", `you have no order with id ${orderId}`, { field: "orderId" });
 }
 
 /** One order with lines, history, payments and tracking; its buyer and admins may read it. */

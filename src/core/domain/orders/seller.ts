@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import { appendEvent } from "~/core/events/outbox";
 import { Prisma, type Db } from "~/lib/db";
 import { minorNumbers, type MinorNumbers } from "~/core/money";
@@ -86,11 +86,11 @@ export async function markShipped(db: Db, sellerId: string, input: MarkShippedIn
       // An order with nothing from this shop is reported as missing, like one that does not exist.
       const myLines = order ? await tx.orderLine.count({ where: { orderId: input.orderId, sellerId } }) : 0;
       if (!order || myLines === 0) {
-        throw new TRPCError({ code: "NOT_FOUND", message: `orderId: no order with id ${input.orderId} contains products of your shop` });
+        throw new DomainError("not_found", `no order with id ${input.orderId} contains products of your shop`, { field: "orderId" });
       }
       if (!SHIPPABLE_ORDER.includes(order.status)) {
         const why = order.status === "pending_payment" ? "is not paid yet; ship it once it is paid" : `is ${order.status}`;
-        throw new TRPCError({ code: "CONFLICT", message: `Order #${order.number} ${why}.` });
+        throw new DomainError("conflict", `Order #${order.number} ${why}.`);
       }
 
       const existing = await tx.shipment.findUnique({
@@ -99,17 +99,11 @@ export async function markShipped(db: Db, sellerId: string, input: MarkShippedIn
       });
       if (existing && SHIPPED.includes(existing.status)) {
         if (existing.carrier === input.carrier && existing.trackingNumber === input.trackingNumber) return;
-        throw new TRPCError({
-          code: "CONFLICT",
-          message: `Your part of order #${order.number} already shipped with ${existing.carrier} ${existing.trackingNumber ?? ""}`.trim() + ".",
-        });
+        throw new DomainError("conflict", `Your part of order #${order.number} already shipped with ${existing.carrier} ${existing.trackingNumber ?? ""}`.trim() + ".");
       }
       if (existing?.carrierRef && (existing.carrier !== input.carrier || existing.trackingNumber !== input.trackingNumber)) {
         // Booked with the carrier by the fulfilment pipeline: its callbacks track that parcel only.
-        throw new TRPCError({
-          code: "CONFLICT",
-          message: `trackingNumber: your part of order #${order.number} is booked with ${existing.carrier}, tracking number ${existing.trackingNumber ?? "pending"}; ship it with that label.`,
-        });
+        throw new DomainError("conflict", `your part of order #${order.number} is booked with ${existing.carrier}, tracking number ${existing.trackingNumber ?? "pending"}; ship it with that label.`, { field: "trackingNumber" });
       }
       // Order-level aggregate, as the pipeline writes shipment events: one order's events stay in sequence.
       const ref = { orderId: input.orderId, orderNumber: order.number };
@@ -174,10 +168,7 @@ export async function markShipped(db: Db, sellerId: string, input: MarkShippedIn
     });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      throw new TRPCError({
-        code: "CONFLICT",
-        message: `trackingNumber: ${input.carrier} tracking number ${input.trackingNumber} is already used by another shipment.`,
-      });
+      throw new DomainError("conflict", `${input.carrier} tracking number ${input.trackingNumber} is already used by another shipment.`, { field: "trackingNumber" });
     }
     throw error;
   }

@@ -1,15 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import type { Db, Prisma } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import { minorNumbers, unitPriceProblem, type MinorNumbers } from "~/core/money";
-import { toTRPCError } from "~/core/integrations/errors";
+import { toDomainError } from "~/core/integrations/errors";
 import type { InventoryClient, StockLevel } from "~/core/integrations/inventory";
 import type { Availability, AvailabilityReader } from "~/core/domain/catalog/availability";
 import { listProductIds, loadInOrder, type ListProductsInput, type Page, type ProductStatus } from "~/core/domain/catalog/products";
 import { getSetting } from "~/core/domain/settings/settings";
 import { requireOwnSellerId } from "~/core/domain/actor";
-import type { AuthUser } from "~/server/trpc/context";
+import type { AuthUser } from "~/core/domain/actor";
 
 /**
  * A seller's own products. Ownership rule, used everywhere: a product that is not in the
@@ -42,21 +42,21 @@ export type SellerProduct = MinorNumbers<Prisma.ProductGetPayload<{ select: type
 
 async function ownProduct(db: Db, sellerId: string, id: string): Promise<SellerProduct> {
   const product = await db.product.findFirst({ where: { id, sellerId }, select: sellerProductSelect });
-  if (!product) throw new TRPCError({ code: "NOT_FOUND", message: `No product with id ${id} in your shop.` });
+  if (!product) throw new DomainError("not_found", `No product with id ${id} in your shop.`);
   return minorNumbers(product);
 }
 
 /** Lavka sells nothing for free, and every price stays within MONEY_LIMITS (src/core/money.ts). */
 function checkPrice(priceMinor: number, currency: string): void {
   const problem = unitPriceProblem(priceMinor, currency);
-  if (problem) throw new TRPCError({ code: "BAD_REQUEST", message: `priceMinor: ${problem}` });
+  if (problem) throw new DomainError("invalid", `${problem}`, { field: "priceMinor" });
 }
 
 async function inventoryCall<T>(promise: Promise<T>): Promise<T> {
   try {
     return await promise;
   } catch (err) {
-    throw toTRPCError(err);
+    throw toDomainError(err);
   }
 }
 
@@ -64,7 +64,7 @@ async function categoryId(db: Db, slug: string | null | undefined): Promise<stri
   if (slug === undefined) return undefined;
   if (slug === null) return null;
   const category = await db.category.findUnique({ where: { slug }, select: { id: true } });
-  if (!category) throw new TRPCError({ code: "BAD_REQUEST", message: `categorySlug: no category "${slug}".` });
+  if (!category) throw new DomainError("invalid", `no category "${slug}".`, { field: "categorySlug" });
   return category.id;
 }
 
@@ -92,7 +92,7 @@ export async function createProduct(deps: SellerDeps, user: AuthUser, input: Cre
   const sellerId = await requireOwnSellerId(deps.db, user);
   const sku = input.sku ?? `LV-${randomBytes(5).toString("hex").toUpperCase()}`;
   if (input.sku && (await deps.db.product.findUnique({ where: { sku }, select: { id: true } }))) {
-    throw new TRPCError({ code: "CONFLICT", message: `sku: "${sku}" is already used by another product.` });
+    throw new DomainError("conflict", `"${sku}" is already used by another product.`, { field: "sku" });
   }
   const [currency, category] = await Promise.all([
     input.currency ?? getSetting(deps.db, "defaultCurrency"),
@@ -123,7 +123,7 @@ export async function createProduct(deps: SellerDeps, user: AuthUser, input: Cre
       deps.logger.warn({ err: cleanupErr, sku }, "could not remove the stock record of a product that failed to save");
     });
     if ((err as { code?: string }).code === "P2002") {
-      throw new TRPCError({ code: "CONFLICT", message: `sku: "${sku}" is already used by another product.` });
+      throw new DomainError("conflict", `"${sku}" is already used by another product.`, { field: "sku" });
     }
     throw err;
   } finally {
@@ -146,7 +146,7 @@ export async function updateProduct(deps: SellerDeps, user: AuthUser, input: Upd
   const sellerId = await requireOwnSellerId(deps.db, user);
   const current = await ownProduct(deps.db, sellerId, input.id);
   if (current.status === "archived") {
-    throw new TRPCError({ code: "BAD_REQUEST", message: "This product is archived; publish it again before editing." });
+    throw new DomainError("invalid", "This product is archived; publish it again before editing.");
   }
   if (input.priceMinor !== undefined || input.currency !== undefined) checkPrice(input.priceMinor ?? current.priceMinor, input.currency ?? current.currency);
   const { id, categorySlug, ...fields } = input;

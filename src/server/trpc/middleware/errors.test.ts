@@ -12,7 +12,7 @@ import { createContextInner, type AuthUser } from "~/server/trpc/context";
 import { createCallerFactory, publicProcedure, router } from "~/server/trpc/init";
 import { startTestApi, type TestApi } from "../../../../tests/helpers/api.ts";
 import { createSellerUser, createStockedProduct, createUser } from "../../../../tests/helpers/fixtures.ts";
-import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "./errors";
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "~/lib/db-errors";
 
 let api: TestApi;
 let unreachable: Db;

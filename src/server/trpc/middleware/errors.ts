@@ -1,76 +1,50 @@
 /**
- * Error conversion: a database outage is the service being unavailable (503, "try again"), not a
- * bug in it (500). tRPC picks the HTTP status from the error's code before the error formatter
- * runs, so the conversion has to happen here, on the way out of the procedure.
+ * The one place the core's errors become tRPC's. Domain errors get the code of their kind, with
+ * the original as cause (the error formatter sends its field and reason as data); a database
+ * outage is the service being unavailable (503, "try again"), not a bug in it (500). tRPC picks
+ * the HTTP status from the error's code before the error formatter runs, so the conversion
+ * happens here, on the way out of the procedure.
  */
 import { TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { DomainError, type DomainErrorKind } from "~/core/errors";
+import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "~/lib/db-errors";
 
-export const DATABASE_UNAVAILABLE_MESSAGE = "The database is unavailable right now; please try again shortly.";
-
-/** Prisma: can't reach server, connect timeout, server closed the connection, pool timeout. */
-const PRISMA_CODES = new Set(["P1001", "P1002", "P1017", "P2024"]);
-/** The driver adapter's names for lost connections (meta.driverAdapterError.cause.kind). */
-const ADAPTER_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections"]);
-/**
- * Socket errors; PostgreSQL's admin/crash shutdown and cannot-connect-now (57P01-3), too many
- * connections (53300), connection exceptions (class 08). Only trusted from the database's own
- * errors: an HTTP client's ECONNREFUSED is another service being down, not the database.
- */
-const CODES = /^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EPIPE|57P0[123]|53300|08[0-9A-Z]{3})$/;
-/** Wording of Prisma, node-postgres and pg-pool for a lost or refused connection. */
-const MESSAGES = /Can't reach database server|Connection terminated|Server has closed the connection|timeout exceeded when trying to connect|Client has encountered a connection error/i;
-
-interface ErrorLike {
-  name?: unknown;
-  code?: unknown;
-  kind?: unknown;
-  severity?: unknown;
-  message?: unknown;
-  cause?: unknown;
-  meta?: { driverAdapterError?: unknown };
-}
-
-/** Prisma's errors, its driver adapter's, and PostgreSQL's own (which carry a severity). */
-function fromDatabase(e: ErrorLike): boolean {
-  const name = typeof e.name === "string" ? e.name : "";
-  return name.startsWith("PrismaClient") || name === "DriverAdapterError" || e.meta?.driverAdapterError !== undefined || typeof e.severity === "string";
-}
-
-/** True when the error, or anything it wraps, says the database cannot be reached right now. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const seen = new Set<unknown>();
-  const pending: Array<{ e: unknown; database: boolean }> = [{ e: error, database: false }];
-  while (pending.length > 0) {
-    const { e, database: parentFromDatabase } = pending.pop()!;
-    if (typeof e !== "object" || e === null || seen.has(e)) continue;
-    seen.add(e);
-    const err = e as ErrorLike;
-    const database = parentFromDatabase || fromDatabase(err);
-    const code = typeof err.code === "string" ? err.code : "";
-    if (typeof err.message === "string" && MESSAGES.test(err.message)) return true;
-    if (database && (PRISMA_CODES.has(code) || CODES.test(code) || (typeof err.kind === "string" && ADAPTER_KINDS.has(err.kind)))) return true;
-    pending.push({ e: err.cause, database }, { e: err.meta?.driverAdapterError, database });
-  }
-  return false;
-}
+const CODE: Record<DomainErrorKind, TRPC_ERROR_CODE_KEY> = {
+  invalid: "BAD_REQUEST",
+  unauthenticated: "UNAUTHORIZED",
+  payment_required: "PAYMENT_REQUIRED",
+  forbidden: "FORBIDDEN",
+  not_found: "NOT_FOUND",
+  conflict: "CONFLICT",
+  precondition_failed: "PRECONDITION_FAILED",
+  unprocessable: "UNPROCESSABLE_CONTENT",
+  rate_limited: "TOO_MANY_REQUESTS",
+  internal: "INTERNAL_SERVER_ERROR",
+  bad_gateway: "BAD_GATEWAY",
+  unavailable: "SERVICE_UNAVAILABLE",
+  timeout: "GATEWAY_TIMEOUT",
+};
 
 /**
- * An unexpected error caused by the database being unreachable, as SERVICE_UNAVAILABLE with the
- * original as its cause (for the logs); anything else, deliberate TRPCErrors included, unchanged.
+ * A domain error as the TRPCError of its kind; an unexpected error caused by the database being
+ * unreachable as SERVICE_UNAVAILABLE with the original as its cause (for the logs); anything
+ * else, deliberate TRPCErrors included, unchanged.
  */
-export function convertDatabaseError(error: unknown): unknown {
-  const unexpected = !(error instanceof TRPCError) || error.code === "INTERNAL_SERVER_ERROR";
+export function toTRPCError(error: unknown): unknown {
   const cause = error instanceof TRPCError ? error.cause : error;
+  if (cause instanceof DomainError) return new TRPCError({ code: CODE[cause.kind], message: cause.message, cause });
+  const unexpected = !(error instanceof TRPCError) || error.code === "INTERNAL_SERVER_ERROR";
   return unexpected && isDatabaseUnavailable(cause) ? new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE_MESSAGE, cause }) : error;
 }
 
 type ProcedureResult = { ok: true } | { ok: false; error: TRPCError };
 
-/** The middleware's body (init.ts: `t.procedure.use(({ next }) => convertDatabaseErrors(next()))`). */
-export async function convertDatabaseErrors<R extends ProcedureResult>(result: Promise<R>): Promise<R> {
+/** The middleware's body (init.ts: `t.procedure.use(({ next }) => convertErrors(next()))`). */
+export async function convertErrors<R extends ProcedureResult>(result: Promise<R>): Promise<R> {
   const done = await result;
   if (!done.ok) {
-    const converted = convertDatabaseError(done.error);
+    const converted = toTRPCError(done.error);
     if (converted !== done.error) throw converted;
   }
   return done;

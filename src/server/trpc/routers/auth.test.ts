@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { DomainError } from "~/core/errors";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startTestApi, type TestApi } from "../../../../tests/helpers/api.ts";
 import { registerAccount, unique } from "../../../../tests/helpers/fixtures.ts";
@@ -47,7 +47,7 @@ describe("auth router", () => {
     const { user, session } = await registerAccount(api.deps);
     await api.caller(user).auth.logout();
     await expect(api.deps.sessions.authenticate(session.accessToken)).rejects.toMatchObject({
-      code: "UNAUTHORIZED",
+      kind: "unauthenticated",
       message: expect.stringMatching(/session has ended/),
     });
   });
@@ -55,7 +55,7 @@ describe("auth router", () => {
   test("a logout on another API replica is seen through the revocation list", async () => {
     const { user, session } = await registerAccount(api.deps);
     await api.deps.auth.revokeSession(user.sessionId); // as another replica would
-    await expect(api.deps.sessions.authenticate(session.accessToken)).rejects.toBeInstanceOf(TRPCError);
+    await expect(api.deps.sessions.authenticate(session.accessToken)).rejects.toBeInstanceOf(DomainError);
   });
 
   test("changePassword: needs the current password; the new one works", async () => {
@@ -75,7 +75,7 @@ describe("auth router", () => {
     const out = await api.caller(user).auth.becomeSeller({ shopName });
     expect(out).toMatchObject({ seller: { shopName }, signInAgain: true });
     // The old token carried role buyer: it no longer works.
-    await expect(api.deps.sessions.authenticate(session.accessToken)).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(api.deps.sessions.authenticate(session.accessToken)).rejects.toMatchObject({ kind: "unauthenticated" });
     const again = await api.caller(null).auth.login({ email: session.user.email, password });
     expect(again.user.role).toBe("seller");
     const seller = await api.deps.sessions.authenticate(again.token);

@@ -1,15 +1,15 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startCarrierService, type RunningCarrierService } from "../../../../reference/carrier/server";
-import { startTestApi, TEST_SERVICE_TOKEN, type TestApi } from "../../../../tests/helpers/api";
-import { createAdminUser, createProduct, createSellerUser, createUser, type TestSeller } from "../../../../tests/helpers/fixtures";
-import { createOrder, type OrderableProduct } from "../../../../tests/helpers/orders-fixtures";
-import { CALL_TIMEOUT_MS } from "../../../../tests/helpers/wait";
+import { startCarrierService, type RunningCarrierService } from "../../../reference/carrier/server";
+import { startTestApi, TEST_SERVICE_TOKEN, type TestApi } from "../../../tests/helpers/api";
+import { createAdminUser, createProduct, createSellerUser, createUser, type TestSeller } from "../../../tests/helpers/fixtures";
+import { createOrder, type OrderableProduct } from "../../../tests/helpers/orders-fixtures";
+import { CALL_TIMEOUT_MS } from "../../../tests/helpers/wait";
 import type { Db } from "~/lib/db";
 import { createMetricsRegistry } from "~/lib/metrics";
 import { createCarrierClient, signCarrierPayload } from "~/core/integrations/carrier";
 import { createApiServer, type ApiServer } from "~/server/http/server";
-import type { AuthUser } from "~/server/trpc/context";
+import type { AuthUser } from "~/core/domain/actor";
 
 const SECRET = "carrier-webhook-secret-for-tests";
 

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startPaymentService, type RunningPaymentService } from "../../../../reference/payment/server";
-import { startTestApi, TEST_SERVICE_TOKEN, type TestApi } from "../../../../tests/helpers/api";
-import { createAdminUser, createSellerUser, createUser, registerAccount } from "../../../../tests/helpers/fixtures";
-import { CALL_TIMEOUT_MS } from "../../../../tests/helpers/wait";
+import { startPaymentService, type RunningPaymentService } from "../../reference/payment/server";
+import { startTestApi, TEST_SERVICE_TOKEN, type TestApi } from "../helpers/api";
+import { createAdminUser, createSellerUser, createUser, registerAccount } from "../helpers/fixtures";
+import { CALL_TIMEOUT_MS } from "../helpers/wait";
 import type { Db } from "~/lib/db";
 import { createLogger } from "~/lib/logger";
 import { runQueuedJobs } from "~/processor/tasks/queued-jobs";
 import { createContextInner, type AuthUser } from "~/server/trpc/context";
 import { createCaller } from "~/server/trpc/root";
-import { maskUrlCredentials, type OperationsInfo } from "./operations";
+import { maskUrlCredentials, type OperationsInfo } from "../../src/core/domain/admin/operations";
 
 let api: TestApi;
 let db: Db;
