@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { logLevel, parseEnv, port, postgresUrl } from "~/lib/env";
+import { logLevel, otlpEndpoint, parseEnv, port, postgresUrl } from "~/lib/env";
 
 /** "1000,5000,30000" -> [1000, 5000, 30000]: the delay before each successive retry. */
 const delayList = z
@@ -16,6 +16,7 @@ const schema = z.object({
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
   LOG_LEVEL: logLevel,
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
   /** Port for /healthz, /readyz and /metrics in worker and cron modes. */
   PROCESSOR_HTTP_PORT: port.default(9464),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(15_000),

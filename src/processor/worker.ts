@@ -14,6 +14,7 @@ import { runOrderExpiry } from "./tasks/expiry";
 import { createFulfilmentConsumer } from "./consumers/fulfilment";
 import { createPaymentsConsumer } from "./consumers/payments";
 import { createReservationsConsumer } from "./consumers/reservations";
+import { observeConsumer } from "./observe";
 import { pollStaleShipments } from "./tasks/tracking";
 import { createAmqpTransport } from "./messaging/amqp-transport";
 import type { Consumer } from "./messaging/consumer";
@@ -62,7 +63,7 @@ export function createConsumers(config: ProcessorConfig, clients: PipelineClient
     createReservationsConsumer(clients),
     createFulfilmentConsumer({ clients, carrierName: config.CARRIER_NAME }),
     createAnalyticsConsumer({ refresh: refreshSales }),
-  ];
+  ].map(observeConsumer);
 }
 
 /**

@@ -1,12 +1,21 @@
 import { randomUUID } from "node:crypto";
 import type { Prisma } from "~/lib/db";
-import { EVENT_VERSION, eventPayloads, type EventPayload, type EventType } from "./definitions";
+import { context, propagation, SpanKind, trace } from "@opentelemetry/api";
+import { propagationHeaders, REQUEST_ID_HEADER, traceContextFrom } from "~/lib/request-context";
+import { tracer } from "~/lib/trace";
+import { EVENT_VERSION, eventHeaders, eventPayloads, type EventPayload, type EventType } from "./definitions";
 
 export interface NewEvent<T extends EventType> {
   type: T;
   aggregateType: string;
   aggregateId: string;
   payload: EventPayload<T>;
+}
+
+/** The request being served (its id and trace context), stored with the events it causes. */
+export function requestHeaders(): Record<string, string> | undefined {
+  const headers = propagationHeaders();
+  return Object.keys(headers).length > 0 ? headers : undefined;
 }
 
 /**
@@ -29,6 +38,7 @@ export async function appendEvent<T extends EventType>(
       aggregateId: event.aggregateId,
       payload: payload as Prisma.InputJsonValue,
       occurredAt: now,
+      headers: requestHeaders(),
     },
     select: { id: true },
   });
@@ -37,6 +47,7 @@ export async function appendEvent<T extends EventType>(
 
 /** Several events in one insert (same transaction rules as appendEvent); returns their ids in order. */
 export async function appendEvents(tx: Prisma.TransactionClient, events: NewEvent<EventType>[], now: Date = new Date()): Promise<string[]> {
+  const headers = requestHeaders();
   const rows = events.map((event) => ({
     id: randomUUID(),
     type: event.type,
@@ -45,6 +56,7 @@ export async function appendEvents(tx: Prisma.TransactionClient, events: NewEven
     aggregateId: event.aggregateId,
     payload: eventPayloads[event.type].parse(event.payload) as Prisma.InputJsonValue,
     occurredAt: now,
+    headers,
   }));
   await tx.outboxEvent.createMany({ data: rows });
   return rows.map((r) => r.id);
@@ -60,6 +72,8 @@ export interface OutboxRow {
   aggregateId: string;
   payload: unknown;
   occurredAt: Date;
+  /** The causing request's headers (absent where the query does not select the column). */
+  headers?: unknown;
 }
 
 /**
@@ -67,6 +81,7 @@ export interface OutboxRow {
  * valid, and a bad row must still travel so the consumer can dead-letter it with its reason.
  */
 export function toEnvelope(row: OutboxRow): Record<string, unknown> {
+  const headers = storedHeaders(row);
   return {
     id: row.id,
     type: row.type,
@@ -75,5 +90,30 @@ export function toEnvelope(row: OutboxRow): Record<string, unknown> {
     aggregateType: row.aggregateType,
     aggregateId: row.aggregateId,
     payload: row.payload,
+    ...(Object.keys(headers).length > 0 ? { headers } : {}),
   };
+}
+
+function storedHeaders(row: OutboxRow): Record<string, string> {
+  return Object.fromEntries(Object.entries(eventHeaders.parse(row.headers) ?? {}).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/**
+ * For the relay handing one event to the broker: records the hand-over as a span (a child of the
+ * request that wrote the event) and returns the AMQP message headers, the request id and that
+ * span's trace context. The envelope carries the request's own, which consumers read whatever
+ * the transport.
+ */
+export function publishHeaders(row: OutboxRow): Record<string, string> {
+  const stored = storedHeaders(row);
+  const requestId = stored[REQUEST_ID_HEADER];
+  const span = tracer.startSpan(
+    `publish ${row.type}`,
+    { kind: SpanKind.PRODUCER, attributes: { "messaging.operation.type": "send", "messaging.message.id": row.id, "lavka.event_type": row.type, ...(requestId ? { "lavka.request_id": requestId } : {}) } },
+    traceContextFrom(stored),
+  );
+  const headers: Record<string, string> = requestId ? { [REQUEST_ID_HEADER]: requestId } : {};
+  propagation.inject(trace.setSpan(context.active(), span), headers);
+  span.end();
+  return headers;
 }

@@ -1,5 +1,5 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
-import { toEnvelope } from "~/core/events/outbox";
+import { publishHeaders, toEnvelope } from "~/core/events/outbox";
 import { dispatch, recordDeadLetter, type Consumer, type Outcome } from "./consumer";
 import { relayBatch, startLoop } from "./relay";
 import { declareTopology, deadQueueName, HEADER_ATTEMPT, HEADER_REASON, queueName, retryQueueName, type TopologyNames } from "./topology";
@@ -190,7 +190,7 @@ export function createAmqpTransport(options: AmqpTransportOptions): Transport {
             messageId: row.id,
             type: row.type,
             timestamp: Math.floor(row.occurredAt.getTime() / 1000),
-            headers: { [HEADER_ATTEMPT]: 1 },
+            headers: { [HEADER_ATTEMPT]: 1, ...publishHeaders(row) },
           });
         }
         await withTimeout(current.publish.waitForConfirms(), confirmTimeoutMs, "broker did not confirm in time");

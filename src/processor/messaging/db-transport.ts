@@ -77,7 +77,7 @@ export function createDbTransport(options: DbTransportOptions): Transport {
       SET status = 'processing', attempts = d.attempts + 1, "availableAt" = ${leaseUntil}, "updatedAt" = now()
       FROM due, "OutboxEvent" e
       WHERE d."eventId" = due."eventId" AND d.consumer = ${consumer.name} AND e.id = d."eventId"
-      RETURNING e.id, e.seq, e.type, e.version, e."aggregateType", e."aggregateId", e.payload, e."occurredAt", d.attempts`;
+      RETURNING e.id, e.seq, e.type, e.version, e."aggregateType", e."aggregateId", e.payload, e."occurredAt", e.headers, d.attempts`;
     return rows.sort((a, b) => (a.seq < b.seq ? -1 : 1));
   }
 

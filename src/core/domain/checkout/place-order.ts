@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { DomainError } from "~/core/errors";
 import { EVENT_VERSION, eventPayloads } from "~/core/events/definitions";
+import { requestHeaders } from "~/core/events/outbox";
 import type { Db, Prisma } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import { minorNumber, minorNumbers, type MinorNumbers } from "~/core/money";
@@ -235,6 +236,7 @@ async function placeOnce(deps: CheckoutDeps, user: AuthUser, input: PlaceOrderIn
     reservationId: reservation.id,
     lines: lines.map((l) => ({ productId: l.productId, sellerId: l.sellerId, sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor })),
   });
+  const headers = requestHeaders();
   const lineRows = lines.map((l) => ({ productId: l.productId, sellerId: l.sellerId, sku: l.sku, title: l.title, unitPriceMinor: l.unitPriceMinor, currency: l.currency, quantity: l.quantity }));
   try {
     // One statement, so one round trip and atomic without an interactive transaction (which took
@@ -263,9 +265,10 @@ async function placeOnce(deps: CheckoutDeps, user: AuthUser, input: PlaceOrderIn
                ${currency}, CURRENT_TIMESTAMP
         FROM created
       ), event AS (
-        INSERT INTO "OutboxEvent" (id, type, version, "aggregateType", "aggregateId", payload, "occurredAt")
+        INSERT INTO "OutboxEvent" (id, type, version, "aggregateType", "aggregateId", payload, "occurredAt", headers)
         SELECT ${randomUUID()}::uuid, 'order.placed', ${EVENT_VERSION}::int, 'order', created.id::text,
-               ${JSON.stringify(payload)}::jsonb || jsonb_build_object('orderNumber', created.number), ${now}
+               ${JSON.stringify(payload)}::jsonb || jsonb_build_object('orderNumber', created.number), ${now},
+               ${headers ? JSON.stringify(headers) : null}::jsonb
         FROM created
       ), emptied AS (
         DELETE FROM "CartLine" WHERE "cartId" = ${cartId}::uuid
