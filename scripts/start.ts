@@ -23,6 +23,7 @@ const env = z
     // The launcher's other listeners; 0 picks a free port (several systems on one machine).
     PROCESSOR_WORKER_PORT: anyPort.default(9464),
     PROCESSOR_CRON_PORT: anyPort.default(9465),
+    WEB_METRICS_PORT: anyPort.default(9466),
     REFERENCE_AUTH_PORT: anyPort.default(8000),
     REFERENCE_INVENTORY_PORT: anyPort.default(8080),
     REFERENCE_PAYMENT_PORT: anyPort.default(8090),
@@ -64,6 +65,7 @@ const options: SystemOptions = {
   amqpUrl: config.AMQP_URL,
   dataDir,
   webPort: config.WEB_PORT,
+  webMetricsPort: config.WEB_METRICS_PORT,
   apiPort: config.API_PORT,
   processorPorts: { worker: config.PROCESSOR_WORKER_PORT, cron: config.PROCESSOR_CRON_PORT },
   referencePorts: {

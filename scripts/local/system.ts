@@ -31,6 +31,8 @@ export interface SystemOptions {
   /** Where PGlite data and service logs live. */
   dataDir: string;
   webPort: number;
+  /** The web's /metrics listener (WEB_METRICS_PORT); 0 or absent picks a free port. */
+  webMetricsPort?: number;
   /** 0 picks free ports (tests); `npm start` uses the documented defaults. */
   apiPort: number;
   processorPorts: { worker: number; cron: number };
@@ -64,6 +66,8 @@ export const DEMO_ACCOUNTS = {
 
 export interface RunningSystem {
   webUrl: string;
+  /** The web's /metrics, on its own port. */
+  webMetricsUrl: string;
   apiUrl: string;
   databaseUrl: string;
   referenceUrls: { auth: string; inventory: string; payment: string; carrier: string };
@@ -358,8 +362,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const webArgs = options.dev
       ? [NEXT_CLI, "dev", "-p", String(options.webPort), "-H", "127.0.0.1"]
       : [await ensureWebBuild(log, signal)];
+    const webMetricsPort = options.webMetricsPort || (await freePort());
     const web = spawnService("web", webArgs, {
       API_URL: apiUrl,
+      WEB_METRICS_PORT: String(webMetricsPort),
       PORT: String(options.webPort),
       HOSTNAME: "127.0.0.1",
       NEXT_TELEMETRY_DISABLED: "1",
@@ -369,7 +375,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await Promise.all(waits);
 
     if (demoUsers.length === 0) demoUsers = await readDemoUsers(databaseUrl);
-    return { webUrl, apiUrl, databaseUrl, referenceUrls, demoUsers, exited, stop: stopAll };
+    return { webUrl, webMetricsUrl: `http://127.0.0.1:${webMetricsPort}/metrics`, apiUrl, databaseUrl, referenceUrls, demoUsers, exited, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

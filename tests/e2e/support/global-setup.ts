@@ -51,7 +51,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // The specs read where everything runs from here (they are separate processes).
   await writeFile(
     E2E_STATE_FILE,
-    JSON.stringify({ apiUrl: system.apiUrl, webUrl: system.webUrl, databaseUrl: system.databaseUrl, referenceUrls: system.referenceUrls, demoUsers: system.demoUsers }, null, 2),
+    JSON.stringify({ apiUrl: system.apiUrl, webUrl: system.webUrl, webMetricsUrl: system.webMetricsUrl, databaseUrl: system.databaseUrl, referenceUrls: system.referenceUrls, demoUsers: system.demoUsers }, null, 2),
   );
 
   return async () => {
