@@ -8,6 +8,7 @@
 // process stops everything on either signal, at any point of startup included.
 import path from "node:path";
 import { z } from "zod";
+import { createProgress } from "./db/progress.ts";
 import { run } from "./local/run.ts";
 import type * as Launcher from "./local/system.ts";
 import type { RunningSystem, SystemOptions } from "./local/system.ts";
@@ -75,6 +76,7 @@ const options: SystemOptions = {
     carrier: config.REFERENCE_CARRIER_PORT,
   },
   seed: {},
+  seedProgress: createProgress(process.stdout, { label: "lavka: seeding demo data", unit: "orders" }),
   cron: true,
   carrierAutoAdvanceMs: 20_000,
   dev: process.argv.includes("--dev"),

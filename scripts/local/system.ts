@@ -18,6 +18,7 @@ import { refreshAllAnalytics } from "../../src/core/domain/analytics/refresh-all
 import { createAuthClient } from "../../src/core/integrations/auth.ts";
 import { createInventoryClient } from "../../src/core/integrations/inventory.ts";
 import { applyMigrations } from "../db/engine.ts";
+import type { Progress } from "../db/progress.ts";
 import { seedDatabase, type DemoUser, type SeedOptions } from "../db/seed-data.ts";
 import { ensureDatabase } from "./ensure-database.ts";
 import { startPgliteServer } from "./pglite-server.ts";
@@ -39,6 +40,8 @@ export interface SystemOptions {
   referencePorts: { auth: number; inventory: number; payment: number; carrier: number };
   /** Demo data for an empty database; null to start empty. */
   seed: Partial<SeedOptions> | null;
+  /** Shows how far seeding has got (orders written of the total); stopped when it ends. */
+  seedProgress?: Progress;
   /** Run the processor in cron mode as well (the hourly jobs). */
   cron: boolean;
   /** Carrier moves shipments along by itself every this many ms (0: only when told). */
@@ -267,7 +270,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     signal?.throwIfAborted();
     let demoUsers: DemoUser[] = [];
     if (options.seed && (await isEmpty(databaseUrl))) {
-      const summary = await seedDatabase(databaseUrl, { ...options.seed, demoUsers: await demoAccounts(referenceUrls.auth, secrets.auth) });
+      const demo = await demoAccounts(referenceUrls.auth, secrets.auth);
+      const summary = await seedDatabase(databaseUrl, { ...options.seed, demoUsers: demo, onProgress: options.seedProgress?.update }).finally(() => options.seedProgress?.stop());
       demoUsers = summary.demoUsers;
       const stocked = await stockProducts(databaseUrl, referenceUrls.inventory, secrets.inventory);
       log(`demo data: ${Object.entries(summary.counts).map(([k, v]) => `${v} ${k}`).join(", ")}; stock for ${stocked} products`);

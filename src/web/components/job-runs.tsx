@@ -5,6 +5,7 @@ import { trpc } from "~/web/trpc/react";
 import type { Inputs, Outputs } from "../types";
 
 type Runs = Outputs["admin"]["jobs"]["list"];
+type Run = Runs["items"][number];
 type ListInput = Inputs["admin"]["jobs"]["list"];
 
 function duration(ms: number | null): string {
@@ -12,6 +13,31 @@ function duration(ms: number | null): string {
   if (ms < 1000) return `${ms} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+/** An estimate, rounded as one: "40 s", "3 min", "2 h 15 min". */
+function timeLeft(seconds: number): string {
+  const s = Math.max(1, Math.round(seconds));
+  if (s < 90) return `${s} s`;
+  const minutes = Math.round(s / 60);
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** How far a running job has got: a bar, the units done of the total, and the time left at its rate so far. */
+function JobProgress({ run, locale }: { run: Run; locale: string }) {
+  const total = run.total ?? 0;
+  const done = Math.min(run.processed ?? 0, total);
+  const percent = total > 0 ? Math.floor((done * 100) / total) : 0;
+  const count = new Intl.NumberFormat(locale);
+  return (
+    <div className="job-progress">
+      <progress value={done} max={Math.max(total, 1)} aria-label={`${run.name}: ${percent}% done`} />
+      <div className="small muted">
+        {count.format(done)} of {count.format(total)} {run.unit ?? ""} · {percent}%
+        {run.secondsLeft != null ? ` · about ${timeLeft(run.secondsLeft)} left` : ""}
+      </div>
+    </div>
+  );
 }
 
 /**
@@ -57,6 +83,7 @@ export function LiveJobRuns({ input, initial, locale }: { input: ListInput; init
               </td>
               <td>
                 <span className={`badge ${run.status}`}>{run.status}</span>
+                {run.status === "running" && run.total != null ? <JobProgress run={run} locale={locale} /> : null}
               </td>
               <td>{run.trigger}</td>
               <td>{when(run.startedAt)}</td>

@@ -18,9 +18,25 @@ export const jobRunSelect = {
   durationMs: true,
   rows: true,
   error: true,
+  processed: true,
+  total: true,
+  unit: true,
 } satisfies Prisma.JobRunSelect;
 
 export type JobRunView = Prisma.JobRunGetPayload<{ select: typeof jobRunSelect }>;
+
+/** A run as the operations page lists it: a running one with progress also says how long is left. */
+export type JobRunListItem = JobRunView & { secondsLeft: number | null };
+
+/**
+ * Time left of a running job at its rate so far (elapsed per unit done, times the units left);
+ * null until it has done some, or when it is not running.
+ */
+export function secondsLeft(run: Pick<JobRunView, "status" | "startedAt" | "processed" | "total">, now: Date): number | null {
+  if (run.status !== "running" || !run.processed || run.total == null || run.processed > run.total) return null;
+  const elapsedMs = Math.max(0, now.getTime() - run.startedAt.getTime());
+  return Math.round((elapsedMs / run.processed) * (run.total - run.processed) / 1000);
+}
 
 const startedCursor = z.object({ startedAt: z.iso.datetime(), id: z.uuid() });
 
@@ -33,7 +49,7 @@ export interface ListJobRunsInput {
 }
 
 /** Job runs, newest first (a queued run's startedAt is when it was requested). */
-export async function listJobRuns(db: Db, input: ListJobRunsInput): Promise<{ items: JobRunView[]; nextCursor: string | null }> {
+export async function listJobRuns(db: Db, input: ListJobRunsInput, now: Date): Promise<{ items: JobRunListItem[]; nextCursor: string | null }> {
   const after = input.cursor ? decodeCursor(input.cursor, startedCursor) : null;
   if (input.cursor && !after) throw new DomainError("invalid", "not a cursor this list returned", { field: "cursor" });
   const rows = await db.jobRun.findMany({
@@ -52,7 +68,7 @@ export async function listJobRuns(db: Db, input: ListJobRunsInput): Promise<{ it
   const items = rows.slice(0, input.limit);
   const last = items.at(-1);
   return {
-    items,
+    items: items.map((run) => ({ ...run, secondsLeft: secondsLeft(run, now) })),
     nextCursor: rows.length > input.limit && last ? encodeCursor({ startedAt: last.startedAt.toISOString(), id: last.id }) : null,
   };
 }

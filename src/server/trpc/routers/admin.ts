@@ -32,7 +32,7 @@ export const adminRouter = router({
     setRole: adminProcedure.input(adminUsersSetRoleInput).mutation(({ ctx, input }) => setUserRole(ctx, ctx.user, input)),
   }),
   jobs: router({
-    list: adminProcedure.input(adminJobsListInput).query(({ ctx, input }) => listJobRuns(ctx.db, input)),
+    list: adminProcedure.input(adminJobsListInput).query(({ ctx, input }) => listJobRuns(ctx.db, input, ctx.now())),
     catalog: adminProcedure.query(() => listJobCatalog()),
     trigger: adminProcedure.input(adminJobsTriggerInput).mutation(({ ctx, input }) => triggerJob(ctx.db, ctx.user, input, ctx.now())),
   }),
