@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { multiLineText, singleLineText } from "~/core/text";
-import { ExternalServiceError } from "./errors";
+import { orNull } from "./errors";
 import { createHttpClient, type ClientOptions, type HttpClient } from "./http";
 
 /**
@@ -102,14 +102,6 @@ export function createCarrierClient(options: CarrierClientOptions): CarrierClien
     defaultTimeoutMs: 5_000,
     headers: { "x-service-token": options.serviceToken },
   });
-  const orNull = async <T>(promise: Promise<T>): Promise<T | null> => {
-    try {
-      return await promise;
-    } catch (err) {
-      if (err instanceof ExternalServiceError && err.kind === "rejected" && err.status === 404) return null;
-      throw err;
-    }
-  };
   return {
     http,
     createShipment: ({ idempotencyKey, ...body }) =>
