@@ -2,9 +2,8 @@
 // length for comparison, stored as Report rows (kind "seller-sales") and rendered as CSV.
 import type { Db } from "~/lib/db";
 import { formatMinor } from "~/core/money";
-import { COUNTED_STATUSES } from "./sales";
+import { countedOrder, returningOrder } from "./sales";
 
-const COUNTED_SQL = COUNTED_STATUSES.map((s) => `'${s}'`).join(", ");
 const DAY_MS = 86_400_000;
 export const SELLER_SALES_REPORT = "seller-sales";
 
@@ -86,12 +85,11 @@ export async function buildSellerSalesReport(db: Db, input: { sellerId: string; 
     `WITH lines AS (
        SELECT CASE WHEN o."placedAt" >= $2::timestamptz THEN 'current' ELSE 'previous' END AS period,
               o.id AS order_id, o."buyerId" AS buyer_id,
-              EXISTS (SELECT 1 FROM "Order" p WHERE p."buyerId" = o."buyerId" AND p.status IN (${COUNTED_SQL})
-                        AND (p."placedAt", p.id) < (o."placedAt", o.id)) AS is_returning,
+              ${returningOrder("o")} AS is_returning,
               l."productId" AS product_id, l.currency, l.quantity, l."lineTotalMinor" AS line_total
        FROM "OrderLine" l JOIN "Order" o ON o.id = l."orderId"
        WHERE l."sellerId" = $1::uuid AND o."placedAt" >= $3::timestamptz AND o."placedAt" < $4::timestamptz
-         AND o.status IN (${COUNTED_SQL})
+         AND ${countedOrder("o")}
      ),
      g AS (
        SELECT period, currency, product_id, sum(quantity)::int AS units, sum(line_total)::bigint AS revenue,
