@@ -1,7 +1,8 @@
 // Per-seller period reports: totals, a per-product table and the previous period of the same
 // length for comparison, stored as Report rows (kind "seller-sales") and rendered as CSV.
 import type { Db } from "~/lib/db";
-import { formatMinor } from "~/core/money";
+import { formatMinor, minorNumber } from "~/core/money";
+import { averageOrderValueMinor, returningShare } from "./read/figures";
 import { countedOrder, returningOrder } from "./sales";
 
 const DAY_MS = 86_400_000;
@@ -14,7 +15,7 @@ export interface SalesTotals {
   orders: number;
   buyers: number;
   returningBuyers: number;
-  /** revenue / orders in minor units (rounded), null without orders. */
+  /** revenue / orders in minor units (read/figures.ts), null without orders. */
   averageOrderValueMinor: number | null;
   /** returningBuyers / buyers, 0..1, null without buyers. */
   returningShare: number | null;
@@ -63,14 +64,16 @@ function totals(row: Row | undefined): SalesTotals {
   const revenue = row?.revenue ?? 0n;
   const orders = row?.orders ?? 0;
   const buyers = row?.buyers ?? 0;
+  const returningBuyers = row?.returning_buyers ?? 0;
+  const aov = averageOrderValueMinor(revenue, orders);
   return {
     units: row?.units ?? 0,
     revenueMinor: revenue.toString(),
     orders,
     buyers,
-    returningBuyers: row?.returning_buyers ?? 0,
-    averageOrderValueMinor: orders > 0 ? Number((revenue + BigInt(Math.floor(orders / 2))) / BigInt(orders)) : null,
-    returningShare: buyers > 0 ? (row?.returning_buyers ?? 0) / buyers : null,
+    returningBuyers,
+    averageOrderValueMinor: aov === null ? null : minorNumber(aov),
+    returningShare: returningShare(returningBuyers, buyers),
   };
 }
 

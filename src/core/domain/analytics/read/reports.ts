@@ -1,7 +1,7 @@
 import { DomainError } from "~/core/errors";
 import { newestFirst } from "~/core/pagination";
 import type { Db, Prisma } from "~/lib/db";
-import { renderReportCsv, SELLER_SALES_REPORT, type SellerSalesReport } from "~/core/domain/analytics/reports";
+import { renderReportCsv, SELLER_SALES_REPORT, type SellerSalesReport } from "../reports";
 
 export const reportSummarySelect = {
   id: true,
