@@ -14,12 +14,12 @@ import { runOrderExpiry } from "./tasks/expiry";
 import { createFulfilmentConsumer } from "./consumers/fulfilment";
 import { createPaymentsConsumer } from "./consumers/payments";
 import { createReservationsConsumer } from "./consumers/reservations";
+import { startLoop } from "./tasks/loop";
 import { pollStaleShipments } from "./tasks/tracking";
 import { createAmqpTransport } from "./messaging/amqp-transport";
 import type { Consumer } from "./messaging/consumer";
 import { createDbTransport } from "./messaging/db-transport";
 import { createPipelineMetrics } from "./messaging/metrics";
-import { startLoop } from "./messaging/relay";
 import type { Transport } from "./messaging/transport";
 
 export interface WorkerHandle {

@@ -1,7 +1,8 @@
 import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage } from "amqplib";
 import { toEnvelope } from "~/core/events/outbox";
 import { dispatch, recordDeadLetter, type Consumer, type Outcome } from "./consumer";
-import { relayBatch, startLoop } from "./relay";
+import { startLoop, type Loop } from "../tasks/loop";
+import { relayBatch } from "./relay";
 import { declareTopology, deadQueueName, HEADER_ATTEMPT, HEADER_REASON, queueName, retryQueueName, type TopologyNames } from "./topology";
 import type { Transport, TransportOptions } from "./transport";
 
@@ -37,7 +38,7 @@ export function createAmqpTransport(options: AmqpTransportOptions): Transport {
   let reconnectTimer: NodeJS.Timeout | null = null;
   let connecting: Promise<void> | null = null;
   const inFlight = new Set<Promise<void>>();
-  let relay: ReturnType<typeof startLoop> | null = null;
+  let relay: Loop | null = null;
   let lastReplayCheck = 0;
   let lastDepthSample = 0;
 
