@@ -12,7 +12,7 @@ import { createDb, type Db, type Prisma } from "~/lib/db";
 import { createLogger, type Logger } from "~/lib/logger";
 import { processorConfigSchema, type ProcessorConfig } from "~/processor/config";
 import type { Consumer } from "~/processor/messaging/consumer";
-import { deadQueueName, queueName, retryQueueName } from "~/processor/messaging/topology";
+import { deadQueueName, queueName, retryQueueName } from "~/processor/messaging/amqp/topology";
 import { createCarrierClient, type CarrierClient } from "~/core/integrations/carrier";
 import type { ClientOptions } from "~/core/integrations/http";
 import { createInventoryClient, type InventoryClient } from "~/core/integrations/inventory";
