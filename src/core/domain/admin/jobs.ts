@@ -1,6 +1,5 @@
 import { DomainError } from "~/core/errors";
-import { z } from "zod";
-import { decodeCursor, encodeCursor } from "~/core/pagination";
+import { newestFirst, type Page } from "~/core/pagination";
 import type { Db, Prisma } from "~/lib/db";
 import { findCatalogJob, jobCatalog } from "~/core/jobs/catalog";
 import type { JobRunStatus, JobTrigger } from "~/generated/prisma/enums";
@@ -38,7 +37,7 @@ export function secondsLeft(run: Pick<JobRunView, "status" | "startedAt" | "proc
   return Math.round((elapsedMs / run.processed) * (run.total - run.processed) / 1000);
 }
 
-const startedCursor = z.object({ startedAt: z.iso.datetime(), id: z.uuid() });
+const byStartedAt = newestFirst("startedAt");
 
 export interface ListJobRunsInput {
   limit: number;
@@ -49,28 +48,21 @@ export interface ListJobRunsInput {
 }
 
 /** Job runs, newest first (a queued run's startedAt is when it was requested). */
-export async function listJobRuns(db: Db, input: ListJobRunsInput, now: Date): Promise<{ items: JobRunListItem[]; nextCursor: string | null }> {
-  const after = input.cursor ? decodeCursor(input.cursor, startedCursor) : null;
-  if (input.cursor && !after) throw new DomainError("invalid", "not a cursor this list returned", { field: "cursor" });
+export async function listJobRuns(db: Db, input: ListJobRunsInput, now: Date): Promise<Page<JobRunListItem>> {
+  const after = byStartedAt.after(input.cursor);
   const rows = await db.jobRun.findMany({
     where: {
       ...(input.name ? { name: input.name } : {}),
       ...(input.status ? { status: input.status } : {}),
       ...(input.trigger ? { trigger: input.trigger } : {}),
-      ...(after
-        ? { OR: [{ startedAt: { lt: new Date(after.startedAt) } }, { startedAt: new Date(after.startedAt), id: { lt: after.id } }] }
-        : {}),
+      ...after,
     },
-    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+    orderBy: byStartedAt.orderBy(),
     take: input.limit + 1,
     select: jobRunSelect,
   });
-  const items = rows.slice(0, input.limit);
-  const last = items.at(-1);
-  return {
-    items: items.map((run) => ({ ...run, secondsLeft: secondsLeft(run, now) })),
-    nextCursor: rows.length > input.limit && last ? encodeCursor({ startedAt: last.startedAt.toISOString(), id: last.id }) : null,
-  };
+  const page = byStartedAt.page(rows, input.limit);
+  return { ...page, items: page.items.map((run) => ({ ...run, secondsLeft: secondsLeft(run, now) })) };
 }
 
 export function listJobCatalog() {
