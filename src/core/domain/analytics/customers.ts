@@ -2,9 +2,9 @@
 // month with repeat rates, and RFM segments per seller. Same "counted order" rule as sales.
 import type { Db } from "~/lib/db";
 import { withAdvisoryLock } from "./lock";
-import { COUNTED_STATUSES } from "./sales";
+import { COUNTED_ORDER_STATUSES } from "../lifecycle";
 
-const COUNTED_SQL = COUNTED_STATUSES.map((s) => `'${s}'`).join(", ");
+const COUNTED_SQL = COUNTED_ORDER_STATUSES.map((s) => `'${s}'`).join(", ");
 export const CUSTOMER_STATS_LOCK = "customer-stats";
 
 export const RFM_SEGMENTS = ["champions", "loyal", "new", "potential", "at_risk", "hibernating", "lost"] as const;

@@ -2,9 +2,9 @@
 // length for comparison, stored as Report rows (kind "seller-sales") and rendered as CSV.
 import type { Db } from "~/lib/db";
 import { formatMinor } from "~/core/money";
-import { COUNTED_STATUSES } from "./sales";
+import { COUNTED_ORDER_STATUSES } from "../lifecycle";
 
-const COUNTED_SQL = COUNTED_STATUSES.map((s) => `'${s}'`).join(", ");
+const COUNTED_SQL = COUNTED_ORDER_STATUSES.map((s) => `'${s}'`).join(", ");
 const DAY_MS = 86_400_000;
 export const SELLER_SALES_REPORT = "seller-sales";
 

@@ -8,10 +8,10 @@
 // orders (delete + insert), together with that day's daily rows. Distinct counts (orders,
 // buyers) do not add up across buckets, so nothing is derived from other aggregates.
 import type { Db } from "~/lib/db";
+import { COUNTED_ORDER_STATUSES } from "../lifecycle";
 import { withAdvisoryLock, type Tx } from "./lock";
 
-export const COUNTED_STATUSES = ["paid", "fulfilling", "shipped", "delivered"] as const;
-const COUNTED_SQL = COUNTED_STATUSES.map((s) => `'${s}'`).join(", ");
+const COUNTED_SQL = COUNTED_ORDER_STATUSES.map((s) => `'${s}'`).join(", ");
 export const SALES_LOCK = "aggregate-sales";
 export const SALES_WATERMARK = "aggregate-sales";
 const DAY_MS = 86_400_000;
