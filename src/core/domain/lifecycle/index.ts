@@ -18,17 +18,8 @@ export {
   ORDER_TRANSITIONS,
   SHIPPABLE_ORDER_STATUSES,
   voidOrderPayment,
-  type CancelOrderInput,
-  type LockedOrder,
-  type MarkPaidInput,
-  type NewOrder,
-  type OrderMove,
-  type PaymentFailureInput,
-  type PaymentTransitionResult,
-  type TransitionResult,
-  type VoidPaymentInput,
 } from "./order";
-export { firstPaymentKey, orderPayment, PAYMENT_GATEWAY, PAYMENT_TRANSITIONS, type PaymentMove } from "./payment";
+export { orderPayment, PAYMENT_GATEWAY, PAYMENT_TRANSITIONS } from "./payment";
 export {
   applyCarrierStatus,
   bookShipments,
@@ -37,9 +28,4 @@ export {
   SHIPPED_SHIPMENT_STATUSES,
   TRACKED_SHIPMENT_STATUSES,
   type CarrierBooking,
-  type CurrentShipment,
-  type HandOver,
-  type ShipmentMove,
-  type ShipmentOrder,
 } from "./shipment";
-export type { Transition, TransitionTable, WrongStatus } from "./table";

@@ -111,23 +111,30 @@ export function openOrderSql(order: NewOrder): Prisma.Sql {
     const event = { type, aggregateType: "order", aggregateId: order.id, payload };
     return Prisma.sql`${Prisma.raw(`opened_event_${i}`)} AS (${appendEventSql(event, { name: "opened_order", fromColumns: { orderNumber: "number" } }, order.now)})`;
   });
-  return Prisma.sql`
-    opened_order AS (
-      INSERT INTO "Order" (id, "buyerId", status, currency, "subtotalMinor", "shippingMinor", "totalMinor", "idempotencyKey", "requestHash",
-                           "reservationId", "reservationExpiresAt", "shippingAddress", "placedAt", "updatedAt")
-      VALUES (${order.id}::uuid, ${order.buyerId}, ${placed.to}::"OrderStatus", ${order.currency}, ${order.subtotalMinor}::bigint, ${order.shippingMinor}::bigint,
-              ${order.totalMinor}::bigint, ${order.idempotencyKey}, ${order.requestHash}, ${order.reservationId}, ${order.reservationExpiresAt},
-              ${JSON.stringify(order.shippingAddress)}::jsonb, ${order.now}, CURRENT_TIMESTAMP)
-      RETURNING id, number
-    ), opened_status AS (
-      INSERT INTO "OrderStatusChange" (id, "orderId", "fromStatus", "toStatus", reason, at)
-      SELECT gen_random_uuid(), id, NULL, ${placed.to}::"OrderStatus", 'order placed', ${order.now} FROM opened_order
-    ), opened_payment AS (
-      INSERT INTO "Payment" (id, "orderId", gateway, "idempotencyKey", status, "amountMinor", currency, "updatedAt")
-      SELECT gen_random_uuid(), id, ${PAYMENT_GATEWAY}, ${firstPaymentKey(order.id)}, ${opened.to}::"PaymentStatus", ${order.totalMinor}::bigint,
-             ${order.currency}, CURRENT_TIMESTAMP
-      FROM opened_order
-    ), ${Prisma.join(events)}`;
+  return Prisma.join(
+    [
+      Prisma.sql`opened_order AS (
+        INSERT INTO "Order" (id, "buyerId", status, currency, "subtotalMinor", "shippingMinor", "totalMinor", "idempotencyKey", "requestHash",
+                             "reservationId", "reservationExpiresAt", "shippingAddress", "placedAt", "updatedAt")
+        VALUES (${order.id}::uuid, ${order.buyerId}, ${placed.to}::"OrderStatus", ${order.currency}, ${order.subtotalMinor}::bigint, ${order.shippingMinor}::bigint,
+                ${order.totalMinor}::bigint, ${order.idempotencyKey}, ${order.requestHash}, ${order.reservationId}, ${order.reservationExpiresAt},
+                ${JSON.stringify(order.shippingAddress)}::jsonb, ${order.now}, CURRENT_TIMESTAMP)
+        RETURNING id, number
+      )`,
+      Prisma.sql`opened_status AS (
+        INSERT INTO "OrderStatusChange" (id, "orderId", "fromStatus", "toStatus", reason, at)
+        SELECT gen_random_uuid(), id, NULL, ${placed.to}::"OrderStatus", 'order placed', ${order.now} FROM opened_order
+      )`,
+      Prisma.sql`opened_payment AS (
+        INSERT INTO "Payment" (id, "orderId", gateway, "idempotencyKey", status, "amountMinor", currency, "updatedAt")
+        SELECT gen_random_uuid(), id, ${PAYMENT_GATEWAY}, ${firstPaymentKey(order.id)}, ${opened.to}::"PaymentStatus", ${order.totalMinor}::bigint,
+               ${order.currency}, CURRENT_TIMESTAMP
+        FROM opened_order
+      )`,
+      ...events,
+    ],
+    ",\n",
+  );
 }
 
 export interface MarkPaidInput {
