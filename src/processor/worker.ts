@@ -12,6 +12,8 @@ import { createAnalyticsConsumer, type RefreshSales } from "./consumers/analytic
 import type { PipelineClients } from "./pipeline-clients";
 import { runOrderExpiry } from "./tasks/expiry";
 import { createFulfilmentConsumer } from "./consumers/fulfilment";
+import { configuredMailConsumer, createConfiguredMailer } from "./consumers/mail";
+import type { Mailer } from "~/core/integrations/mail";
 import { createPaymentsConsumer } from "./consumers/payments";
 import { createReservationsConsumer } from "./consumers/reservations";
 import { pollStaleShipments } from "./tasks/tracking";
@@ -37,6 +39,8 @@ export interface WorkerDeps {
   clients?: PipelineClients;
   /** Replaces the sales refresh (tests, benchmarks). */
   refreshSales?: RefreshSales;
+  /** Sends the mail; built from SMTP_* when absent, and no mail is sent without SMTP_HOST. */
+  mailer?: Mailer;
   now?: () => Date;
 }
 
@@ -56,12 +60,13 @@ export function createClients(config: ProcessorConfig, logger: Logger): Pipeline
   };
 }
 
-export function createConsumers(config: ProcessorConfig, clients: PipelineClients, refreshSales: RefreshSales): Consumer[] {
+export function createConsumers(config: ProcessorConfig, clients: PipelineClients, refreshSales: RefreshSales, mailer: Mailer | null = null): Consumer[] {
   return [
     createPaymentsConsumer({ clients, defaultCardToken: config.PAYMENT_DEFAULT_CARD_TOKEN }),
     createReservationsConsumer(clients),
     createFulfilmentConsumer({ clients, carrierName: config.CARRIER_NAME }),
     createAnalyticsConsumer({ refresh: refreshSales }),
+    ...(mailer ? [configuredMailConsumer(config, mailer)] : []),
   ];
 }
 
@@ -73,7 +78,9 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
   const { config, db, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const clients: PipelineClients & { expiryInventory?: PipelineClients["inventory"] } = deps.clients ?? createClients(config, logger);
-  const consumers = createConsumers(config, clients, deps.refreshSales ?? refreshSalesForOrders);
+  const mailer = deps.mailer ?? createConfiguredMailer(config);
+  if (!mailer) logger.warn("SMTP_HOST is not set: no mail is sent");
+  const consumers = createConsumers(config, clients, deps.refreshSales ?? refreshSalesForOrders, mailer);
   const metrics = createPipelineMetrics(deps.registry ?? new Registry(), db);
   const policy = { delaysMs: config.EVENT_RETRY_DELAYS_MS, maxAttempts: config.EVENT_MAX_ATTEMPTS };
   const relayDb = createDb(config.DATABASE_URL, { maxConnections: 2 });
@@ -107,6 +114,7 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
       await Promise.all(scheduled.map((loop) => loop.stop()));
       await transport.stop();
       await relayDb.$disconnect();
+      mailer?.close();
       logger.info("worker stopped");
     },
   };
