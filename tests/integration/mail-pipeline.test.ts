@@ -6,7 +6,7 @@ import { Registry } from "prom-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { replayDeadLetter } from "~/core/domain/admin/dead-letters";
 import { createDb, type Db } from "~/lib/db";
-import { deadQueueName } from "~/processor/messaging/topology";
+import { deadQueueName } from "~/processor/messaging/amqp/topology";
 import { startWorker, type WorkerHandle } from "~/processor/worker";
 import { connect } from "amqplib";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";

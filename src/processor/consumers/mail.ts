@@ -84,7 +84,9 @@ export function createConfiguredMailer(config: ProcessorConfig): Mailer | null {
   });
 }
 
-export function configuredMailConsumer(config: ProcessorConfig, mailer: Mailer): Consumer {
+export type MailConfig = Pick<ProcessorConfig, "MAIL_FROM" | "PUBLIC_WEB_URL" | "MAIL_CONCURRENCY" | "SMTP_TIMEOUT_MS">;
+
+export function configuredMailConsumer(config: MailConfig, mailer: Mailer): Consumer {
   return createMailConsumer({
     mailer,
     from: config.MAIL_FROM,
