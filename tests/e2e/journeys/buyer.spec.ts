@@ -1,6 +1,7 @@
 import { expect, test } from "@playwright/test";
 import { LONG_TEST_BUDGET_MS } from "../../helpers/wait.ts";
-import { ADDRESS, PASSWORD, RUN, apiClient, apiNewSeller, apiPublishedProduct, apiShippingLabel, apiSignIn, carrierAdvance, screenshot } from "./helpers.ts";
+import { e2eSystem } from "../support/system.ts";
+import { ADDRESS, PASSWORD, RUN, apiClient, apiNewSeller, apiPublishedProduct, apiShippingLabel, apiSignIn, carrierAdvance, mailsTo, screenshot, waitForMail } from "./helpers.ts";
 
 // Two shops each sell a "quokka" product the buyer can afford, plus one above the price filter.
 test("a buyer registers, searches, filters, buys from two sellers and watches the order get paid and shipped", async ({ page }) => {
@@ -96,9 +97,11 @@ test("a buyer registers, searches, filters, buys from two sellers and watches th
   await screenshot(page, "order-paid", { phone: true });
 
   // Both shops hand their parcels to the carrier (the seller journey does this in the browser).
+  const labels: string[] = [];
   for (const token of [demoSeller, otherSeller]) {
     const label = await apiShippingLabel(token, orderId);
     await apiClient(token).orders.markShipped.mutate({ orderId, ...label });
+    labels.push(label.trackingNumber);
   }
   await expect(status).toHaveText("Shipped");
   await expect(page.getByRole("list", { name: "Progress" }).getByText("Shipped")).toHaveClass(/current/);
@@ -126,4 +129,36 @@ test("a buyer registers, searches, filters, buys from two sellers and watches th
   const buyerToken = await apiSignIn(email, PASSWORD);
   const orders = await apiClient(buyerToken).orders.list.query({ limit: 10 });
   expect(orders.items).toHaveLength(1);
+
+  // Mail, as the local mail server (MailDev, over real SMTP) received it: the buyer's
+  // confirmation, payment and one "shipped" per parcel with its tracking number, and each shop's
+  // new order with only its own lines.
+  const n = orders.items[0]!.number;
+  const confirmation = await waitForMail(email, new RegExp(`^Order #${n} received$`));
+  expect(confirmation.text).toContain(apron.title);
+  expect(confirmation.text).toContain(napkins.title);
+  expect(confirmation.text).toContain("€44.00");
+  await waitForMail(email, new RegExp(`^Payment received for order #${n}$`));
+  for (const [shop, tracking] of [["Lavka Demo Shop", labels[0]!], [`Quokka Works ${RUN}`, labels[1]!]] as const) {
+    expect((await waitForMail(email, new RegExp(`^Your parcel from ${shop} has shipped \\(order #${n}\\)$`))).text).toContain(`Tracking number: ${tracking}`);
+  }
+  const otherShopEmail = (await apiClient(otherSeller).auth.me.query()).email;
+  const toShop = await waitForMail(otherShopEmail, new RegExp(`^New order #${n} for Quokka Works ${RUN} to ship$`));
+  expect(toShop.text).toContain(napkins.title);
+  expect(toShop.text).not.toContain(apron.title);
+  await waitForMail("seller@lavka.test", new RegExp(`^New order #${n} for Lavka Demo Shop to ship$`));
+  // One of each, however the events travelled.
+  expect(await mailsTo(email, new RegExp(`#${n}\\b`))).toHaveLength(4);
+
+  // The mail as the buyer sees it, and its button opens the order.
+  await page.goto(`${e2eSystem().mailUrl}/api/email/${confirmation.id}/html`);
+  await expect(page.getByRole("heading", { name: "Thank you for your order" })).toBeVisible();
+  await screenshot(page, "mail-order-received", { phone: true });
+  await page.getByRole("link", { name: "View your order" }).click();
+  await expect(page).toHaveURL(new RegExp(`/orders/${orderId}$`));
+  await expect(page.getByTestId("order-status")).toHaveText("Shipped");
+  // The mail server's own page lists what it caught (npm start prints its address).
+  await page.goto(e2eSystem().mailUrl);
+  await expect(page.getByText(`Order #${n} received`).first()).toBeVisible();
+  await screenshot(page, "mail-catcher");
 });
