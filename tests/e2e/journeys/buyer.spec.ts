@@ -3,6 +3,10 @@ import { LONG_TEST_BUDGET_MS } from "../../helpers/wait.ts";
 import { e2eSystem } from "../support/system.ts";
 import { ADDRESS, PASSWORD, RUN, apiClient, apiNewSeller, apiPublishedProduct, apiShippingLabel, apiSignIn, carrierAdvance, mailsTo, screenshot, waitForMail } from "./helpers.ts";
 
+// The buyer's browser prefers German: the shop's pages stay in the shop's locale, but the
+// account remembers it for the money and dates in the buyer's mail.
+test.use({ locale: "de-DE" });
+
 // Two shops each sell a "quokka" product the buyer can afford, plus one above the price filter.
 test("a buyer registers, searches, filters, buys from two sellers and watches the order get paid and shipped", async ({ page }) => {
   test.setTimeout(LONG_TEST_BUDGET_MS);
@@ -122,8 +126,16 @@ test("a buyer registers, searches, filters, buys from two sellers and watches th
 
   // The account page shows who is signed in.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Account" }).click();
-  await expect(page.getByText(email)).toBeVisible();
+  await expect(page.getByText(email).first()).toBeVisible();
+  // Mail formats money and dates as the browser's language did at registration; the buyer can change that.
+  const mailFormat = page.getByLabel("Prices and dates in emails");
+  await expect(mailFormat).toHaveValue("de-DE");
   await screenshot(page, "account", { phone: true });
+  await mailFormat.selectOption("en-GB");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByRole("status")).toContainText("Saved");
+  await page.reload();
+  await expect(mailFormat).toHaveValue("en-GB");
 
   // The idempotency key placed exactly one order.
   const buyerToken = await apiSignIn(email, PASSWORD);
@@ -137,7 +149,7 @@ test("a buyer registers, searches, filters, buys from two sellers and watches th
   const confirmation = await waitForMail(email, new RegExp(`^Order #${n} received$`));
   expect(confirmation.text).toContain(apron.title);
   expect(confirmation.text).toContain(napkins.title);
-  expect(confirmation.text).toContain("€44.00");
+  expect(confirmation.text).toContain("44,00\u00a0€"); // de-DE, the browser's language when the order was placed
   await waitForMail(email, new RegExp(`^Payment received for order #${n}$`));
   for (const [shop, tracking] of [["Lavka Demo Shop", labels[0]!], [`Quokka Works ${RUN}`, labels[1]!]] as const) {
     expect((await waitForMail(email, new RegExp(`^Your parcel from ${shop} has shipped \\(order #${n}\\)$`))).text).toContain(`Tracking number: ${tracking}`);
