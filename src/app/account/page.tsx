@@ -3,7 +3,7 @@ import Link from "next/link";
 import { becomeSeller, changeMailLocale, changePassword } from "~/web/actions/auth";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { webConfig } from "~/web/config";
-import { date, mailLocaleOptions } from "~/web/format";
+import { date, localeSample, mailLocaleOptions } from "~/web/format";
 import { requireViewer } from "~/web/viewer";
 
 export const metadata: Metadata = { title: "Your account" };
@@ -14,6 +14,8 @@ type Props = { searchParams: Promise<{ denied?: string }> };
 export default async function AccountPage({ searchParams }: Props) {
   const viewer = await requireViewer("/account");
   const { denied } = await searchParams;
+  const currency = webConfig().SHOP_CURRENCY;
+  const sample = localeSample(viewer.locale, currency);
   return (
     <main id="main">
       <h1>Your account</h1>
@@ -60,7 +62,8 @@ export default async function AccountPage({ searchParams }: Props) {
               name="locale"
               label="Prices and dates in emails"
               defaultValue={viewer.locale}
-              options={mailLocaleOptions(viewer.locale, webConfig().SHOP_CURRENCY)}
+              options={mailLocaleOptions(viewer.locale)}
+              hint={`Your emails now write ${sample.money} and ${sample.date}.`}
             />
             <div>
               <SubmitButton pendingLabel="Saving…">Save</SubmitButton>

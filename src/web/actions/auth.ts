@@ -1,5 +1,6 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { localeFromAcceptLanguage } from "~/core/locale";
@@ -73,6 +74,7 @@ export async function changeMailLocale(_prev: FormState, formData: FormData): Pr
   try {
     await assertSameOrigin();
     await (await api()).auth.setLocale.mutate(values);
+    revalidatePath("/account"); // the sample under the choice follows it
     return { status: "ok", message: "Saved. Your next emails use this format.", values };
   } catch (error) {
     return errorToFormState(error, values);
