@@ -14,7 +14,8 @@ import { createTestDatabase, type Db, type TestDatabase } from "../../../tests/h
 import { createProduct, createSellerUser, createUser } from "../../../tests/helpers/fixtures";
 import { startTestMailServer, type TestMailServer } from "../../../tests/helpers/mail";
 import { placeOrders, startReferenceServices, testLogger, type ReferenceServices, type World } from "../../../tests/helpers/pipeline";
-import { createMailConsumer } from "./mail";
+import { pipelineConfig } from "../../../tests/helpers/pipeline";
+import { createConfiguredMailer, createMailConsumer } from "./mail";
 import { createPaymentsConsumer } from "./payments";
 
 let testDb: TestDatabase;
@@ -175,5 +176,15 @@ describe("mail consumer", () => {
     const event = await eventOf(orderId, "order.placed");
     const ghost = { ...event, id: randomUUID(), aggregateId: randomUUID(), payload: { ...(event["payload"] as object), orderId: randomUUID() } };
     expect(await dispatch(consumer(), ghost, 3, deps())).toMatchObject({ kind: "dead", reason: expect.stringContaining("does not exist") });
+  });
+
+  it("is configured from SMTP_*: none without SMTP_HOST, and a user needs a password", () => {
+    expect(createConfiguredMailer(pipelineConfig(testDb.url))).toBeNull();
+    expect(() => createConfiguredMailer(pipelineConfig(testDb.url, { SMTP_HOST: "smtp.example.test", SMTP_USER: "lavka" }))).toThrow(
+      "SMTP_PASSWORD: required when SMTP_USER is set",
+    );
+    const mailer = createConfiguredMailer(pipelineConfig(testDb.url, { SMTP_HOST: "smtp.example.test", SMTP_USER: "lavka", SMTP_PASSWORD: "secret" }));
+    expect(mailer).not.toBeNull();
+    mailer?.close();
   });
 });
