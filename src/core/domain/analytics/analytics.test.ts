@@ -6,7 +6,8 @@ import { computeCustomerStats, RFM_SEGMENTS, rfmSegment } from "./customers";
 import { reorderSoon, runForecast } from "./demand";
 import { formatMinor } from "~/core/money";
 import { previousWeek, renderReportCsv, storeSellerSalesReport } from "./reports";
-import { latestBacktest, salesSeries, topProducts, withDerived } from "./reads";
+import { latestBacktest } from "./read/forecasts";
+import { salesSeries, topProducts, withDerived } from "./read/sales";
 import { aggregateSales, COUNTED_STATUSES } from "./sales";
 
 const END = new Date("2026-09-07T00:00:00Z");
@@ -110,7 +111,7 @@ describe("read helpers", () => {
     const hourly = await t.db.salesHourly.aggregate({ where: { hour: { gte: from, lt: END } }, _sum: { revenueMinor: true } });
     expect(days.reduce((n, d) => n + d.revenueMinor, 0n)).toBe(hourly._sum.revenueMinor);
     const sellerId = seed.demoUsers.find((u) => u.role === "seller")!.sellerId!;
-    const top = await topProducts(t.db, { sellerId, from, to: END, limit: 3 });
+    const { items: top } = await topProducts(t.db, sellerId, { from, to: END, limit: 3 });
     expect(top.length).toBeGreaterThan(0);
     expect(top[0]!.revenueMinor >= top[top.length - 1]!.revenueMinor).toBe(true);
     expect(withDerived({ revenueMinor: 1001n, orders: 2, buyers: 4, returningBuyers: 1 })).toMatchObject({ averageOrderValueMinor: 501n, returningShare: 0.25 });

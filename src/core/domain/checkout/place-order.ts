@@ -10,6 +10,7 @@ import { moneyProblems } from "~/core/domain/cart/limits";
 import type { AvailabilityReader } from "~/core/domain/catalog/availability";
 import { getSetting } from "~/core/domain/settings/settings";
 import type { AuthUser } from "~/core/domain/actor";
+import type { ShippingAddress } from "~/core/address";
 
 /**
  * checkout.place: cart -> order, exactly once per idempotency key.
@@ -33,18 +34,6 @@ export interface CheckoutDeps {
   inventory: InventoryClient;
   availability: AvailabilityReader;
   now: () => Date;
-}
-
-export interface ShippingAddress {
-  name: string;
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postalCode: string;
-  /** ISO 3166-1 alpha-2. */
-  country: string;
-  phone?: string;
 }
 
 export interface PlaceOrderInput {

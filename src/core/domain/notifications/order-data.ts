@@ -1,6 +1,6 @@
 import type { Db, Prisma } from "~/lib/db";
 import { minorNumbers, type MinorNumbers } from "~/core/money";
-import type { ShippingAddress } from "../checkout/place-order";
+import type { ShippingAddress } from "~/core/address";
 
 /** What the mail templates may show of an order: read fresh when the mail is written. */
 const mailOrderSelect = {

@@ -4,7 +4,8 @@ import { Prisma, type Db } from "~/lib/db";
 import { minorNumbers, type MinorNumbers } from "~/core/money";
 import type { OrderStatus, ShipmentStatus } from "~/generated/prisma/enums";
 import { lockOrder } from "../lifecycle/transitions";
-import { placedAtOrder, placedAtPage, toPage, type Page } from "./queries";
+import type { Page } from "~/core/pagination";
+import { byPlacedAt } from "./queries";
 
 function sellerOrderSelect(sellerId: string) {
   return {
@@ -54,13 +55,13 @@ export interface SellerLinesInput {
 export async function listSellerOrders(db: Db, sellerId: string, input: SellerLinesInput): Promise<Page<SellerOrder>> {
   const rows = await db.order.findMany({
     where: {
-      AND: [{ lines: { some: { sellerId } }, ...(input.status ? { status: input.status } : {}) }, placedAtPage(input.cursor)],
+      AND: [{ lines: { some: { sellerId } }, ...(input.status ? { status: input.status } : {}) }, byPlacedAt.after(input.cursor)],
     },
-    orderBy: placedAtOrder,
+    orderBy: byPlacedAt.orderBy(),
     take: input.limit + 1,
     select: sellerOrderSelect(sellerId),
   });
-  const page = toPage(rows, input.limit);
+  const page = byPlacedAt.page(rows, input.limit);
   return { items: page.items.map((row) => toSellerOrder(minorNumbers(row))), nextCursor: page.nextCursor };
 }
 
