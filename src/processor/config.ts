@@ -57,6 +57,34 @@ const schema = z.object({
   /** Carrier name stored on shipments and shown to buyers. */
   CARRIER_NAME: z.string().min(1).max(100).default("Lavka Delivery"),
 
+  // Mail (worker mode) --------------------------------------------------------------------
+  /** SMTP server the mail consumer sends through; unset = no mail is sent (the consumer does not run). */
+  SMTP_HOST: z.preprocess(blankIsUnset, z.string().min(1).max(253).optional()),
+  SMTP_PORT: port.default(587),
+  /**
+   * starttls: the connection must be upgraded with STARTTLS (submission, port 587); tls: TLS from
+   * the first byte (port 465); none: no encryption (only for a mail catcher on the same machine).
+   */
+  SMTP_TLS: z.enum(["starttls", "tls", "none"]).default("starttls"),
+  /** SMTP credentials; without a user the server is used without authentication. */
+  SMTP_USER: optionalSecret,
+  SMTP_PASSWORD: optionalSecret,
+  /** Connecting, the greeting and each later reply: longer counts as a failed attempt. */
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
+  /** Sender of every mail, "Name <address>" or an address. */
+  MAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>\r\n]+ <[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an address or "Name <address>"')
+    .default("Lavka <orders@lavka.test>"),
+  /** Mails sent at once (SMTP connections, each holding a database connection while the server takes the mail). */
+  MAIL_CONCURRENCY: z.coerce.number().int().min(1).max(20).default(2),
+  /** Where people open the web interface: links in mail point here. */
+  PUBLIC_WEB_URL: z
+    .string()
+    .url()
+    .refine((v) => /^https?:\/\//.test(v), "must be an http:// or https:// URL")
+    .default("http://localhost:3000"),
+
   // Scheduled pipeline work --------------------------------------------------------------
   /** Unpaid orders are cancelled (and their stock released) this long after checkout. */
   ORDER_PAYMENT_TIMEOUT_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),

@@ -3,8 +3,10 @@ import { refreshSalesForOrders } from "~/core/domain/analytics/sales";
 import { createDb, type Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import type { ProcessorConfig } from "./config";
+import type { Mailer } from "~/core/integrations/mail";
 import { createConsumers } from "./consumers";
 import type { RefreshSales } from "./consumers/analytics";
+import { createConfiguredMailer } from "./consumers/mail";
 import { createAmqpTransport } from "./messaging/amqp-transport";
 import { createDbTransport } from "./messaging/db-transport";
 import { createPipelineMetrics } from "./messaging/metrics";
@@ -27,6 +29,8 @@ export interface WorkerDeps {
   clients?: WorkerClients;
   /** Replaces the sales refresh (tests, benchmarks). */
   refreshSales?: RefreshSales;
+  /** Sends the mail; built from SMTP_* when absent, and no mail is sent without SMTP_HOST. */
+  mailer?: Mailer;
   now?: () => Date;
 }
 
@@ -38,7 +42,9 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
   const { config, db, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const clients = deps.clients ?? createPipelineClients(config, logger);
-  const consumers = createConsumers(config, clients, deps.refreshSales ?? refreshSalesForOrders);
+  const mailer = deps.mailer ?? createConfiguredMailer(config);
+  if (!mailer) logger.warn("SMTP_HOST is not set: no mail is sent");
+  const consumers = createConsumers(config, clients, deps.refreshSales ?? refreshSalesForOrders, mailer);
   const metrics = createPipelineMetrics(deps.registry ?? new Registry(), db);
   const policy = { delaysMs: config.EVENT_RETRY_DELAYS_MS, maxAttempts: config.EVENT_MAX_ATTEMPTS };
   const relayDb = createDb(config.DATABASE_URL, { maxConnections: 2 });
@@ -56,6 +62,7 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
       await tasks.stop();
       await transport.stop();
       await relayDb.$disconnect();
+      mailer?.close();
       logger.info("worker stopped");
     },
   };
