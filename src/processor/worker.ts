@@ -42,7 +42,7 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
   const metrics = createPipelineMetrics(deps.registry ?? new Registry(), db);
   const policy = { delaysMs: config.EVENT_RETRY_DELAYS_MS, maxAttempts: config.EVENT_MAX_ATTEMPTS };
   const relayDb = createDb(config.DATABASE_URL, { maxConnections: 2 });
-  const common = { db, relayDb, logger, now, consumers, policy, metrics, prefetch: config.AMQP_PREFETCH, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS };
+  const common = { db, relayDb, logger, now, consumers, policy, metrics, prefetch: config.AMQP_PREFETCH, deliveryLimit: config.EVENT_DELIVERY_LIMIT, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS };
 
   const transport: Transport = config.AMQP_URL
     ? createAmqpTransport({ ...common, url: config.AMQP_URL, exchange: config.AMQP_EXCHANGE, queuePrefix: config.AMQP_QUEUE_PREFIX })
