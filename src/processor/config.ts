@@ -15,6 +15,11 @@ const optionalSecret = z.preprocess(blankIsUnset, z.string().min(1).optional());
 const schema = z.object({
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * A streaming replica of DATABASE_URL for the jobs' reads of finished periods (sales reports),
+   * with a pool of its own of DATABASE_POOL_MAX; unset (or blank): they read the primary.
+   */
+  DATABASE_READ_URL: z.preprocess(blankIsUnset, postgresUrl.optional()),
   LOG_LEVEL: logLevel,
   /** Port for /healthz, /readyz and /metrics in worker and cron modes. */
   PROCESSOR_HTTP_PORT: port.default(9464),

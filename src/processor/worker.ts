@@ -20,6 +20,8 @@ export interface WorkerHandle {
 export interface WorkerDeps {
   config: ProcessorConfig;
   db: Db;
+  /** The replica (DATABASE_READ_URL) for the queued jobs' reads; `db` when absent. */
+  readDb?: Db;
   logger: Logger;
   /** The processor's /metrics registry; pipeline metrics are registered on it. */
   registry?: Registry;
@@ -48,7 +50,7 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
     ? createAmqpTransport({ ...common, url: config.AMQP_URL, exchange: config.AMQP_EXCHANGE, queuePrefix: config.AMQP_QUEUE_PREFIX })
     : createDbTransport({ ...common, leaseMs: config.EVENT_LEASE_MS });
   await transport.start();
-  const tasks = startTasks({ config, db, logger, clients, now });
+  const tasks = startTasks({ config, db, readDb: deps.readDb ?? db, logger, clients, now });
   logger.info({ transport: config.AMQP_URL ? "amqp" : "database", consumers: consumers.map((c) => c.name) }, "worker started");
 
   return {
