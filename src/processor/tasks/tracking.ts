@@ -1,6 +1,7 @@
 import type { Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import { applyCarrierUpdate } from "~/core/domain/delivery/tracking";
+import { TRACKED_SHIPMENT_STATUSES } from "~/core/domain/lifecycle";
 import type { PipelineClients } from "../pipeline-clients";
 
 export interface TrackingPollOptions {
@@ -29,7 +30,7 @@ export async function pollStaleShipments(options: TrackingPollOptions): Promise<
   const stale = await options.db.$queryRaw<{ id: string; carrierRef: string; trackingNumber: string; previousUpdatedAt: Date }[]>`
     WITH due AS (
       SELECT id, "updatedAt" FROM "Shipment"
-      WHERE status IN ('created', 'in_transit', 'out_for_delivery') AND "trackingNumber" IS NOT NULL AND "carrierRef" IS NOT NULL
+      WHERE status::text = ANY(${[...TRACKED_SHIPMENT_STATUSES]}::text[]) AND "trackingNumber" IS NOT NULL AND "carrierRef" IS NOT NULL
         AND "updatedAt" < ${new Date(now.getTime() - options.staleMs)}
       ORDER BY "updatedAt" LIMIT ${options.batchSize ?? 100}
       FOR UPDATE SKIP LOCKED

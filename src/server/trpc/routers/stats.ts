@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { requireOwnSellerId } from "~/core/domain/actor";
-import { productForecast, reorderSoonForSeller } from "~/core/domain/analytics/forecast-stats";
-import { salesSummary, salesTimeseries, topProducts } from "~/core/domain/analytics/sales-stats";
+import { productForecast, reorderSoonForSeller } from "~/core/domain/analytics/read/forecasts";
+import { salesSummary, salesTimeseries, topProducts } from "~/core/domain/analytics/read/sales";
 import { replicaOrPrimary } from "../context";
 import { router, sellerProcedure } from "../init";
 
