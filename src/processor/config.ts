@@ -15,6 +15,11 @@ const optionalSecret = z.preprocess(blankIsUnset, z.string().min(1).optional());
 const schema = z.object({
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * A streaming replica of DATABASE_URL for the jobs' reads of finished periods (sales reports),
+   * with a pool of its own of DATABASE_POOL_MAX; unset (or blank): they read the primary.
+   */
+  DATABASE_READ_URL: z.preprocess(blankIsUnset, postgresUrl.optional()),
   LOG_LEVEL: logLevel,
   /** Port for /healthz, /readyz and /metrics in worker and cron modes. */
   PROCESSOR_HTTP_PORT: port.default(9464),
@@ -38,6 +43,12 @@ const schema = z.object({
   EVENT_RETRY_DELAYS_MS: delayList.default([1_000, 5_000, 30_000, 120_000]),
   /** Attempts before a failing message is dead-lettered (outages of other services do not count). */
   EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * Deliveries of one message that end with no outcome at all (the worker crashed, was killed or
+   * lost its connection while handling it) before the message is dead-lettered instead of being
+   * handled again: what stops a message that kills the worker from doing so forever.
+   */
+  EVENT_DELIVERY_LIMIT: z.coerce.number().int().min(1).max(100).default(5),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(200),
   /** How often the relay looks for new outbox rows when it found none last time. */
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),

@@ -22,6 +22,8 @@ export interface WorkerHandle {
 export interface WorkerDeps {
   config: ProcessorConfig;
   db: Db;
+  /** The replica (DATABASE_READ_URL) for the queued jobs' reads; `db` when absent. */
+  readDb?: Db;
   logger: Logger;
   /** The processor's /metrics registry; pipeline metrics are registered on it. */
   registry?: Registry;
@@ -48,13 +50,13 @@ export async function startWorker(deps: WorkerDeps): Promise<WorkerHandle> {
   const metrics = createPipelineMetrics(deps.registry ?? new Registry(), db);
   const policy = { delaysMs: config.EVENT_RETRY_DELAYS_MS, maxAttempts: config.EVENT_MAX_ATTEMPTS };
   const relayDb = createDb(config.DATABASE_URL, { maxConnections: 2 });
-  const common = { db, relayDb, logger, now, consumers, policy, metrics, prefetch: config.AMQP_PREFETCH, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS };
+  const common = { db, relayDb, logger, now, consumers, policy, metrics, prefetch: config.AMQP_PREFETCH, deliveryLimit: config.EVENT_DELIVERY_LIMIT, batchSize: config.OUTBOX_BATCH_SIZE, pollMs: config.OUTBOX_POLL_MS };
 
   const transport: Transport = config.AMQP_URL
     ? createAmqpTransport({ ...common, url: config.AMQP_URL, exchange: config.AMQP_EXCHANGE, queuePrefix: config.AMQP_QUEUE_PREFIX })
     : createDbTransport({ ...common, leaseMs: config.EVENT_LEASE_MS });
   await transport.start();
-  const tasks = startTasks({ config, db, logger, clients, now });
+  const tasks = startTasks({ config, db, readDb: deps.readDb ?? db, logger, clients, now });
   logger.info({ transport: config.AMQP_URL ? "amqp" : "database", consumers: consumers.map((c) => c.name) }, "worker started");
 
   return {
