@@ -10,7 +10,7 @@ import { createDb, Prisma } from "~/lib/db";
 import { dispatch, isTransient, type Consumer } from "~/processor/messaging/consumer";
 import { createPipelineMetrics } from "~/processor/messaging/metrics";
 import { markShipped } from "~/core/domain/orders/seller";
-import { cancelOrder } from "~/core/domain/lifecycle/transitions";
+import { cancelOrder } from "~/core/domain/lifecycle";
 import { createTestDatabase, type Db, type TestDatabase } from "../../../tests/helpers/db";
 import { createProduct, createSellerUser } from "../../../tests/helpers/fixtures";
 import {

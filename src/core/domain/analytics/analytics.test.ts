@@ -8,7 +8,8 @@ import { formatMinor } from "~/core/money";
 import { previousWeek, renderReportCsv, storeSellerSalesReport } from "./reports";
 import { latestBacktest } from "./read/forecasts";
 import { salesSeries, topProducts, withDerived } from "./read/sales";
-import { aggregateSales, COUNTED_STATUSES } from "./sales";
+import { COUNTED_ORDER_STATUSES } from "../lifecycle";
+import { aggregateSales } from "./sales";
 
 const END = new Date("2026-09-07T00:00:00Z");
 const DAY = 86_400_000;
@@ -124,7 +125,7 @@ describe("customer statistics", () => {
   it("builds cohorts and RFM segments consistent with the orders", async () => {
     const result = await computeCustomerStats(t.db, { now: END });
     expect(result.skipped).toBe(false);
-    const counted = { status: { in: [...COUNTED_STATUSES] } };
+    const counted = { status: { in: [...COUNTED_ORDER_STATUSES] } };
     const buyers = await t.db.order.groupBy({ by: ["buyerId"], where: counted });
     const firstMonth = await t.db.customerCohort.findMany({ where: { monthOffset: 0 }, select: { cohortSize: true, activeBuyers: true, repeatBuyers: true } });
     expect(firstMonth.reduce((n, c) => n + c.cohortSize, 0)).toBe(buyers.length);

@@ -8,16 +8,15 @@
 // orders (delete + insert), together with that day's daily rows. Distinct counts (orders,
 // buyers) do not add up across buckets, so nothing is derived from other aggregates.
 import type { Db } from "~/lib/db";
+import { COUNTED_ORDER_STATUSES } from "../lifecycle";
 import { withAdvisoryLock, type Tx } from "./lock";
-
-export const COUNTED_STATUSES = ["paid", "fulfilling", "shipped", "delivered"] as const;
 
 /**
  * The counted-order rule in SQL, for the analytics statements: `countedOrder("o")` is
- * `o.status IN ('paid', ...)`, spelled from COUNTED_STATUSES so the rule is written once.
+ * `o.status IN ('paid', ...)`, spelled from the lifecycle's COUNTED_ORDER_STATUSES so the rule is written once.
  */
 export function countedOrder(alias: string): string {
-  return `${alias}.status IN (${COUNTED_STATUSES.map((status) => `'${status}'`).join(", ")})`;
+  return `${alias}.status IN (${COUNTED_ORDER_STATUSES.map((status) => `'${status}'`).join(", ")})`;
 }
 
 /** SQL: order `alias`'s buyer has an earlier counted order anywhere on Lavka (ties on placedAt broken by id). */
