@@ -36,3 +36,18 @@ export function bombPng(width: number, height: number): Buffer {
   const rows = deflateSync(Buffer.alloc(3 * width + 1), { level: 9 });
   return Buffer.concat([Buffer.from("\x89PNG\r\n\x1a\n", "latin1"), chunk("IHDR", ihdr), chunk("IDAT", rows), chunk("IEND", Buffer.alloc(0))]);
 }
+
+export interface UploadAnswer {
+  status: number;
+  body: { id?: string; digest?: string; widths?: number[]; width?: number; height?: number; error?: string; problem?: string; field?: string | null; reason?: string | null };
+}
+
+/** POST /photos on a running API (TestApi.listen()) with a bearer token; the answer as status and JSON. */
+export async function postPhoto(base: string, token: string | undefined, body: Uint8Array, headers: Record<string, string> = {}): Promise<UploadAnswer> {
+  const res = await fetch(`${base}/photos`, {
+    method: "POST",
+    headers: { "content-type": "application/octet-stream", ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+    body: new Blob([new Uint8Array(body)]),
+  });
+  return { status: res.status, body: (await res.json()) as UploadAnswer["body"] };
+}
