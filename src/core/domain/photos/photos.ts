@@ -76,7 +76,12 @@ export async function uploadPhoto(deps: PhotoDeps, actor: Actor, bytes: Buffer):
     await lockDigest(tx, derived.digest);
     // Files already there for a row with this digest stay (the lock keeps them): nothing to write.
     const shared = await tx.productPhoto.findFirst({ where: { digest: derived.digest }, select: { id: true } });
-    if (!shared) await Promise.all(derived.files.map((file) => deps.storage.put(file.key, file.body, file.contentType)));
+    if (!shared) {
+      // Every write settles before the lock is let go, failed or not: no write may land after a release.
+      const writes = await Promise.allSettled(derived.files.map((file) => deps.storage.put(file.key, file.body, file.contentType)));
+      const failed = writes.find((w) => w.status === "rejected");
+      if (failed) throw failed.reason;
+    }
     return tx.productPhoto.create({
       data: { sellerId, digest: derived.digest, sourceFormat: image.format, width: image.width, height: image.height, widths: derived.widths },
       select: photoViewSelect,
