@@ -103,26 +103,27 @@ export function widthsFor(width: number): number[] {
   return [...PHOTO_WIDTHS.filter((w) => w < largest), largest];
 }
 
-/** Decodes once, then encodes every width in every format; the pixel limit holds during decoding too. */
+/**
+ * Encodes every width in every format, each from the upload through libvips' streaming pipeline
+ * (JPEGs shrink while they decode), so a 50-megapixel photo never sits in memory as raw pixels.
+ * The pixel limit holds while decoding too.
+ */
 export async function derivePhoto(bytes: Buffer, image: CheckedImage, limits: PhotoLimits): Promise<DerivedPhoto> {
   const digest = createHash("sha256").update(DERIVATION).update(bytes).digest("hex");
-  let upright: Sharp;
+  // rotate(): apply the EXIF orientation to the pixels (the EXIF itself is not carried over).
+  const upright = sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: "error", sequentialRead: true }).rotate();
+  const widths = widthsFor(image.width);
   try {
-    // rotate(): apply the EXIF orientation to the pixels (the EXIF itself is not carried over).
-    const { data, info } = await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: "error" }).rotate().raw().toBuffer({ resolveWithObject: true });
-    upright = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels }, limitInputPixels: limits.maxPixels });
+    const files: DerivedFile[] = [];
+    // One copy at a time: the encoders use every core already, and memory stays at one pipeline's.
+    for (const width of widths) {
+      for (const format of PHOTO_FORMATS) {
+        const body = await ENCODERS[format](upright.clone().resize({ width })).toBuffer();
+        files.push({ key: photoPath(digest, width, format).slice(1), body, contentType: PHOTO_CONTENT_TYPES[format] });
+      }
+    }
+    return { digest, widths, files };
   } catch {
     throw invalid(`the ${image.format.toUpperCase()} image cannot be decoded; it may be damaged or cut short.`, "unreadable");
   }
-  const widths = widthsFor(image.width);
-  const files = await Promise.all(
-    widths.flatMap((width) =>
-      PHOTO_FORMATS.map(async (format) => ({
-        key: photoPath(digest, width, format).slice(1),
-        body: await ENCODERS[format](upright.clone().resize({ width })).toBuffer(),
-        contentType: PHOTO_CONTENT_TYPES[format],
-      })),
-    ),
-  );
-  return { digest, widths, files };
 }

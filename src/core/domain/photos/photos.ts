@@ -43,7 +43,7 @@ async function lockDigest(tx: Prisma.TransactionClient, digest: string): Promise
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`photo:${digest}`}))`;
 }
 
-/** Decoding a large photo takes a few hundred MB: at most this many at once per process. */
+/** Deriving a large photo takes a second or more of a core and up to ~120 MB (a 48-megapixel JPEG, measured): at most this many at once per process. */
 const MAX_CONCURRENT_DERIVATIONS = 2;
 let derivations = 0;
 const queued: (() => void)[] = [];
