@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestApi, type TestApi } from "../../../tests/helpers/api.ts";
-import { createProduct, registerAccount } from "../../../tests/helpers/fixtures.ts";
+import { registerAccount } from "../../../tests/helpers/fixtures.ts";
 import { bombPng, postPhoto, testImage } from "../../../tests/helpers/images.ts";
 import { startS3rver, type RunningS3 } from "../../../tests/helpers/s3rver.ts";
 import { createS3Storage } from "~/core/storage/s3-storage";

@@ -130,6 +130,7 @@ describe("deriving the stored copies", () => {
     expect(widthsFor(100)).toEqual([100]);
     expect(widthsFor(160)).toEqual([160]);
     expect(widthsFor(500)).toEqual([160, 320, 500]);
-    expect(widthsFor(4000)).toEqual([160, 320, 640, 1280]);
+    expect(widthsFor(1000)).toEqual([160, 320, 640, 960, 1000]);
+    expect(widthsFor(4000)).toEqual([160, 320, 640, 960, 1280]);
   });
 });

@@ -16,8 +16,11 @@ export interface PhotoLimits {
   maxPixels: number;
 }
 
-/** Widths of the stored copies: a phone's card (160-320), a tablet or the product page (640), desktop and 2x screens (1280). */
-export const PHOTO_WIDTHS = [160, 320, 640, 1280] as const;
+/**
+ * Widths of the stored copies: thumbnails (160), cards (320, 640 on 2x screens), the product page
+ * (640 on desktop, 960 on a 2x phone), 1280 only for the product page on 2x desktop and 3x phones.
+ */
+export const PHOTO_WIDTHS = [160, 320, 640, 960, 1280] as const;
 
 const ENCODERS: Record<PhotoFormat, (image: Sharp) => Sharp> = {
   // effort 2 of 9: about a second for all sizes of a photo here, and still smaller than WebP.

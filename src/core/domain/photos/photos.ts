@@ -4,7 +4,7 @@ import type { Logger } from "~/lib/logger";
 import type { ObjectStorage } from "~/core/storage";
 import { requireOwnSellerId, type Actor } from "~/core/domain/actor";
 import { checkImage, derivePhoto, type PhotoLimits } from "./images";
-import type { PhotoView } from "./urls";
+import { MAX_PHOTOS_PER_PRODUCT, type PhotoView } from "./urls";
 
 /**
  * Product photos: upload (check, derive, store), attach to a product in the order the seller
@@ -31,10 +31,8 @@ export const photoViewSelect = { id: true, alt: true, digest: true, width: true,
 /** The photos a product's reads return, in order. */
 export const productPhotosSelect = { select: photoViewSelect, orderBy: [{ position: "asc" }, { id: "asc" }] } satisfies Prisma.Product$photosArgs;
 
-export const MAX_PHOTOS_PER_PRODUCT = 20;
 /** Uploaded but not yet saved with a product, per shop: a form in progress needs a handful. */
 export const MAX_STAGED_PHOTOS = 100;
-export const PHOTO_ALT_MAX = 300;
 
 /** Storage I/O happens inside these transactions (under the digest's lock): generous limits. */
 const LOCKED_TX = { maxWait: 30_000, timeout: 120_000 };

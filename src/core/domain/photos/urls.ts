@@ -1,8 +1,11 @@
 /**
- * Where a photo's stored copies are served, and the srcset strings pages build from them. Pure:
- * the web imports this too. The path is also the object's storage key (minus the leading "/"),
- * and it names content that never changes, so it is cached for good.
+ * Where a photo's stored copies are served, the srcset strings pages build from them, and the
+ * limits forms show. Pure: the web imports this too. The path is also the object's storage key
+ * (minus the leading "/"), and it names content that never changes, so it is cached for good.
  */
+export const MAX_PHOTOS_PER_PRODUCT = 20;
+export const PHOTO_ALT_MAX = 300;
+
 export const PHOTO_FORMATS = ["avif", "webp"] as const;
 export type PhotoFormat = (typeof PHOTO_FORMATS)[number];
 

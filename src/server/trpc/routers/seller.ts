@@ -2,7 +2,7 @@ import { z } from "zod";
 import { cursorText, multiLineText, searchText, singleLineText } from "~/core/text";
 import { productImageUrl } from "~/core/domain/catalog/image-urls";
 import { productSorts } from "~/core/domain/catalog/products";
-import { MAX_PHOTOS_PER_PRODUCT, PHOTO_ALT_MAX } from "~/core/domain/photos/photos";
+import { MAX_PHOTOS_PER_PRODUCT, PHOTO_ALT_MAX } from "~/core/domain/photos/urls";
 import {
   archiveProduct,
   createProduct,
