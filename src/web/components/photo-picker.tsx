@@ -177,7 +177,7 @@ export function PhotoPicker({ initial, maxBytes, maxCount }: { initial: PhotoVie
               onDrop={(event) => dropOnItem(event, item.key)}
             >
               <div className="photo-frame">
-                {item.photo ? <Photo photo={item.photo} sizes="96px" alt="" /> : <img src={item.preview ?? ""} alt="" width={96} height={72} />}
+                {item.photo ? <Photo photo={item.photo} sizes="240px" alt="" /> : <img src={item.preview ?? ""} alt="" width={240} height={180} />}
                 {index === 0 ? <span className="badge main-photo">Main photo</span> : null}
                 {item.id === null ? (
                   <span className="photo-status">

@@ -17,6 +17,14 @@ function photoWidths(requests: Request[]): number[] {
   });
 }
 
+/** The whole page at phone width (the shared helper takes the first screen only). */
+async function phoneFullPage(page: Page, name: string) {
+  const size = page.viewportSize();
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: `artifacts/screenshots/${name}-phone-full.png`, fullPage: true });
+  if (size) await page.setViewportSize(size);
+}
+
 async function atDesktopWidth(page: Page) {
   await page.setViewportSize({ width: 1440, height: 900 });
 }
@@ -53,6 +61,7 @@ test("a seller uploads two photos, reorders them, describes them and saves; buye
   await expect(page.getByLabel("Alt text for photo 1")).toHaveValue("Teapot from the front, blue glaze");
   await expect(page.getByLabel("Alt text for photo 2")).toHaveValue("Teapot from the side, red glaze");
   await screenshot(page, "seller-product-form-photos", { phone: true });
+  await phoneFullPage(page, "seller-product-form-photos");
 
   await page.getByRole("button", { name: "Create product" }).click();
   await expect(page.getByText("Product created.")).toBeVisible();
@@ -67,6 +76,7 @@ test("a seller uploads two photos, reorders them, describes them and saves; buye
   const row = page.getByRole("row").filter({ hasText: title });
   await expect(row.locator("img.thumb")).toHaveAttribute("sizes", "80px");
   await expect(row.locator("img.thumb")).toHaveJSProperty("complete", true);
+  await screenshot(page, "seller-products-photos", { phone: true });
 
   // A buyer on a desktop: the photos in order, described, the main one fetched first.
   const desktop = await browser.newContext({ viewport: { width: 1440, height: 900 } });
