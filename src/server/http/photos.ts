@@ -5,7 +5,7 @@ import type { Logger } from "~/lib/logger";
 import { sendJson } from "~/lib/probes";
 import { isDomainError } from "~/core/errors";
 import type { ObjectStorage } from "~/core/storage";
-import { uploadPhoto, type PhotoDeps } from "~/core/domain/photos/photos";
+import { uploadPhoto, type PhotoDeps } from "~/core/domain/photos/upload";
 import { PHOTO_CONTENT_TYPES, PHOTO_PATH, type PhotoFormat } from "~/core/domain/photos/urls";
 import type { AuthUser } from "~/core/domain/actor";
 import { BodyIncompleteError, BodyTooLargeError, readBody, refuseTooLarge } from "./body";
