@@ -2,7 +2,7 @@ import { DomainError } from "~/core/errors";
 import type { Db, Prisma } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import type { ObjectStorage } from "~/core/storage";
-import { MAX_PHOTOS_PER_PRODUCT, type PhotoView } from "./urls";
+import { MAX_PHOTOS_PER_PRODUCT } from "./urls";
 
 /**
  * Product photos: attach to a product in the order the seller chose, remove, and the sweep of
