@@ -17,10 +17,10 @@ describe("errorToFormState", () => {
   });
 
   it("reads the field a domain error names in its data, never from its message", () => {
-    const state = errorToFormState(apiError('shopName: "Tea" is taken; choose another name.', { code: "CONFLICT", fieldErrors: { shopName: ['"Tea" is taken; choose another name.'] }, reason: null }));
+    const state = errorToFormState(apiError('shopName: "Tea" is taken; choose another name.', { code: "CONFLICT", fieldErrors: { shopName: ['"Tea" is taken; choose another name.'] }, field: "shopName", reason: null }));
     expect(state.fieldErrors).toEqual({ shopName: ['"Tea" is taken; choose another name.'] });
     expect(state.message).toBe('"Tea" is taken; choose another name.');
-    const unnamed = errorToFormState(apiError("orderId: no such order", { code: "NOT_FOUND", fieldErrors: null, reason: null }));
+    const unnamed = errorToFormState(apiError("orderId: no such order", { code: "NOT_FOUND", fieldErrors: null, field: null, reason: null }));
     expect(unnamed.fieldErrors).toEqual({});
   });
 

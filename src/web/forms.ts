@@ -9,18 +9,20 @@ export { idleForm, type FormAction, type FormState } from "./form-state";
  */
 export function errorToFormState(error: unknown, values?: Record<string, string>, fieldNames: Record<string, string> = {}): FormState {
   if (error instanceof TRPCClientError) {
-    // Input validation and domain errors both name their fields as data (the API's error formatter).
-    const data = error.data as { fieldErrors?: Record<string, string[]> | null } | undefined;
+    // Input validation and domain errors both name their fields as data (the API's error formatter);
+    // a domain error's `field` is the one field its message is about.
+    const data = error.data as { fieldErrors?: Record<string, string[]> | null; field?: string | null } | undefined;
     const fieldErrors: Record<string, string[]> = {};
     for (const [path, problems] of Object.entries(data?.fieldErrors ?? {})) {
       const name = fieldNames[path] ?? path;
       (fieldErrors[name] ??= []).push(...problems);
     }
-    const problems = Object.values(fieldErrors).flat();
+    const domainProblem = data?.field ? data.fieldErrors?.[data.field]?.[0] : undefined;
+    const hasFields = Object.keys(fieldErrors).length > 0;
     return {
       status: "error",
-      // One problem is said at the top as well; several are pointed to.
-      message: problems.length === 0 ? error.message : problems.length === 1 ? problems[0]! : "Please correct the highlighted fields.",
+      // A domain error's problem is said at the top too: its field may not be on this form.
+      message: domainProblem ?? (hasFields ? "Please correct the highlighted fields." : error.message),
       fieldErrors,
       values,
     };

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { minorUnitDigits } from "~/core/money";
+import { formatMoneyCompact } from "~/core/money";
 import { api } from "~/web/trpc/server";
 import { BarChart, LineChart } from "~/web/components/charts";
 import { EmptyState } from "~/web/components/states";
@@ -55,7 +55,7 @@ export default async function SellerDashboard({ searchParams }: { searchParams: 
   const before = previousSeries.series.find((s) => s.currency === currency)?.points ?? [];
   const labels = points.map((p) => date(p.bucket));
   const fmt = (v: number) => money(v, currency);
-  const short = (v: number) => new Intl.NumberFormat("en", { notation: "compact", style: "currency", currency }).format(v / 10 ** minorUnitDigits(currency));
+  const short = (v: number) => formatMoneyCompact(v, currency);
   const topItems = top.items.filter((t) => t.currency === currency);
 
   return (

@@ -1,6 +1,7 @@
 import { toEnvelope, type OutboxRow } from "~/core/events/outbox";
 import { dispatch, recordDeadLetter, type Consumer, type Outcome } from "./consumer";
-import { relayBatch, startLoop } from "./relay";
+import { startLoop, type Loop } from "../tasks/loop";
+import { relayBatch } from "./relay";
 import type { Transport, TransportOptions } from "./transport";
 
 export interface DbTransportOptions extends TransportOptions {
@@ -26,8 +27,8 @@ export function createDbTransport(options: DbTransportOptions): Transport {
     for (const type of consumer.events) subscribers.set(type, [...(subscribers.get(type) ?? []), consumer.name]);
   }
   const inFlight = new Set<Promise<void>>();
-  const loops: ReturnType<typeof startLoop>[] = [];
-  let fanOutLoop: ReturnType<typeof startLoop> | null = null;
+  const loops: Loop[] = [];
+  let fanOutLoop: Loop | null = null;
 
   let lastPurge = 0;
   /** Finished deliveries are kept an hour (to look into), then deleted so the table stays small. */
@@ -132,7 +133,7 @@ export function createDbTransport(options: DbTransportOptions): Transport {
     return deliveries.length === (consumer.prefetch ?? options.prefetch);
   }
 
-  const consumerLoops = new Map<string, ReturnType<typeof startLoop>>();
+  const consumerLoops = new Map<string, Loop>();
   return {
     async start() {
       fanOutLoop = startLoop(fanOut, { name: "outbox-fanout", logger: log, idleMs: options.pollMs });

@@ -1,6 +1,6 @@
 import type { Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
-import { cancelOrder } from "~/core/domain/lifecycle/transitions";
+import { cancelOrder } from "~/core/domain/lifecycle";
 import type { ProcessorConfig } from "../config";
 import type { PipelineClients } from "../pipeline-clients";
 

@@ -1,6 +1,7 @@
 import type { Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import { applyCarrierUpdate } from "~/core/domain/delivery/tracking";
+import { TRACKED_SHIPMENT_STATUSES } from "~/core/domain/lifecycle";
 import type { PipelineClients } from "../pipeline-clients";
 
 export interface TrackingPollOptions {
@@ -22,7 +23,7 @@ export async function pollStaleShipments(options: TrackingPollOptions): Promise<
   const now = options.now();
   const stale = await options.db.shipment.findMany({
     where: {
-      status: { in: ["created", "in_transit", "out_for_delivery"] },
+      status: { in: [...TRACKED_SHIPMENT_STATUSES] },
       trackingNumber: { not: null },
       carrierRef: { not: null },
       updatedAt: { lt: new Date(now.getTime() - options.staleMs) },

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { cursorText, singleLineText } from "~/core/text";
 import { requireOwnSellerId } from "~/core/domain/actor";
-import { getReport, getReportCsv, listReports } from "~/core/domain/analytics/report-downloads";
+import { getReport, getReportCsv, listReports } from "~/core/domain/analytics/read/reports";
 import { router, sellerProcedure } from "../init";
 
 export const reportsListInput = z.strictObject({

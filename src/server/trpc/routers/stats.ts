@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { requireOwnSellerId } from "~/core/domain/actor";
-import { productForecast, reorderSoonForSeller } from "~/core/domain/analytics/forecast-stats";
-import { salesSummary, salesTimeseries, topProducts } from "~/core/domain/analytics/sales-stats";
+import { productForecast, reorderSoonForSeller } from "~/core/domain/analytics/read/forecasts";
+import { salesSummary, salesTimeseries, topProducts } from "~/core/domain/analytics/read/sales";
 import { router, sellerProcedure } from "../init";
 
 // A Date (superjson) or an ISO 8601 string. Not z.coerce.date(): Date's lenient parser reads a

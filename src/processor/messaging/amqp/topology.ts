@@ -1,5 +1,6 @@
 import type { Channel } from "amqplib";
-import type { Consumer } from "./consumer";
+import type { Consumer } from "../consumer";
+import type { PipelineMetrics } from "../metrics";
 
 /**
  * RabbitMQ topology, declared in code and re-declared on every (re)connect, so a broker that
@@ -41,6 +42,16 @@ export async function declareTopology(channel: Channel, names: TopologyNames, co
         deadLetterExchange: "",
         deadLetterRoutingKey: queue,
       });
+    }
+  }
+}
+
+/** Consumer lag as the broker sees it: messages waiting in each consumer's main and dead queues. */
+export async function sampleQueueDepths(channel: Channel, names: TopologyNames, consumers: readonly Consumer[], metrics: PipelineMetrics): Promise<void> {
+  for (const consumer of consumers) {
+    for (const [kind, queue] of [["main", queueName(names, consumer.name)], ["dead", deadQueueName(names, consumer.name)]] as const) {
+      const { messageCount } = await channel.checkQueue(queue);
+      metrics.queueDepth.set({ consumer: consumer.name, queue: kind }, messageCount);
     }
   }
 }
