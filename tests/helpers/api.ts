@@ -2,6 +2,7 @@
 // services on port 0 (each in its own schema of that database), and ApiDeps wired to them.
 import { startAuthService, type RunningAuthService } from "../../reference/auth/server.ts";
 import { startInventoryService, type RunningInventoryService } from "../../reference/inventory/server.ts";
+import { createDb } from "~/lib/db";
 import { createLogger } from "~/lib/logger";
 import { createApiDeps } from "~/server/deps";
 import { createApiServer, type ApiServer } from "~/server/http/server";
@@ -56,6 +57,8 @@ export interface TestApiOptions {
   /** Photo storage; default a filesystem one in a temporary directory removed by close(). */
   storage?: ObjectStorage;
   photoLimits?: Partial<PhotoLimits>;
+  /** Where the API's read paths connect (deps.readDb; a replica), given the database's direct URL; the primary when absent. */
+  readUrl?: (directUrl: string) => string;
 }
 
 /** The API's defaults (src/server/config.ts). */
@@ -72,8 +75,10 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     startInventoryService({ databaseUrl: database.url, port: 0, serviceToken: TEST_SERVICE_TOKEN, logger: quiet, poolSize: options.inventoryPoolSize ?? 4, now: options.inventoryNow }),
   ]);
   const storageDir = options.storage ? null : await mkdtemp(path.join(os.tmpdir(), "lavka-test-storage-"));
+  const readDb = options.readUrl ? createDb(options.readUrl(database.url), { maxConnections: options.maxConnections ?? 5, busyTimeoutMs: CALL_TIMEOUT_MS }) : undefined;
   const deps = createApiDeps({
     db: database.db,
+    ...(readDb ? { readDb } : {}),
     logger: quiet,
     auth: {
       url: authService.url,
@@ -105,7 +110,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     },
     async close(graceMs = 1_000) {
       if (server) await server.shutdown(graceMs);
-      await Promise.allSettled([authService.close(), inventoryService.close()]);
+      await Promise.allSettled([authService.close(), inventoryService.close(), readDb?.$disconnect()]);
       await database.drop();
       if (storageDir) await rm(storageDir, { recursive: true, force: true });
     },

@@ -15,7 +15,7 @@ import { createLogger, type Logger } from "~/lib/logger";
 import { processorConfigSchema, type ProcessorConfig } from "~/processor/config";
 import { dispatch, type Consumer, type DispatchDeps, type Outcome } from "~/processor/messaging/consumer";
 import { createPipelineMetrics } from "~/processor/messaging/metrics";
-import { deadQueueName, queueName, retryQueueName } from "~/processor/messaging/amqp/topology";
+import { classicQueueNames, deadQueueName, queueName, retryQueueName } from "~/processor/messaging/amqp/topology";
 import { createCarrierClient, type CarrierClient } from "~/core/integrations/carrier";
 import type { ClientOptions } from "~/core/integrations/http";
 import { createInventoryClient, type InventoryClient } from "~/core/integrations/inventory";
@@ -74,9 +74,10 @@ export async function deleteTopology(names: { AMQP_EXCHANGE: string; AMQP_QUEUE_
   const topology = { exchange: names.AMQP_EXCHANGE, queuePrefix: names.AMQP_QUEUE_PREFIX };
   for (const consumer of consumers) {
     const name = typeof consumer === "string" ? consumer : consumer.name;
-    await channel.deleteQueue(queueName(topology, name));
-    await channel.deleteQueue(deadQueueName(topology, name));
-    for (const ms of delaysMs) await channel.deleteQueue(retryQueueName(topology, name, ms));
+    const classic = classicQueueNames(topology, name, delaysMs);
+    for (const queue of [queueName(topology, name), deadQueueName(topology, name), ...delaysMs.map((ms) => retryQueueName(topology, name, ms)), classic.main, classic.dead, ...classic.retries]) {
+      await channel.deleteQueue(queue);
+    }
   }
   await channel.deleteExchange(names.AMQP_EXCHANGE);
   await connection.close();

@@ -10,6 +10,8 @@ import { pollStaleShipments } from "./tracking";
 export interface TasksDeps {
   config: ProcessorConfig;
   db: Db;
+  /** For the queued jobs' reads of finished periods. */
+  readDb: Db;
   logger: Logger;
   clients: WorkerClients;
   now: () => Date;
@@ -20,7 +22,7 @@ export interface TasksDeps {
  * jobs queued from the operations page. Several workers are safe: each pass locks what it takes.
  */
 export function startTasks(deps: TasksDeps): { stop(): Promise<void> } {
-  const { config, db, logger, clients, now } = deps;
+  const { config, db, readDb, logger, clients, now } = deps;
   const loops = [
     startLoop(
       async () => {
@@ -36,7 +38,7 @@ export function startTasks(deps: TasksDeps): { stop(): Promise<void> } {
       },
       { name: "tracking-poll", logger, idleMs: config.TRACKING_POLL_INTERVAL_MS },
     ),
-    startLoop(() => runQueuedJobs({ db, logger, now }).then(() => false), { name: "queued-jobs", logger, idleMs: QUEUED_JOBS_POLL_MS }),
+    startLoop(() => runQueuedJobs({ db, readDb, logger, now }).then(() => false), { name: "queued-jobs", logger, idleMs: QUEUED_JOBS_POLL_MS }),
   ];
   return {
     async stop() {

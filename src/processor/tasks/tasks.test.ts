@@ -90,4 +90,56 @@ describe("tracking", () => {
     expect((await poll()).recorded).toBe(0);
     expect(await db.trackingEvent.count({ where: { shipmentId: shipment.id } })).toBe(4);
   });
+  /** Shipments of new orders, booked at the reference carrier, with no news for an hour. */
+  async function staleShipments(count: number): Promise<{ id: string; trackingNumber: string }[]> {
+    const orderIds = await placeOrders(db, world, count);
+    for (const orderId of orderIds) {
+      await deliver(payments(), orderId, "order.placed");
+      await deliver(createFulfilmentConsumer({ clients, carrierName: "Test Post" }), orderId, "order.paid");
+    }
+    const shipments = await db.shipment.findMany({ where: { orderId: { in: orderIds } }, select: { id: true, trackingNumber: true } });
+    await db.$executeRaw`UPDATE "Shipment" SET "updatedAt" = now() - interval '1 hour' WHERE id = ANY(${shipments.map((s) => s.id)}::uuid[])`;
+    return shipments.map((s) => ({ id: s.id, trackingNumber: s.trackingNumber! }));
+  }
+
+  /** The reference carrier's client, counting the look-ups per tracking number. */
+  function countingCarrier(fail: (trackingNumber: string) => boolean = () => false) {
+    const asked = new Map<string, number>();
+    const carrier = {
+      ...clients.carrier,
+      getTracking: async (trackingNumber: string) => {
+        asked.set(trackingNumber, (asked.get(trackingNumber) ?? 0) + 1);
+        if (fail(trackingNumber)) throw new Error("carrier unavailable");
+        return clients.carrier.getTracking(trackingNumber);
+      },
+    };
+    return { asked, carrier };
+  }
+
+  it("two workers polling at once ask the carrier about each stale shipment once", async () => {
+    const shipments = await staleShipments(6);
+    const { asked, carrier } = countingCarrier();
+    const now = new Date();
+    const pass = () => pollStaleShipments({ db, logger, clients: { carrier }, staleMs: 30 * 60_000, now: () => now });
+
+    await Promise.all([pass(), pass()]);
+    for (const { trackingNumber } of shipments) expect(asked.get(trackingNumber), trackingNumber).toBe(1);
+    // Asked: not stale again for another 30 minutes, whichever worker looks.
+    await pass();
+    for (const { trackingNumber } of shipments) expect(asked.get(trackingNumber), trackingNumber).toBe(1);
+  });
+
+  it("a look-up that failed is tried again by the next pass, not after the whole stale period", async () => {
+    const [failing, fine] = await staleShipments(2);
+    let carrierDown = true;
+    const { asked, carrier } = countingCarrier((n) => carrierDown && n === failing!.trackingNumber);
+    const pass = () => pollStaleShipments({ db, logger, clients: { carrier }, staleMs: 30 * 60_000, now: () => new Date() });
+
+    await pass();
+    carrierDown = false;
+    await pass();
+    expect(asked.get(failing!.trackingNumber)).toBe(2);
+    expect(asked.get(fine!.trackingNumber)).toBe(1);
+    expect(await db.trackingEvent.count({ where: { shipmentId: failing!.id } })).toBe(1);
+  });
 });

@@ -66,7 +66,7 @@ export async function replayDeadLetter(db: Db, id: string, now: Date = new Date(
     await tx.eventDelivery.upsert({
       where: { eventId_consumer: { eventId: event.id, consumer: letter.consumer } },
       create: { eventId: event.id, consumer: letter.consumer, status: "pending", attempts: 0, availableAt: now },
-      update: { status: "pending", attempts: 0, availableAt: now, lastError: null },
+      update: { status: "pending", attempts: 0, unfinished: 0, availableAt: now, lastError: null },
       select: { eventId: true },
     });
     return tx.deadLetter.update({ where: { id }, data: { replayedAt: now }, select: deadLetterSelect });

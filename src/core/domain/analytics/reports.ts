@@ -143,9 +143,16 @@ export async function buildSellerSalesReport(db: Db, input: { sellerId: string; 
   };
 }
 
-/** Builds and stores the report, replacing an earlier one for the same seller and period. */
-export async function storeSellerSalesReport(db: Db, input: { sellerId: string; from: Date; to: Date; now: Date }): Promise<{ id: string; report: SellerSalesReport }> {
-  const report = await buildSellerSalesReport(db, input);
+/**
+ * Builds and stores the report, replacing an earlier one for the same seller and period. The
+ * sales may be read from a replica (`readDb`) a moment behind the primary: a report is of a past period.
+ */
+export async function storeSellerSalesReport(
+  db: Db,
+  input: { sellerId: string; from: Date; to: Date; now: Date },
+  readDb: Db = db,
+): Promise<{ id: string; report: SellerSalesReport }> {
+  const report = await buildSellerSalesReport(readDb, input);
   const id = await db.$transaction(async (tx) => {
     await tx.report.deleteMany({ where: { kind: SELLER_SALES_REPORT, sellerId: input.sellerId, periodStart: input.from, periodEnd: input.to } });
     const row = await tx.report.create({

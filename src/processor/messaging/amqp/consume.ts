@@ -1,11 +1,11 @@
 import type { Channel, ConsumeMessage } from "amqplib";
 import type { Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
-import { dispatch, recordDeadLetter, type Consumer, type Outcome, type RetryPolicy } from "../consumer";
+import { dispatch, recordDeadLetter, retryDelay, type Consumer, type Outcome, type RetryPolicy } from "../consumer";
 import type { PipelineMetrics } from "../metrics";
 import type { ConsumerChannel, RestartSession, Session } from "./connection";
 import { publishConfirmed } from "./publish";
-import { deadQueueName, HEADER_ATTEMPT, HEADER_REASON, queueName, retryQueueName, type TopologyNames } from "./topology";
+import { deadQueueName, HEADER_ATTEMPT, HEADER_DELIVERY_COUNT, HEADER_REASON, HEADER_UNFINISHED, queueName, retryQueueName, type TopologyNames } from "./topology";
 
 export interface AmqpConsumersOptions {
   db: Db;
@@ -17,6 +17,8 @@ export interface AmqpConsumersOptions {
   metrics: PipelineMetrics;
   /** Messages one consumer works on at once, unless the consumer sets its own. */
   prefetch: number;
+  /** Deliveries without an outcome (the worker died holding the message) before it is dead-lettered unhandled. */
+  deliveryLimit: number;
   confirmTimeoutMs: number;
   /** After a consumer's effect committed (it may have written events the relay can send at once). */
   onCommitted(): void;
@@ -43,45 +45,70 @@ export function createAmqpConsumers(options: AmqpConsumersOptions): AmqpConsumer
   const inFlight = new Set<Promise<void>>();
 
   async function onMessage(owner: Session, channel: Channel, consumer: Consumer, msg: ConsumeMessage): Promise<void> {
-    const attempt = Number(msg.properties.headers?.[HEADER_ATTEMPT] ?? 1) || 1;
-    let outcome: Outcome;
-    try {
-      outcome = await dispatch(
-        consumer,
-        msg.content,
-        attempt,
-        { db, logger: log, now: options.now, policy: options.policy, metrics, onCommitted: options.onCommitted },
-        { firstDelivery: attempt === 1 && !msg.fields.redelivered },
-      );
-    } catch (err) {
-      // The pipeline itself failed (database down): leave the message unacked-then-requeued.
-      log.warn({ consumer: consumer.name, reason: err instanceof Error ? err.message : String(err) }, "could not process message; requeueing");
-      await sleep(Math.min(5_000, 250 * attempt));
-      safe(() => channel.nack(msg, false, true));
-      return;
-    }
-    metrics.messages.inc({ consumer: consumer.name, outcome: outcome.kind });
-    const copy = (routingKey: string, headers: Record<string, unknown>) =>
+    const headers = msg.properties.headers ?? {};
+    const attempt = Number(headers[HEADER_ATTEMPT] ?? 1) || 1;
+    // Deliveries of this message that ended with no outcome: the worker died (or lost the broker)
+    // holding it. The quorum queue counts returns since this copy was published; earlier copies'
+    // count travels in our header.
+    const unfinished = (Number(headers[HEADER_DELIVERY_COUNT] ?? 0) || 0) + (Number(headers[HEADER_UNFINISHED] ?? 0) || 0);
+    const copy = (routingKey: string, extra: Record<string, unknown>) =>
       publishConfirmed(
         owner.publish,
-        { exchange: "", routingKey, body: msg.content, headers: { ...msg.properties.headers, ...headers }, messageId: msg.properties.messageId as string | undefined },
+        { exchange: "", routingKey, body: msg.content, headers: { ...headers, [HEADER_UNFINISHED]: unfinished, ...extra }, messageId: msg.properties.messageId as string | undefined },
         options.confirmTimeoutMs,
       );
+    /**
+     * Something outside the message failed (the database, while handling or settling it): the
+     * message waits in a retry queue with the same attempt number, so an outage spends neither
+     * attempts nor deliveries. Only if even that copy fails is it handed back to the broker.
+     */
+    const later = async (reason: string) => {
+      log.warn({ consumer: consumer.name, reason }, "could not process message; trying again later");
+      try {
+        await copy(retryQueueName(names, consumer.name, retryDelay(options.policy, attempt)), { [HEADER_ATTEMPT]: attempt });
+      } catch {
+        safe(() => channel.nack(msg, false, true));
+        return;
+      }
+      safe(() => channel.ack(msg));
+    };
+
+    let outcome: Outcome;
+    const crashLooping = unfinished >= options.deliveryLimit;
+    if (crashLooping) {
+      // Handling it again would most likely stop this worker too.
+      outcome = { kind: "dead", reason: `no outcome after ${unfinished} deliveries: the worker stopped (crashed, was killed or lost its connection) while handling it each time` };
+    } else {
+      try {
+        outcome = await dispatch(
+          consumer,
+          msg.content,
+          attempt,
+          { db, logger: log, now: options.now, policy: options.policy, metrics, onCommitted: options.onCommitted },
+          { firstDelivery: attempt === 1 && unfinished === 0 },
+        );
+      } catch (err) {
+        await later(err instanceof Error ? err.message : String(err));
+        return;
+      }
+    }
+    metrics.messages.inc({ consumer: consumer.name, outcome: outcome.kind });
     try {
       if (outcome.kind === "retry") {
         await copy(retryQueueName(names, consumer.name, outcome.delayMs), { [HEADER_ATTEMPT]: attempt + 1, [HEADER_REASON]: outcome.reason.slice(0, 1_000) });
         metrics.retries.inc({ consumer: consumer.name });
       } else if (outcome.kind === "dead") {
-        await recordDeadLetter(db, consumer.name, msg.content, outcome.reason, attempt);
+        await recordDeadLetter(db, consumer.name, msg.content, outcome.reason, crashLooping ? unfinished : attempt);
         await copy(deadQueueName(names, consumer.name), { [HEADER_ATTEMPT]: attempt, [HEADER_REASON]: outcome.reason.slice(0, 1_000) });
         metrics.deadLetters.inc({ consumer: consumer.name });
       }
-      channel.ack(msg);
     } catch (err) {
-      // Channel or connection gone before the ack: the broker redelivers, and the consumer's
-      // idempotency (or the DeadLetter's second row) absorbs the repeat.
-      log.warn({ consumer: consumer.name, reason: err instanceof Error ? err.message : String(err) }, "could not settle message");
+      // The database (the dead letter could not be recorded) or the broker (no confirm) failed.
+      await later(`could not settle message: ${err instanceof Error ? err.message : String(err)}`);
+      return;
     }
+    // A channel closed by now means the broker redelivers: idempotency absorbs the repeat.
+    safe(() => channel.ack(msg));
   }
 
   return {
@@ -121,6 +148,3 @@ function safe(fn: () => void): void {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -109,7 +109,7 @@ async function publishReplays(channel: ConfirmChannel, options: RelayPassOptions
   return rows.length;
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+export function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
     promise,
