@@ -6,6 +6,7 @@ import { startTracing } from "~/lib/tracing";
 import { loadApiConfig, type ApiConfig } from "./config";
 import { createApiDeps } from "./deps";
 import { createApiServer } from "./http/server";
+import { storageFromConfig } from "~/core/storage";
 
 function loadConfigOrExit(): ApiConfig {
   try {
@@ -38,6 +39,8 @@ const deps = createApiDeps({
   },
   inventory: { url: config.INVENTORY_SERVICE_URL, serviceToken: config.INVENTORY_SERVICE_TOKEN, timeoutMs: config.INVENTORY_TIMEOUT_MS },
   availabilityCacheMs: config.AVAILABILITY_CACHE_MS,
+  storage: storageFromConfig(config),
+  photoLimits: { maxBytes: config.PHOTO_MAX_BYTES, maxPixels: config.PHOTO_MAX_PIXELS },
 });
 
 const api = createApiServer({

@@ -15,6 +15,8 @@ const schema = z.object({
    */
   WEB_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
+  /** Largest photo the upload route forwards to the API (keep equal to the API's PHOTO_MAX_BYTES). */
+  PHOTO_MAX_BYTES: z.coerce.number().int().min(100_000).max(100_000_000).default(20_000_000),
 });
 
 export type WebConfig = z.infer<typeof schema>;

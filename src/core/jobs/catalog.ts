@@ -65,6 +65,11 @@ export const jobCatalog: JobCatalogEntry[] = [
     description: "Cancel unpaid orders past the payment timeout and expire stale stock reservations (the worker's expiry pass)",
     params: [],
   },
+  {
+    name: "sweep-photos",
+    description: "Delete photos uploaded but never saved with a product, and stored files no photo uses",
+    params: [{ name: "staged-older-than-hours", description: "Age in hours of unsaved uploads to delete (1-8760, default 24)", required: false }],
+  },
 ];
 
 export function findCatalogJob(name: string): JobCatalogEntry | undefined {

@@ -10,6 +10,7 @@ import { bearerToken } from "../../core/domain/auth/sessions";
 import { applyCarrierUpdate } from "../../core/domain/delivery/tracking";
 import { BodyIncompleteError, BodyTooLargeError, readBody, refuseTooLarge } from "./body";
 import { CARRIER_WEBHOOK_PATH, handleCarrierWebhook, type CarrierWebhookOptions } from "./carrier-webhook";
+import { handlePhotos } from "./photos";
 import { createAuthRateLimiter, DEFAULT_AUTH_RATE_LIMITS, type AuthRateLimitOptions } from "./rate-limit";
 import { createContextInner, type ApiDeps, type AuthUser } from "../trpc/context";
 import { toTRPCError } from "../trpc/middleware/errors";
@@ -86,12 +87,14 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const url = req.url ?? "/";
     const path = url.split("?")[0]!;
     const route = path.length > 120 ? path.slice(0, 120) : path;
+    // One metrics label (and span name) per route, not per photo: served photos' paths are all different.
+    const label = path.startsWith("/photos/") ? "/photos/:file" : route;
     const method = req.method ?? "GET";
     const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     if (shuttingDown) res.setHeader("connection", "close");
     res.on("finish", () => {
-      duration.observe({ route, method, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
+      duration.observe({ route: label, method, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
     });
     // One access line per request; the kubelet's and Prometheus' probes only at debug level.
     res.once("close", () => {
@@ -100,7 +103,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
       else deps.logger.info(line, "request");
     });
     void withRequestId(requestId, () =>
-      inSpan(`${method} ${route}`, { kind: SpanKind.SERVER, parent: traceContextFrom(req.headers), attributes: { "http.request.method": method, "url.path": route, "lavka.request_id": requestId } }, async (span) => {
+      inSpan(`${method} ${label}`, { kind: SpanKind.SERVER, parent: traceContextFrom(req.headers), attributes: { "http.request.method": method, "url.path": route, "lavka.request_id": requestId } }, async (span) => {
         await handle(req, res, url);
         span.setAttribute("http.response.status_code", res.statusCode);
       }),
@@ -132,6 +135,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
           return trpc(Object.assign(req, { body: body.toString("utf8") }), res);
         }
         if (url.split("?")[0] === CARRIER_WEBHOOK_PATH) return handleCarrierWebhook(req, res, carrierWebhook);
+        if (await handlePhotos(req, res, { deps, authenticate, logger: deps.logger })) return;
         sendJson(res, 404, { error: "not found", hint: "tRPC procedures are served under /trpc/<procedure>" });
       })
       .catch((error: unknown) => {
