@@ -71,8 +71,3 @@ export function isUnauthorized(error: unknown): boolean {
 export function isNotFound(error: unknown): boolean {
   return error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === "NOT_FOUND";
 }
-
-/** The stable reason an API error gives for callers that branch on it (e.g. "no_shop"), or null. */
-export function errorReason(error: unknown): string | null {
-  return error instanceof TRPCClientError ? ((error.data as { reason?: string | null } | undefined)?.reason ?? null) : null;
-}
