@@ -85,8 +85,9 @@ export const orderDetailSelect = {
   shipments: { select: shipmentSummarySelect, orderBy: { createdAt: "asc" } },
 } satisfies Prisma.OrderSelect;
 
-export type OrderSummary = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof orderSummarySelect }>>;
-export type AdminOrderSummary = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof adminOrderSummarySelect }>>;
+/** `units`: the quantities of the order's lines added up (what a cart calls items). */
+export type OrderSummary = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof orderSummarySelect }>> & { units: number };
+export type AdminOrderSummary = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof adminOrderSummarySelect }>> & { units: number };
 export type OrderDetail = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof orderDetailSelect }>>;
 
 export interface Page<T> {
@@ -119,6 +120,13 @@ export function toPage<T extends { id: string; placedAt: Date }>(rows: T[], limi
   };
 }
 
+/** Adds each order's unit count, in one query for the page. */
+async function withUnits<T extends { id: string }>(db: Db, page: Page<T>): Promise<Page<T & { units: number }>> {
+  const sums = await db.orderLine.groupBy({ by: ["orderId"], where: { orderId: { in: page.items.map((o) => o.id) } }, _sum: { quantity: true } });
+  const units = new Map(sums.map((s) => [s.orderId, s._sum.quantity ?? 0]));
+  return { ...page, items: page.items.map((o) => ({ ...o, units: units.get(o.id) ?? 0 })) };
+}
+
 export interface ListOrdersInput {
   limit: number;
   cursor?: string | null;
@@ -133,7 +141,7 @@ export async function listBuyerOrders(db: Db, buyerId: string, input: ListOrders
     take: input.limit + 1,
     select: orderSummarySelect,
   });
-  return toPage(minorNumbers(rows), input.limit);
+  return withUnits(db, toPage(minorNumbers(rows), input.limit));
 }
 
 export interface AdminListOrdersInput extends ListOrdersInput {
@@ -153,7 +161,7 @@ export async function listAllOrders(db: Db, input: AdminListOrdersInput): Promis
     take: input.limit + 1,
     select: adminOrderSummarySelect,
   });
-  return toPage(minorNumbers(rows), input.limit);
+  return withUnits(db, toPage(minorNumbers(rows), input.limit));
 }
 
 export function orderNotFound(orderId: string): DomainError {
