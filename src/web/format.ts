@@ -1,28 +1,32 @@
+import "server-only";
+import { cookies } from "next/headers";
+import { cache } from "react";
 import { formatMoney } from "~/core/money";
 import { webConfig } from "./config";
+import { TIME_ZONE_COOKIE, formatDate, formatDateTime, formatDay, isTimeZone, type TimeFormat } from "./datetime";
 
 /** Prices in the shop's locale with the product's own currency. */
 export function money(amountMinor: number | bigint, currency: string): string {
   return formatMoney(amountMinor, currency, webConfig().SHOP_LOCALE);
 }
 
-export function dateTime(value: Date | string): string {
-  return new Intl.DateTimeFormat(webConfig().SHOP_LOCALE, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(value)) + " UTC";
-}
-
+/** A calendar day as the API counts days (UTC): sales figures, report periods, forecast days. */
 export function date(value: Date | string): string {
-  return new Intl.DateTimeFormat(webConfig().SHOP_LOCALE, { dateStyle: "medium", timeZone: "UTC" }).format(new Date(value));
+  return formatDay(value, webConfig().SHOP_LOCALE);
 }
 
-/** "pending_payment" -> "Pending payment". */
-export function humanize(value: string): string {
-  const text = value.replace(/[_-]+/g, " ").trim();
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-export function duration(ms: number | null | undefined): string {
-  if (ms == null) return "—";
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
+/**
+ * The viewer's time format: the shop's locale, and the time zone the browser reported in its
+ * cookie (UTC, said as such, until it has). Once per request.
+ */
+export const viewerTime = cache(async () => {
+  const zone = (await cookies()).get(TIME_ZONE_COOKIE)?.value ?? "";
+  const format: TimeFormat = { locale: webConfig().SHOP_LOCALE, timeZone: isTimeZone(zone) ? zone : "UTC" };
+  return {
+    format,
+    /** An instant: "Dec 1, 2026, 3:05 AM". */
+    dateTime: (value: Date | string) => formatDateTime(value, format),
+    /** The day an instant falls on: "Dec 1, 2026". */
+    date: (value: Date | string) => formatDate(value, format),
+  };
+});

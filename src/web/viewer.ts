@@ -17,3 +17,13 @@ export async function requireViewer(nextPath: string, role?: "seller" | "admin")
   if (role && viewer.role !== role && viewer.role !== "admin") redirect(role === "seller" ? "/account#sell" : "/account?denied=1");
   return viewer;
 }
+
+/**
+ * The signed-in seller with their shop, for the pages of the seller workspace; null for an account
+ * without a shop (an admin): the seller layout shows it what it can do, and Next renders the page
+ * anyway, so the page then renders nothing instead of asking the API for a shop it would refuse.
+ */
+export async function requireShop(nextPath: string): Promise<(Viewer & { seller: NonNullable<Viewer["seller"]> }) | null> {
+  const viewer = await requireViewer(nextPath, "seller");
+  return viewer.seller ? { ...viewer, seller: viewer.seller } : null;
+}

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { becomeSeller, changePassword } from "~/web/actions/auth";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
-import { date } from "~/web/format";
+import { viewerTime } from "~/web/format";
 import { requireViewer } from "~/web/viewer";
 
 export const metadata: Metadata = { title: "Your account" };
@@ -13,6 +13,7 @@ type Props = { searchParams: Promise<{ denied?: string }> };
 export default async function AccountPage({ searchParams }: Props) {
   const viewer = await requireViewer("/account");
   const { denied } = await searchParams;
+  const time = await viewerTime();
   return (
     <main id="main">
       <h1>Your account</h1>
@@ -34,7 +35,7 @@ export default async function AccountPage({ searchParams }: Props) {
                 <span className="badge">{viewer.role}</span>
               </dd>
               <dt>Member since</dt>
-              <dd>{date(viewer.createdAt)}</dd>
+              <dd>{time.date(viewer.createdAt)}</dd>
               {viewer.seller ? (
                 <>
                   <dt>Shop</dt>

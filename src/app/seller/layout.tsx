@@ -5,7 +5,8 @@ import { getViewer } from "~/web/viewer";
 /**
  * Every seller page acts on the viewer's own shop. An account without one (a buyer who followed a
  * link, or an administrator: admins may open the workspace but need not sell) sees what it can do
- * instead of the pages, which the API would refuse with "no shop". Visitors reach the pages, which
+ * instead of the pages, which the API would refuse with "no shop" (the pages, which Next renders
+ * alongside, see that too and ask the API nothing: requireShop). Visitors reach the pages, which
  * send them to sign in.
  */
 export default async function SellerLayout({ children }: { children: ReactNode }) {
