@@ -4,43 +4,50 @@ import { minorUnitDigits } from "~/core/money";
 import { api } from "~/web/trpc/server";
 import { BarChart, LineChart } from "~/web/components/charts";
 import { EmptyState } from "~/web/components/states";
-import { date, money } from "~/web/format";
-import { PERIODS, parseDays, periodEndingNow, wholeDays } from "~/web/period";
+import { webConfig } from "~/web/config";
+import { date, money, viewerTime } from "~/web/format";
+import { PERIODS, chartDays, parseDays, periodEndingNow } from "~/web/period";
 import { SellerNav } from "~/web/seller-nav";
-import { requireViewer } from "~/web/viewer";
+import { requireShop } from "~/web/viewer";
 
 export const metadata: Metadata = { title: "Sales dashboard" };
 export const dynamic = "force-dynamic";
 
-function Change({ value }: { value: number | null }) {
-  if (value === null) return <span className="small muted">no earlier sales to compare</span>;
+/** The change against the previous period; nothing when that period cannot be compared with. */
+function Change({ value, comparable }: { value: number | null; comparable: boolean }) {
+  if (!comparable) return null;
+  if (value === null) return <span className="small muted">none in the previous period</span>;
   const pct = Math.round(value * 1000) / 10;
   return (
     <span className={`delta ${pct >= 0 ? "up" : "down"}`}>
-      {pct >= 0 ? "▲" : "▼"} {Math.abs(pct)}% vs previous period
+      {pct >= 0 ? "▲" : "▼"} {new Intl.NumberFormat(webConfig().SHOP_LOCALE).format(Math.abs(pct))}% vs previous period
     </span>
   );
 }
 
 export default async function SellerDashboard({ searchParams }: { searchParams: Promise<{ days?: string }> }) {
-  const viewer = await requireViewer("/seller", "seller");
+  const viewer = await requireShop("/seller");
+  if (!viewer) return null;
   const days = parseDays((await searchParams).days);
-  const { from, to, previousFrom } = periodEndingNow(days);
+  const { from, to } = periodEndingNow(days);
   const client = await api();
-  const current = wholeDays(from, to);
-  const previous = wholeDays(previousFrom, from);
+  const chart = chartDays(days);
   const [summary, series, previousSeries, top] = await Promise.all([
     client.stats.summary.query({ from, to }),
-    client.stats.timeseries.query({ ...current, granularity: "day" }),
-    client.stats.timeseries.query({ ...previous, granularity: "day" }),
+    client.stats.timeseries.query({ ...chart.current, granularity: "day" }),
+    client.stats.timeseries.query({ ...chart.previous, granularity: "day" }),
     client.stats.topProducts.query({ from, to, limit: 8 }),
   ]);
   // The shop's main currency: the one with the most revenue this period.
   const main = [...summary.currencies].sort((a, b) => b.current.revenueMinor - a.current.revenueMinor)[0];
   const currency = main?.currency ?? "EUR";
-  const points = series.series.find((s) => s.currency === currency)?.points ?? [];
+  const allPoints = series.series.find((s) => s.currency === currency)?.points ?? [];
+  // Complete days are plotted; today so far is said in words.
+  const points = allPoints.filter((p) => new Date(p.bucket).getTime() < chart.today.getTime());
+  const today = allPoints.find((p) => new Date(p.bucket).getTime() === chart.today.getTime());
   const before = previousSeries.series.find((s) => s.currency === currency)?.points ?? [];
   const labels = points.map((p) => date(p.bucket));
+  const { comparable } = summary;
   const fmt = (v: number) => money(v, currency);
   const short = (v: number) => new Intl.NumberFormat("en", { notation: "compact", style: "currency", currency }).format(v / 10 ** minorUnitDigits(currency));
   const topItems = top.items.filter((t) => t.currency === currency);
@@ -49,7 +56,7 @@ export default async function SellerDashboard({ searchParams }: { searchParams: 
     <main id="main">
       <SellerNav current="/seller" />
       <div className="page-head">
-        <h1>{viewer.seller?.shopName ?? "Your shop"}: sales</h1>
+        <h1>{viewer.seller.shopName}: sales</h1>
         <nav aria-label="Period">
           <ul className="subnav" style={{ margin: 0 }}>
             {PERIODS.map((p) => (
@@ -63,9 +70,14 @@ export default async function SellerDashboard({ searchParams }: { searchParams: 
         </nav>
       </div>
       <p className="small muted">
-        {date(summary.period.from)} – {date(summary.period.to)}, compared with {date(summary.previousPeriod.from)} – {date(summary.previousPeriod.to)}. Figures are
-        updated hourly.
+        {date(summary.period.from)} – {date(summary.period.to)}
+        {comparable ? `, compared with the ${days} days before (${date(summary.previousPeriod.from)} – ${date(summary.previousPeriod.to)})` : ""}. Figures are updated hourly.
       </p>
+      {main && !comparable && summary.firstSaleAt ? (
+        <p className="notice" data-testid="no-comparison">
+          Your first sale was on {(await viewerTime()).date(summary.firstSaleAt)}: there are no {days} full days of sales before this period to compare it with yet.
+        </p>
+      ) : null}
       {!main ? (
         <EmptyState action={{ href: "/seller/products", label: "Manage products" }}>No sales in this period yet.</EmptyState>
       ) : (
@@ -74,22 +86,22 @@ export default async function SellerDashboard({ searchParams }: { searchParams: 
             <div className="stat">
               <dt>Revenue</dt>
               <dd>{fmt(main.current.revenueMinor)}</dd>
-              <Change value={main.change.revenue} />
+              <Change value={main.change.revenue} comparable={comparable} />
             </div>
             <div className="stat">
               <dt>Orders</dt>
               <dd>{main.current.orders}</dd>
-              <Change value={main.change.orders} />
+              <Change value={main.change.orders} comparable={comparable} />
             </div>
             <div className="stat">
               <dt>Units sold</dt>
               <dd>{main.current.units}</dd>
-              <Change value={main.change.units} />
+              <Change value={main.change.units} comparable={comparable} />
             </div>
             <div className="stat">
               <dt>Average order</dt>
               <dd>{main.current.aovMinor === null ? "—" : fmt(main.current.aovMinor)}</dd>
-              <Change value={main.change.aov} />
+              <Change value={main.change.aov} comparable={comparable} />
             </div>
           </dl>
           {summary.currencies.length > 1 ? (
@@ -104,7 +116,7 @@ export default async function SellerDashboard({ searchParams }: { searchParams: 
                 formatY={short}
                 series={[
                   { name: "This period", color: "#1f6f5c", values: points.map((p) => p.revenueMinor) },
-                  { name: "Previous period", color: "#9aa39c", dashed: true, values: before.slice(-points.length).map((p) => p.revenueMinor) },
+                  ...(comparable ? [{ name: "Previous period", color: "#9aa39c", dashed: true, values: before.map((p) => p.revenueMinor) }] : []),
                 ]}
               />
             </section>
@@ -117,28 +129,43 @@ export default async function SellerDashboard({ searchParams }: { searchParams: 
                 integer
                 series={[
                   { name: "This period", color: "#2f5fa8", values: points.map((p) => p.orders) },
-                  { name: "Previous period", color: "#9aa39c", dashed: true, values: before.slice(-points.length).map((p) => p.orders) },
+                  ...(comparable ? [{ name: "Previous period", color: "#9aa39c", dashed: true, values: before.map((p) => p.orders) }] : []),
                 ]}
               />
             </section>
           </div>
+          <p className="small muted" data-testid="today-so-far">
+            {today && today.orders > 0
+              ? `Today so far: ${fmt(today.revenueMinor)} from ${today.orders} order${today.orders === 1 ? "" : "s"}. Today joins the charts once it is over.`
+              : "No sales yet today. Today joins the charts once it is over."}
+          </p>
           <section className="panel" aria-labelledby="top-title">
             <h2 id="top-title">Top products</h2>
             {topItems.length === 0 ? (
               <p className="muted">No product sold in this period.</p>
             ) : (
               <>
-                <BarChart label="Top products by revenue" format={short} items={topItems.map((t) => ({ label: t.product.title, value: t.revenueMinor, previous: t.previous.revenueMinor }))} />
-                <p className="small muted">Thin grey bars: the previous period.</p>
+                <BarChart
+                  label="Top products by revenue"
+                  format={short}
+                  items={topItems.map((t) => ({ label: t.product.title, value: t.revenueMinor, previous: comparable ? t.previous.revenueMinor : undefined }))}
+                />
+                {comparable ? <p className="small muted">Thin grey bars: the previous period.</p> : null}
                 <div className="table-wrap">
                   <table data-testid="top-products">
                     <thead>
                       <tr>
                         <th scope="col">Product</th>
                         <th scope="col" className="num">Units</th>
-                        <th scope="col" className="num">Orders</th>
+                        <th scope="col" className="num hide-narrow">
+                          Orders
+                        </th>
                         <th scope="col" className="num">Revenue</th>
-                        <th scope="col" className="num">Change</th>
+                        {comparable ? (
+                          <th scope="col" className="num">
+                            Change
+                          </th>
+                        ) : null}
                       </tr>
                     </thead>
                     <tbody>
@@ -148,9 +175,11 @@ export default async function SellerDashboard({ searchParams }: { searchParams: 
                             <Link href={`/seller/forecast?productId=${t.product.id}`}>{t.product.title}</Link>
                           </td>
                           <td className="num">{t.units}</td>
-                          <td className="num">{t.orders}</td>
+                          <td className="num hide-narrow">{t.orders}</td>
                           <td className="num">{fmt(t.revenueMinor)}</td>
-                          <td className="num">{t.revenueChange === null ? "new" : `${t.revenueChange >= 0 ? "+" : ""}${Math.round(t.revenueChange * 100)}%`}</td>
+                          {comparable ? (
+                            <td className="num">{t.revenueChange === null ? "new" : `${t.revenueChange >= 0 ? "+" : ""}${Math.round(t.revenueChange * 100)}%`}</td>
+                          ) : null}
                         </tr>
                       ))}
                     </tbody>
