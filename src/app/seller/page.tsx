@@ -48,6 +48,8 @@ export default async function SellerDashboard({ searchParams }: { searchParams: 
   const before = previousSeries.series.find((s) => s.currency === currency)?.points ?? [];
   const labels = points.map((p) => date(p.bucket));
   const { comparable } = summary;
+  // Flat lines at zero say nothing (and a revenue axis in cents): say it instead.
+  const quiet = points.every((p) => p.orders === 0) && (!comparable || before.every((p) => p.orders === 0));
   const fmt = (v: number) => money(v, currency);
   const short = (v: number) => new Intl.NumberFormat("en", { notation: "compact", style: "currency", currency }).format(v / 10 ** minorUnitDigits(currency));
   const topItems = top.items.filter((t) => t.currency === currency);
@@ -110,28 +112,36 @@ export default async function SellerDashboard({ searchParams }: { searchParams: 
           <div className="panels">
             <section className="panel" aria-labelledby="rev-title">
               <h2 id="rev-title">Revenue per day</h2>
-              <LineChart
-                label={`Revenue per day in ${currency}, this period against the previous one`}
-                labels={labels}
-                formatY={short}
-                series={[
-                  { name: "This period", color: "#1f6f5c", values: points.map((p) => p.revenueMinor) },
-                  ...(comparable ? [{ name: "Previous period", color: "#9aa39c", dashed: true, values: before.map((p) => p.revenueMinor) }] : []),
-                ]}
-              />
+              {quiet ? (
+                <p className="muted">No sales on these days.</p>
+              ) : (
+                <LineChart
+                  label={`Revenue per day in ${currency}${comparable ? ", this period against the previous one" : ""}`}
+                  labels={labels}
+                  formatY={short}
+                  series={[
+                    { name: "This period", color: "#1f6f5c", values: points.map((p) => p.revenueMinor) },
+                    ...(comparable ? [{ name: "Previous period", color: "#9aa39c", dashed: true, values: before.map((p) => p.revenueMinor) }] : []),
+                  ]}
+                />
+              )}
             </section>
             <section className="panel" aria-labelledby="orders-title">
               <h2 id="orders-title">Orders per day</h2>
-              <LineChart
-                label="Orders per day, this period against the previous one"
-                labels={labels}
-                formatY={(v) => String(Math.round(v * 10) / 10)}
-                integer
-                series={[
-                  { name: "This period", color: "#2f5fa8", values: points.map((p) => p.orders) },
-                  ...(comparable ? [{ name: "Previous period", color: "#9aa39c", dashed: true, values: before.map((p) => p.orders) }] : []),
-                ]}
-              />
+              {quiet ? (
+                <p className="muted">No sales on these days.</p>
+              ) : (
+                <LineChart
+                  label={`Orders per day${comparable ? ", this period against the previous one" : ""}`}
+                  labels={labels}
+                  formatY={(v) => String(Math.round(v * 10) / 10)}
+                  integer
+                  series={[
+                    { name: "This period", color: "#2f5fa8", values: points.map((p) => p.orders) },
+                    ...(comparable ? [{ name: "Previous period", color: "#9aa39c", dashed: true, values: before.map((p) => p.orders) }] : []),
+                  ]}
+                />
+              )}
             </section>
           </div>
           <p className="small muted" data-testid="today-so-far">

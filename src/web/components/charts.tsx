@@ -2,9 +2,10 @@
  * Small inline-SVG charts, rendered on the server: no chart library and no client JavaScript.
  * Each chart carries an accessible name; callers add a data table for the exact numbers.
  *
- * An SVG scales its text with its width, so one drawing cannot suit a desktop panel and a phone:
- * each chart is drawn twice, for a wide and a narrow box, and a container query shows the one
- * that fits its box (.chart-box in globals.css), keeping labels at about 11-12 px on both.
+ * An SVG scales its text with its width, so one drawing cannot suit a phone, a half-width panel
+ * and a full-width one: each chart is drawn for a narrow, a wide and (line charts) an extra-wide
+ * box, and container queries show the one that fits (.chart-box in globals.css), keeping labels
+ * at about 11-13 px in each.
  */
 import type { ReactNode } from "react";
 
@@ -15,6 +16,7 @@ interface Layout {
 
 const WIDE: Layout = { width: 560, pad: { top: 12, right: 12, bottom: 26, left: 60 } };
 const NARROW: Layout = { width: 340, pad: { top: 12, right: 8, bottom: 26, left: 48 } };
+const EXTRA_WIDE: Layout = { width: 800, pad: { top: 12, right: 12, bottom: 26, left: 64 } };
 /** Bars run across a whole panel: drawn wider, and never shown larger than drawn. */
 const WIDE_BARS: Layout = { width: 720, pad: { top: 0, right: 0, bottom: 0, left: 0 } };
 
@@ -76,11 +78,12 @@ function Axes({ layout, labels, top, step, height, formatY }: { layout: Layout; 
 }
 
 /** The wide and the narrow drawing of one chart; CSS shows one. */
-function Responsive({ draw, wide = WIDE }: { draw: (layout: Layout, className: string) => ReactNode; wide?: Layout }) {
+function Responsive({ draw, wide = WIDE, extraWide }: { draw: (layout: Layout, className: string) => ReactNode; wide?: Layout; extraWide?: Layout }) {
   return (
-    <div className="chart-box">
+    <div className={extraWide ? "chart-box has-extra-wide" : "chart-box"}>
       {draw(wide, "chart chart-wide")}
       {draw(NARROW, "chart chart-narrow")}
+      {extraWide ? draw(extraWide, "chart chart-extra-wide") : null}
     </div>
   );
 }
@@ -105,6 +108,7 @@ export function LineChart({
   return (
     <figure style={{ margin: 0 }}>
       <Responsive
+        extraWide={EXTRA_WIDE}
         draw={(layout, className) => {
           const { x, y } = scales(layout, height, labels.length, top);
           return (
@@ -128,6 +132,7 @@ export function BandChart({ labels, mean, lower, upper, label, formatY, height =
   return (
     <figure style={{ margin: 0 }}>
       <Responsive
+        extraWide={EXTRA_WIDE}
         draw={(layout, className) => {
           const { x, y } = scales(layout, height, labels.length, top);
           const band = `${path(upper, x, y)}${lower

@@ -107,5 +107,7 @@ test("a new shop's dashboard compares nothing with days before its first sale, a
   await expect(page.getByTestId("sales-summary")).not.toContainText("vs previous period");
   await expect(page.getByTestId("today-so-far")).toHaveText("Today so far: €30.00 from 1 order. Today joins the charts once it is over.");
   await expect(page.getByTestId("top-products")).not.toContainText("Change");
+  // Nothing sold on the complete days yet: said, not drawn as flat lines on a revenue axis in cents.
+  await expect(page.getByRole("region", { name: "Revenue per day" })).toContainText("No sales on these days.");
   await screenshot(page, "seller-dashboard-new-shop", { phone: true });
 });
