@@ -1,7 +1,8 @@
 // `npm start`: the whole of Lavka on this machine with demo data. `npm run dev` adds hot reload.
 // Without DATABASE_URL the database is PGlite on disk in .lavka/; without AMQP_URL the processor
 // reads events from the outbox table; without an external service's URL its reference
-// implementation runs in this process.
+// implementation runs in this process; without SMTP_HOST a mail catcher (MailDev) takes the mail
+// and shows it in a web page.
 //
 // Process managers signal one PID, npm's. npm passes SIGINT and SIGTERM on to its script's shell,
 // which does not pass them on: so the script `exec`s this process in the shell's place, and this
@@ -27,6 +28,8 @@ const env = z
     REFERENCE_INVENTORY_PORT: anyPort.default(8080),
     REFERENCE_PAYMENT_PORT: anyPort.default(8090),
     REFERENCE_CARRIER_PORT: anyPort.default(8070),
+    MAIL_CATCHER_SMTP_PORT: anyPort.default(1025),
+    MAIL_CATCHER_WEB_PORT: anyPort.default(1080),
     LAVKA_DATA_DIR: z.string().min(1).default(".lavka"),
     AUTH_SERVICE_URL: z.string().url().optional(),
     AUTH_SERVICE_TOKEN: z.string().optional(),
@@ -36,6 +39,12 @@ const env = z
     PAYMENT_GATEWAY_KEY: z.string().optional(),
     CARRIER_URL: z.string().url().optional(),
     CARRIER_API_KEY: z.string().optional(),
+    // A real mail server instead of the catcher (the processor's variables, see README).
+    SMTP_HOST: z.string().min(1).optional(),
+    SMTP_PORT: port.default(587),
+    SMTP_TLS: z.enum(["starttls", "tls", "none"]).default("starttls"),
+    SMTP_USER: z.string().optional(),
+    SMTP_PASSWORD: z.string().optional(),
   })
   .safeParse(process.env);
 
@@ -72,6 +81,10 @@ const options: SystemOptions = {
     payment: config.REFERENCE_PAYMENT_PORT,
     carrier: config.REFERENCE_CARRIER_PORT,
   },
+  mailPorts: { smtp: config.MAIL_CATCHER_SMTP_PORT, web: config.MAIL_CATCHER_WEB_PORT },
+  smtp: config.SMTP_HOST
+    ? { host: config.SMTP_HOST, port: config.SMTP_PORT, tls: config.SMTP_TLS, user: config.SMTP_USER, password: config.SMTP_PASSWORD }
+    : undefined,
   seed: {},
   cron: true,
   carrierAutoAdvanceMs: 20_000,
@@ -108,6 +121,7 @@ console.log(`
 Lavka is running.
   Shop:        ${system.webUrl.replace("127.0.0.1", "localhost")}
   API (tRPC):  ${system.apiUrl}/trpc   (health: ${system.apiUrl}/healthz)
+  Mail:        ${system.mailUrl ? `${system.mailUrl.replace("127.0.0.1", "localhost")}   (every mail the shop sends is caught here)` : `sent through ${config.SMTP_HOST}:${config.SMTP_PORT}`}
   Logs:        ${path.join(dataDir, "logs")}
 
 Demo accounts (password "${DEMO_PASSWORD}"):

@@ -1,6 +1,6 @@
 // Brings the whole of Lavka up on one machine: the database (PostgreSQL from a URL, or PGlite on
-// disk), migrations, the reference external services, demo data, then the API, the processor
-// (worker and cron) and the built web app as child processes. `npm start` and the browser tests
+// disk), migrations, the reference external services, a mail catcher (MailDev), demo data, then
+// the API, the processor (worker and cron) and the built web app as child processes. `npm start` and the browser tests
 // both use it, so what the tests exercise is what a newcomer runs.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync } from "node:fs";
@@ -20,6 +20,7 @@ import { createInventoryClient } from "../../src/core/integrations/inventory.ts"
 import { applyMigrations } from "../db/engine.ts";
 import { seedDatabase, type DemoUser, type SeedOptions } from "../db/seed-data.ts";
 import { ensureDatabase } from "./ensure-database.ts";
+import { startMailCatcher } from "./mail-catcher.ts";
 import { startPgliteServer } from "./pglite-server.ts";
 import { ROOT, run } from "./run.ts";
 
@@ -31,10 +32,16 @@ export interface SystemOptions {
   /** Where PGlite data and service logs live. */
   dataDir: string;
   webPort: number;
+  /** Where links in mail point; default http://localhost:<webPort>, as the start banner shows the shop. */
+  publicWebUrl?: string;
   /** 0 picks free ports (tests); `npm start` uses the documented defaults. */
   apiPort: number;
   processorPorts: { worker: number; cron: number };
   referencePorts: { auth: number; inventory: number; payment: number; carrier: number };
+  /** The mail catcher's SMTP port and web page. */
+  mailPorts: { smtp: number; web: number };
+  /** A real SMTP server for the processor's mail instead of the mail catcher. */
+  smtp?: { host: string; port: number; tls: "starttls" | "tls" | "none"; user?: string; password?: string };
   /** Demo data for an empty database; null to start empty. */
   seed: Partial<SeedOptions> | null;
   /** Run the processor in cron mode as well (the hourly jobs). */
@@ -67,6 +74,8 @@ export interface RunningSystem {
   apiUrl: string;
   databaseUrl: string;
   referenceUrls: { auth: string; inventory: string; payment: string; carrier: string };
+  /** The mail catcher's web page (its REST API under /api), or null when a real SMTP server takes the mail. */
+  mailUrl: string | null;
   demoUsers: DemoUser[];
   /** Resolves when a service child exits on its own (a crash), with its name. */
   exited: Promise<string>;
@@ -258,6 +267,20 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       payment: external.payment?.secret ?? LOCAL_SECRETS.paymentKey,
       carrier: external.carrier?.secret ?? LOCAL_SECRETS.carrierKey,
     };
+    let mailUrl: string | null = null;
+    let smtpEnv: Record<string, string>;
+    if (options.smtp) {
+      const { host, port, tls, user, password } = options.smtp;
+      smtpEnv = { SMTP_HOST: host, SMTP_PORT: String(port), SMTP_TLS: tls, ...(user ? { SMTP_USER: user, SMTP_PASSWORD: password ?? "" } : {}) };
+      log(`mail: through ${host}:${port}`);
+    } else {
+      // Caught mail stays in the data folder, so it is still there after a restart.
+      const catcher = await startMailCatcher({ smtpPort: options.mailPorts.smtp, webPort: options.mailPorts.web, mailDirectory: path.join(options.dataDir, "mail") });
+      cleanups.push(() => catcher.close());
+      mailUrl = catcher.webUrl;
+      smtpEnv = { SMTP_HOST: "127.0.0.1", SMTP_PORT: String(catcher.smtpPort), SMTP_TLS: "none" };
+      log(`mail: caught by MailDev, SMTP 127.0.0.1:${catcher.smtpPort}, web ${catcher.webUrl}`);
+    }
     log(`external services: ${Object.entries(referenceUrls).map(([k, v]) => `${k} ${v}${external[k as keyof typeof external] ? "" : " (reference)"}`).join(", ")}`);
 
     signal?.throwIfAborted();
@@ -291,6 +314,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       CARRIER_URL: referenceUrls.carrier,
       CARRIER_API_KEY: secrets.carrier,
       CARRIER_WEBHOOK_SECRET: LOCAL_SECRETS.webhookSecret,
+      ...smtpEnv,
+      PUBLIC_WEB_URL: options.publicWebUrl ?? `http://localhost:${options.webPort}`,
       ...(options.amqpUrl ? { AMQP_URL: options.amqpUrl } : {}),
       ...options.extraEnv,
     };
@@ -369,7 +394,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await Promise.all(waits);
 
     if (demoUsers.length === 0) demoUsers = await readDemoUsers(databaseUrl);
-    return { webUrl, apiUrl, databaseUrl, referenceUrls, demoUsers, exited, stop: stopAll };
+    return { webUrl, apiUrl, databaseUrl, referenceUrls, mailUrl, demoUsers, exited, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatAmount, formatMinor, formatMoney, MONEY_LIMITS, minorNumber, unitPriceProblem } from "./money";
+import { formatAmount, formatMinor, formatMoney, formatMoneyCompact, MONEY_LIMITS, minorNumber, parseMajor, unitPriceProblem } from "./money";
 
 describe("money", () => {
   it("keeps every limit, and any cart that breaks them (100 lines x 999 units), within exact JSON numbers", () => {
@@ -19,6 +19,16 @@ describe("money", () => {
     expect(formatAmount(MONEY_LIMITS.orderTotalMinor, "EUR")).toBe("99,999,999,999.99 EUR");
     expect(formatAmount(MONEY_LIMITS.unitPriceMinor, "KRW")).toBe("9,999,999,999 KRW");
     expect(formatAmount(1, "KWD")).toBe("0.001 KWD");
+    expect(formatMoneyCompact(129900, "EUR")).toBe("€1.3K");
+    expect(formatMoneyCompact(3_000_000_000, "VND")).toBe("₫3B");
+    expect(formatMoneyCompact(0.25, "EUR")).toBe("€0.0025"); // an empty chart's axis ticks
+  });
+
+  it("reads an amount typed in the currency's own units", () => {
+    expect(parseMajor("12.5", "EUR")).toBe(1250);
+    expect(parseMajor("12.50", "EUR")).toBe(1250);
+    expect(parseMajor("300", "JPY")).toBe(300);
+    expect(parseMajor("0.001", "KWD")).toBe(1);
   });
 
   it("says why a price cannot be saved, in the currency's own units", () => {

@@ -60,11 +60,24 @@ export function formatMoney(amountMinor: number | bigint, currency: string, loca
   return format.format(formatMinor(amountMinor, currency) as Intl.StringNumericLiteral);
 }
 
+/**
+ * Short labels such as chart axes: formatMoneyCompact(129900, "EUR") -> "€1.3K". Rounded by
+ * design, so a float is fine here, and so is an axis tick between two minor units.
+ */
+export function formatMoneyCompact(amountMinor: number, currency: string, locale = "en"): string {
+  return new Intl.NumberFormat(locale, { notation: "compact", style: "currency", currency }).format(amountMinor / 10 ** minorUnitDigits(currency));
+}
+
 /** "999,999,999.99 EUR": an amount in the currency's own units, for messages about limits. */
 export function formatAmount(amountMinor: number | bigint, currency: string): string {
   const digits = minorUnitDigits(currency);
   const format = new Intl.NumberFormat("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
   return `${format.format(formatMinor(amountMinor, currency) as Intl.StringNumericLiteral)} ${currency}`;
+}
+
+/** An amount as a person types it, in the currency's own units ("12.5" EUR), in minor units (1250). */
+export function parseMajor(amount: string, currency: string): number {
+  return Math.round(Number(amount) * 10 ** minorUnitDigits(currency));
 }
 
 /** Why a product price cannot be saved ("must be at most 999,999,999.99 EUR"), or null when it can. */

@@ -15,6 +15,11 @@ const optionalSecret = z.preprocess(blankIsUnset, z.string().min(1).optional());
 const schema = z.object({
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * A streaming replica of DATABASE_URL for the jobs' reads of finished periods (sales reports),
+   * with a pool of its own of DATABASE_POOL_MAX; unset (or blank): they read the primary.
+   */
+  DATABASE_READ_URL: z.preprocess(blankIsUnset, postgresUrl.optional()),
   LOG_LEVEL: logLevel,
   /** Port for /healthz, /readyz and /metrics in worker and cron modes. */
   PROCESSOR_HTTP_PORT: port.default(9464),
@@ -38,6 +43,12 @@ const schema = z.object({
   EVENT_RETRY_DELAYS_MS: delayList.default([1_000, 5_000, 30_000, 120_000]),
   /** Attempts before a failing message is dead-lettered (outages of other services do not count). */
   EVENT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  /**
+   * Deliveries of one message that end with no outcome at all (the worker crashed, was killed or
+   * lost its connection while handling it) before the message is dead-lettered instead of being
+   * handled again: what stops a message that kills the worker from doing so forever.
+   */
+  EVENT_DELIVERY_LIMIT: z.coerce.number().int().min(1).max(100).default(5),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(200),
   /** How often the relay looks for new outbox rows when it found none last time. */
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(200),
@@ -56,6 +67,34 @@ const schema = z.object({
   CARRIER_API_KEY: optionalSecret,
   /** Carrier name stored on shipments and shown to buyers. */
   CARRIER_NAME: z.string().min(1).max(100).default("Lavka Delivery"),
+
+  // Mail (worker mode) --------------------------------------------------------------------
+  /** SMTP server the mail consumer sends through; unset = no mail is sent (the consumer does not run). */
+  SMTP_HOST: z.preprocess(blankIsUnset, z.string().min(1).max(253).optional()),
+  SMTP_PORT: port.default(587),
+  /**
+   * starttls: the connection must be upgraded with STARTTLS (submission, port 587); tls: TLS from
+   * the first byte (port 465); none: no encryption (only for a mail catcher on the same machine).
+   */
+  SMTP_TLS: z.enum(["starttls", "tls", "none"]).default("starttls"),
+  /** SMTP credentials; without a user the server is used without authentication. */
+  SMTP_USER: optionalSecret,
+  SMTP_PASSWORD: optionalSecret,
+  /** Connecting, the greeting and each later reply: longer counts as a failed attempt. */
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
+  /** Sender of every mail, "Name <address>" or an address. */
+  MAIL_FROM: z
+    .string()
+    .regex(/^(?:[^<>\r\n]+ <[^<>@\s]+@[^<>@\s]+>|[^<>@\s]+@[^<>@\s]+)$/, 'must be an address or "Name <address>"')
+    .default("Lavka <orders@lavka.test>"),
+  /** Mails sent at once (SMTP connections, each holding a database connection while the server takes the mail). */
+  MAIL_CONCURRENCY: z.coerce.number().int().min(1).max(20).default(2),
+  /** Where people open the web interface: links in mail point here. */
+  PUBLIC_WEB_URL: z
+    .string()
+    .url()
+    .refine((v) => /^https?:\/\//.test(v), "must be an http:// or https:// URL")
+    .default("http://localhost:3000"),
 
   // Scheduled pipeline work --------------------------------------------------------------
   /** Unpaid orders are cancelled (and their stock released) this long after checkout. */

@@ -33,7 +33,7 @@ function usage(): string {
   ].join("\n");
 }
 
-async function runOnce(command: Extract<Command, { mode: "job" }>, db: Db, logger: Logger): Promise<number> {
+async function runOnce(command: Extract<Command, { mode: "job" }>, db: Db, readDb: Db, logger: Logger): Promise<number> {
   const job = findJob(command.name);
   if (!job) {
     process.stderr.write(`Unknown job "${command.name}". Known jobs: ${jobs.map((j) => j.name).join(", ")}\n`);
@@ -42,7 +42,7 @@ async function runOnce(command: Extract<Command, { mode: "job" }>, db: Db, logge
   const controller = new AbortController();
   process.once("SIGTERM", () => controller.abort());
   try {
-    const result = await runJob(job, command.params, { db, logger, trigger: "job", signal: controller.signal });
+    const result = await runJob(job, command.params, { db, readDb, logger, trigger: "job", signal: controller.signal });
     process.stdout.write(`${job.name}: succeeded, ${result.rows} rows (run ${result.runId})\n`);
     return 0;
   } catch (error) {
@@ -55,7 +55,7 @@ async function runOnce(command: Extract<Command, { mode: "job" }>, db: Db, logge
   }
 }
 
-async function serveLongRunning(mode: "worker" | "cron", config: ProcessorConfig, db: Db, logger: Logger): Promise<void> {
+async function serveLongRunning(mode: "worker" | "cron", config: ProcessorConfig, db: Db, readDb: Db, logger: Logger): Promise<void> {
   const registry = createMetricsRegistry("processor");
   const probes: Server = await startProbeServer(config.PROCESSOR_HTTP_PORT, {
     registry,
@@ -68,7 +68,7 @@ async function serveLongRunning(mode: "worker" | "cron", config: ProcessorConfig
   let stopWork: () => Promise<void>;
 
   if (mode === "worker") {
-    const worker = await startWorker({ config, db, logger, registry });
+    const worker = await startWorker({ config, db, readDb, logger, registry });
     stopWork = () => worker.stop();
   } else {
     const crons = jobs
@@ -78,7 +78,7 @@ async function serveLongRunning(mode: "worker" | "cron", config: ProcessorConfig
           // protect: a run still going when the next tick comes is not started twice in this process;
           // the jobs' own advisory locks cover overlap with a Kubernetes Job or another process.
           new Cron(job.schedule!, { timezone: "UTC", protect: true, name: job.name }, async () => {
-            const run = runJob(job, {}, { db, logger, trigger: "cron", signal: controller.signal }).catch(() => undefined);
+            const run = runJob(job, {}, { db, readDb, logger, trigger: "cron", signal: controller.signal }).catch(() => undefined);
             inFlight.add(run);
             await run;
             inFlight.delete(run);
@@ -101,7 +101,7 @@ async function serveLongRunning(mode: "worker" | "cron", config: ProcessorConfig
     }, config.SHUTDOWN_GRACE_MS).unref();
     await stopWork();
     await new Promise<void>((resolve) => probes.close(() => resolve()));
-    await db.$disconnect();
+    await Promise.all([db.$disconnect(), readDb.$disconnect()]);
     clearTimeout(timer);
     logger.info("stopped");
     process.exit(0);
@@ -133,14 +133,15 @@ async function main(): Promise<void> {
   }
   const logger = createLogger("processor", config.LOG_LEVEL);
   const db = createDb(config.DATABASE_URL, { maxConnections: config.DATABASE_POOL_MAX });
+  const readDb = config.DATABASE_READ_URL ? createDb(config.DATABASE_READ_URL, { maxConnections: config.DATABASE_POOL_MAX }) : db;
 
   if (command.mode === "job") {
-    const code = await runOnce(command, db, logger);
-    await db.$disconnect();
+    const code = await runOnce(command, db, readDb, logger);
+    await Promise.all([db.$disconnect(), readDb.$disconnect()]);
     process.exit(code);
   }
   try {
-    await serveLongRunning(command.mode, config, db, logger);
+    await serveLongRunning(command.mode, config, db, readDb, logger);
   } catch (error) {
     // Worker mode needs the external services' settings, checked only when it starts.
     if (!(error instanceof ConfigError)) throw error;

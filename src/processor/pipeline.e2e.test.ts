@@ -1,6 +1,7 @@
 // The whole path with the real pieces: checkout (API domain) against the reference inventory
 // service, the worker against the reference payment gateway and carrier, the processor's real
-// sales refresh, and carrier tracking applied to the order. Database transport.
+// sales refresh, carrier tracking applied to the order, and the mail the buyer and the seller
+// get, read from a real SMTP server (MailDev). Database transport.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDb, type Db } from "~/lib/db";
@@ -14,6 +15,7 @@ import { startCarrierService, type RunningCarrierService } from "../../reference
 import { startPaymentService, type RunningPaymentService } from "../../reference/payment/server";
 import { startTestApi, TEST_SERVICE_TOKEN, type TestApi } from "../../tests/helpers/api";
 import { createSellerUser, createStockedProduct, createUser, fillCart } from "../../tests/helpers/fixtures";
+import { startTestMailServer, type TestMailServer } from "../../tests/helpers/mail";
 import { ADDRESS, pipelineConfig, testLogger } from "../../tests/helpers/pipeline";
 import { CALL_TIMEOUT_MS, waitFor } from "../../tests/helpers/wait";
 
@@ -22,6 +24,7 @@ let gateway: RunningPaymentService;
 let carrier: RunningCarrierService;
 let workerDb: Db;
 let worker: WorkerHandle;
+let smtp: TestMailServer;
 const logger = testLogger();
 
 beforeAll(async () => {
@@ -31,9 +34,10 @@ beforeAll(async () => {
     startPaymentService({ databaseUrl: url, port: 0, serviceToken: TEST_SERVICE_TOKEN, poolSize: 3 }),
     startCarrierService({ databaseUrl: url, port: 0, serviceToken: TEST_SERVICE_TOKEN, poolSize: 3 }),
   ]);
+  smtp = await startTestMailServer();
   workerDb = createDb(url, { maxConnections: 6, busyTimeoutMs: CALL_TIMEOUT_MS });
   worker = await startWorker({
-    config: pipelineConfig(url),
+    config: pipelineConfig(url, smtp.env),
     db: workerDb,
     logger,
     clients: {
@@ -48,14 +52,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await worker?.stop();
   await workerDb?.$disconnect();
-  await Promise.all([gateway?.close(), carrier?.close()]);
+  await Promise.all([gateway?.close(), carrier?.close(), smtp?.close()]);
   await api?.close();
 });
 
 async function checkout(productId: string) {
   const buyer = await createUser(api.deps.db, "buyer");
   await fillCart(api.deps.db, buyer.id, [{ productId, quantity: 1 }]);
-  return placeOrder(api.deps, buyer, { idempotencyKey: randomUUID(), shippingAddress: ADDRESS });
+  return { ...(await placeOrder(api.deps, buyer, { idempotencyKey: randomUUID(), shippingAddress: ADDRESS })), buyer };
 }
 
 const statusOf = async (orderId: string) => (await api.deps.db.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } })).status;
@@ -92,6 +96,24 @@ it("checkout -> paid and stock committed -> shipped -> delivered; a decline is c
   expect(await statusOf(paid.id)).toBe("delivered");
   const history = await db.orderStatusChange.findMany({ where: { orderId: paid.id }, orderBy: { at: "asc" }, select: { toStatus: true } });
   expect(history.map((h) => h.toStatus)).toEqual(["pending_payment", "paid", "fulfilling", "shipped", "delivered"]);
+
+  // Mail, as the SMTP server received it: each step once, to the buyer, and the new order to the
+  // seller. Mails of one order are sent concurrently, so they may arrive in any order.
+  const n = paid.number;
+  expect((await smtp.waitForMails(paid.buyer.email, 4)).map((m) => m.subject).sort()).toEqual(
+    [
+      `Order #${n} received`,
+      `Payment received for order #${n}`,
+      `Your parcel from ${seller.shopName} has shipped (order #${n})`,
+      `Your parcel from ${seller.shopName} was delivered (order #${n})`,
+    ].sort(),
+  );
+  const [toSeller] = await smtp.waitForMails(seller.email, 1);
+  expect(toSeller!.subject).toBe(`New order #${n} for ${seller.shopName} to ship`);
+  expect(toSeller!.text).toContain(good.title);
+  const declinedMails = await smtp.waitForMails(refused.buyer.email, 2);
+  expect(declinedMails.map((m) => m.subject).sort()).toEqual([`Order #${refused.number} received`, `Order #${refused.number} was cancelled`]);
+  expect(declinedMails.find((m) => m.subject.endsWith("cancelled"))!.text).toContain("Reason: Payment failed: card_declined");
 });
 
 it("a VND order above 2,147,483,647 minor units is paid by the reference gateway and counted exactly in orders and sales", async () => {

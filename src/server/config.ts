@@ -10,6 +10,11 @@ const schema = z.object({
   PORT: port.default(4000),
   DATABASE_URL: postgresUrl,
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * A streaming replica of DATABASE_URL for reads that may lag a moment (catalog, seller stats and
+   * reports), with a pool of its own of DATABASE_POOL_MAX; unset (or blank): those read the primary too.
+   */
+  DATABASE_READ_URL: z.preprocess((v) => (v === "" ? undefined : v), postgresUrl.optional()),
   LOG_LEVEL: logLevel,
   /** How long in-flight requests may take to finish after SIGTERM before the process exits anyway. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),

@@ -8,6 +8,8 @@ import type { ApiDeps } from "./trpc/context";
 
 export interface ApiDepsOptions {
   db: Db;
+  /** A streaming replica for the read paths that may lag; the primary when absent. */
+  readDb?: Db;
   logger: Logger;
   auth: { url: string; serviceToken: string; issuer: string; audience: string; timeoutMs?: number; revocationRefreshMs: number };
   inventory: { url: string; serviceToken: string; timeoutMs?: number };
@@ -39,6 +41,7 @@ export function createApiDeps(options: ApiDepsOptions): ApiDeps {
   });
   return {
     db,
+    ...(options.readDb ? { readDb: options.readDb } : {}),
     logger,
     now: options.now ?? (() => new Date()),
     auth,

@@ -19,10 +19,12 @@ function loadConfigOrExit(): ApiConfig {
 const config = loadConfigOrExit();
 const logger = createLogger("api", config.LOG_LEVEL);
 const db = createDb(config.DATABASE_URL, { maxConnections: config.DATABASE_POOL_MAX });
+const readDb = config.DATABASE_READ_URL ? createDb(config.DATABASE_READ_URL, { maxConnections: config.DATABASE_POOL_MAX }) : undefined;
 const registry = createMetricsRegistry("api");
 
 const deps = createApiDeps({
   db,
+  ...(readDb ? { readDb } : {}),
   logger,
   auth: {
     url: config.AUTH_SERVICE_URL,
@@ -54,7 +56,7 @@ async function shutdown(signal: string): Promise<void> {
   stopping = true;
   logger.info({ signal }, "shutting down: no new connections, finishing in-flight requests");
   await api.shutdown(config.SHUTDOWN_GRACE_MS, config.SHUTDOWN_DRAIN_MS);
-  await db.$disconnect();
+  await Promise.all([db.$disconnect(), readDb?.$disconnect()]);
   logger.info("stopped");
   process.exit(0);
 }

@@ -1,4 +1,4 @@
-import { minorUnitDigits } from "~/core/money";
+import { parseMajor } from "~/core/money";
 
 /** Catalog filters as they appear in the URL, so a filtered page can be bookmarked and shared. */
 export interface CatalogQuery {
@@ -73,7 +73,7 @@ export function majorToMinor(value: string | undefined, currency: string): numbe
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) return undefined;
-  return Math.round(n * 10 ** minorUnitDigits(currency));
+  return parseMajor(value, currency);
 }
 
 /** A catalog URL with these filters; any change but a page move goes back to page one. */

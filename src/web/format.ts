@@ -2,6 +2,7 @@ import "server-only";
 import { cookies } from "next/headers";
 import { cache } from "react";
 import { formatMoney } from "~/core/money";
+import { normalizeLocale } from "~/core/locale";
 import { webConfig } from "./config";
 import { TIME_ZONE_COOKIE, formatDate, formatDateTime, formatDay, isTimeZone, type TimeFormat } from "./datetime";
 
@@ -30,3 +31,25 @@ export const viewerTime = cache(async () => {
     date: (value: Date | string) => formatDate(value, format),
   };
 });
+
+/** Locales offered for the money and dates in a person's mail (any other valid tag still works). */
+const MAIL_LOCALES = ["en", "en-GB", "de-DE", "fr-FR", "es-ES", "it-IT", "nl-NL", "pl-PL", "ru-RU", "uk-UA"];
+
+/** A sample amount and date as a locale writes them ("1.234,50 €", "2. Dezember 2026"). */
+export function localeSample(tag: string, currency: string): { money: string; date: string } {
+  const locale = normalizeLocale(tag) ?? "en";
+  const sample = new Date(Date.UTC(new Date().getUTCFullYear(), 11, 2));
+  return { money: formatMoney(123_450, currency, locale), date: new Intl.DateTimeFormat(locale, { dateStyle: "long", timeZone: "UTC" }).format(sample) };
+}
+
+/**
+ * The choices for "prices and dates in emails", each named in its own language ("Deutsch
+ * (Deutschland)", short enough for a phone); the person's current one is always there.
+ */
+export function mailLocaleOptions(current: string): { value: string; label: string }[] {
+  const tags = [...new Set([...MAIL_LOCALES, normalizeLocale(current) ?? "en"])];
+  return tags.map((tag) => {
+    const name = new Intl.DisplayNames([tag], { type: "language" }).of(tag) ?? tag;
+    return { value: tag, label: `${name.charAt(0).toLocaleUpperCase(tag)}${name.slice(1)}` };
+  });
+}

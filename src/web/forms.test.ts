@@ -17,25 +17,29 @@ describe("errorToFormState", () => {
   });
 
   it("reads the field a domain error names in its data, never from its message", () => {
-    const state = errorToFormState(apiError('shopName: "Tea" is taken; choose another name.', { code: "CONFLICT", fieldErrors: { shopName: ['"Tea" is taken; choose another name.'] }, reason: null }));
+    const state = errorToFormState(apiError('shopName: "Tea" is taken; choose another name.', { code: "CONFLICT", fieldErrors: { shopName: ['"Tea" is taken; choose another name.'] }, field: "shopName", reason: null }));
     expect(state.fieldErrors).toEqual({ shopName: ['"Tea" is taken; choose another name.'] });
     expect(state.message).toBe('"Tea" is taken; choose another name.');
-    const unnamed = errorToFormState(apiError("orderId: no such order", { code: "NOT_FOUND", fieldErrors: null, reason: null }));
+    const unnamed = errorToFormState(apiError("orderId: no such order", { code: "NOT_FOUND", fieldErrors: null, field: null, reason: null }));
     expect(unnamed.fieldErrors).toEqual({});
   });
 
-  it("names the field by its label, never by the API's key, when it says the problem at the top", () => {
-    const state = errorToFormState(apiError("Invalid input: value: must be at least 0", { code: "BAD_REQUEST", fieldErrors: { value: ["must be at least 0"] } }), { value: "-1" }, {}, {
+  it("names the field by its label, never by the API's key, when it says a domain error at the top", () => {
+    const state = errorToFormState(
+      apiError("params.seller: required", { code: "BAD_REQUEST", fieldErrors: { "params.seller": ["required"] }, field: "params.seller", reason: null }),
+      {},
+      { "params.seller": "param:seller" },
+      { "param:seller": "Shop" },
+    );
+    expect(state).toMatchObject({ message: "Shop: required", fieldErrors: { "param:seller": ["required"] } });
+    // Without a label the problem still reads as a sentence.
+    const unlabelled = apiError("newPassword: must differ", { code: "BAD_REQUEST", fieldErrors: { newPassword: ["must differ from the current password."] }, field: "newPassword", reason: null });
+    expect(errorToFormState(unlabelled).message).toBe("Must differ from the current password.");
+    // Input validation points to its fields instead of repeating them at the top.
+    const invalid = errorToFormState(apiError("Invalid input: value: must be at least 0", { code: "BAD_REQUEST", fieldErrors: { value: ["must be at least 0"] } }), { value: "-1" }, {}, {
       value: "Low-stock threshold (units)",
     });
-    expect(state.message).toBe("Low-stock threshold (units): must be at least 0");
-    expect(state.fieldErrors).toEqual({ value: ["must be at least 0"] });
-    const renamed = errorToFormState(apiError("params.seller: required", { code: "BAD_REQUEST", fieldErrors: { "params.seller": ["required"] } }), {}, { "params.seller": "param:seller" }, { "param:seller": "Shop" });
-    expect(renamed).toMatchObject({ message: "Shop: required", fieldErrors: { "param:seller": ["required"] } });
-    // Without a label the problem still reads as a sentence.
-    expect(errorToFormState(apiError("newPassword: must differ", { code: "BAD_REQUEST", fieldErrors: { newPassword: ["must differ from the current password."] } })).message).toBe(
-      "Must differ from the current password.",
-    );
+    expect(invalid).toMatchObject({ message: "Please correct the highlighted fields.", fieldErrors: { value: ["must be at least 0"] } });
   });
 
   it("shows other API errors as a message and hides unexpected ones", () => {

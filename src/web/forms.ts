@@ -26,16 +26,27 @@ export function errorToFormState(
   labels: Record<string, string> = {},
 ): FormState {
   if (error instanceof TRPCClientError) {
+    // Input validation and domain errors both name their fields as data (the API's error formatter);
+    // a domain error's `field` is the one field its message is about.
+    const data = error.data as { field?: string | null } | undefined;
     const fieldErrors: Record<string, string[]> = {};
     for (const [path, problems] of Object.entries(apiFieldErrors(error))) {
       const name = fieldNames[path] ?? path;
       (fieldErrors[name] ??= []).push(...problems);
     }
-    const entries = Object.entries(fieldErrors).flatMap(([name, problems]) => problems.map((problem) => labelled(labels[name], problem)));
+    const domainField = data?.field;
+    const domainProblem = domainField ? apiFieldErrors(error)[domainField]?.[0] : undefined;
+    const hasFields = Object.keys(fieldErrors).length > 0;
     return {
       status: "error",
-      // One problem is said at the top as well; several are pointed to.
-      message: entries.length === 0 ? error.message : entries.length === 1 ? entries[0]! : "Please correct the highlighted fields.",
+      // A domain error's problem is said at the top too, with its field's label: that field may not
+      // be on this form. Input validation's are pointed to at their fields.
+      message:
+        domainField && domainProblem
+          ? labelled(labels[fieldNames[domainField] ?? domainField], domainProblem)
+          : hasFields
+          ? "Please correct the highlighted fields."
+          : error.message,
       fieldErrors,
       values,
     };

@@ -1,4 +1,4 @@
-import { minorUnitDigits } from "~/core/money";
+import { minorUnitDigits, parseMajor } from "~/core/money";
 import type { FormState } from "./forms";
 
 export const PRODUCT_FIELDS = ["title", "description", "price", "currency", "category", "images", "sku", "initialStock"] as const;
@@ -27,10 +27,10 @@ export function parseProductForm(values: Record<(typeof PRODUCT_FIELDS)[number],
   let priceMinor = Number.NaN;
   if (!/^\d+(\.\d+)?$/.test(priceText)) fieldErrors.price = ["Enter a price such as 12.50."];
   else {
-    const digits = /^[A-Z]{3}$/.test(currency) ? minorUnitDigits(currency) : 2;
+    const digits = minorUnitDigits(currency);
     const [, fraction = ""] = priceText.split(".");
     if (fraction.length > digits) fieldErrors.price = [`${currency} prices have at most ${digits} decimal places.`];
-    priceMinor = Math.round(Number(priceText) * 10 ** digits);
+    priceMinor = parseMajor(priceText, currency);
   }
   if (Object.keys(fieldErrors).length > 0) {
     return { ok: false, state: { status: "error", message: "Please correct the highlighted fields.", fieldErrors, values } };

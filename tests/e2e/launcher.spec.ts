@@ -78,6 +78,8 @@ test("npm start creates and migrates a missing database, and SIGINT to npm's PID
       REFERENCE_INVENTORY_PORT: "0",
       REFERENCE_PAYMENT_PORT: "0",
       REFERENCE_CARRIER_PORT: "0",
+      MAIL_CATCHER_SMTP_PORT: "0",
+      MAIL_CATCHER_WEB_PORT: "0",
     },
   });
   npm.stdout.on("data", (d: Buffer) => (output += d.toString()));
@@ -105,6 +107,12 @@ test("npm start creates and migrates a missing database, and SIGINT to npm's PID
       await client.end();
     }
     expect((await fetch(`http://127.0.0.1:${webPort}/`)).status).toBe(200);
+    // The banner names the local mail server's page, and it is there.
+    const mailPort = Number(/^ {2}Mail: +http:\/\/localhost:(\d+) /m.exec(output)?.[1]);
+    expect(mailPort, output).toBeGreaterThan(0);
+    const mailPage = await fetch(`http://127.0.0.1:${mailPort}/`, { headers: { accept: "text/html" } });
+    expect(mailPage.status).toBe(200);
+    expect(await mailPage.text()).toContain("MailDev");
 
     // The launcher, the API, the processor's worker and cron and the web, and whatever they started.
     processes = descendants(npm.pid!);
@@ -115,6 +123,7 @@ test("npm start creates and migrates a missing database, and SIGINT to npm's PID
     expect(await exited).toBe(0);
     expect(await accepts(webPort)).toBe(false);
     expect(await accepts(apiPort)).toBe(false);
+    expect(await accepts(mailPort)).toBe(false);
     expect(output).toContain("lavka: stopping...");
   } finally {
     for (const pid of [npm.pid!, ...processes].filter(running)) process.kill(pid, "SIGKILL");

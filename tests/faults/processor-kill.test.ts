@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDatabase } from "../../scripts/db/seed-data.ts";
 import { adminQuery, createTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { databaseUrl, quoteIdent } from "../helpers/postgres.ts";
+import { exitOf } from "../helpers/processes.ts";
 import { LONG_TEST_BUDGET_MS, waitFor } from "../helpers/wait.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -21,13 +22,6 @@ function startJob(url: string): ChildProcess {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "production", DATABASE_URL: url, LOG_LEVEL: "warn" },
     stdio: ["ignore", "pipe", "pipe"],
-  });
-}
-
-function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve({ code: child.exitCode, signal: child.signalCode });
-    child.once("exit", (code, signal) => resolve({ code, signal }));
   });
 }
 

@@ -2,6 +2,7 @@
 // services on port 0 (each in its own schema of that database), and ApiDeps wired to them.
 import { startAuthService, type RunningAuthService } from "../../reference/auth/server.ts";
 import { startInventoryService, type RunningInventoryService } from "../../reference/inventory/server.ts";
+import { createDb } from "~/lib/db";
 import { createLogger } from "~/lib/logger";
 import { createApiDeps } from "~/server/deps";
 import { createApiServer, type ApiServer } from "~/server/http/server";
@@ -47,6 +48,8 @@ export interface TestApiOptions {
   clientUrl?: (directUrl: string) => string;
   /** The clock the reference inventory's reservations are made and expire by. */
   inventoryNow?: () => Date;
+  /** Where the API's read paths connect (deps.readDb; a replica), given the database's direct URL; the primary when absent. */
+  readUrl?: (directUrl: string) => string;
 }
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
@@ -59,8 +62,10 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     startAuthService({ databaseUrl: database.url, port: 0, serviceToken: TEST_SERVICE_TOKEN, logger: quiet }),
     startInventoryService({ databaseUrl: database.url, port: 0, serviceToken: TEST_SERVICE_TOKEN, logger: quiet, poolSize: options.inventoryPoolSize ?? 4, now: options.inventoryNow }),
   ]);
+  const readDb = options.readUrl ? createDb(options.readUrl(database.url), { maxConnections: options.maxConnections ?? 5, busyTimeoutMs: CALL_TIMEOUT_MS }) : undefined;
   const deps = createApiDeps({
     db: database.db,
+    ...(readDb ? { readDb } : {}),
     logger: quiet,
     auth: {
       url: authService.url,
@@ -90,7 +95,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     },
     async close(graceMs = 1_000) {
       if (server) await server.shutdown(graceMs);
-      await Promise.allSettled([authService.close(), inventoryService.close()]);
+      await Promise.allSettled([authService.close(), inventoryService.close(), readDb?.$disconnect()]);
       await database.drop();
     },
   };

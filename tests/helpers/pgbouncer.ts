@@ -6,11 +6,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { adminUrl } from "./postgres.ts";
+import { freePort } from "./processes.ts";
 import { CALL_TIMEOUT_MS } from "./wait.ts";
 
 const BINARY = ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer"].find((p) => existsSync(p));
@@ -29,14 +29,6 @@ export interface RunningPgBouncer {
   stats(database: string): Promise<{ transactions: number }>;
   pools(database: string): Promise<{ clients: number; servers: number }>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Resolves once PgBouncer logs that it is up; rejects with its output if it exits first. */

@@ -9,7 +9,7 @@ import { createDb, type Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import type { ProcessorConfig } from "~/processor/config";
 import type { PipelineClients } from "~/processor/pipeline-clients";
-import { deadQueueName, HEADER_REASON, queueName } from "~/processor/messaging/topology";
+import { deadQueueName, HEADER_REASON, queueName } from "~/processor/messaging/amqp/topology";
 import { startWorker, type WorkerHandle } from "~/processor/worker";
 import { createPaymentClient } from "~/core/integrations/payment";
 import { replayDeadLetter } from "~/core/domain/admin/dead-letters";

@@ -7,12 +7,15 @@ import net from "node:net";
 import { Writable } from "node:stream";
 import { connect } from "amqplib";
 import pino from "pino";
+import { Registry } from "prom-client";
 import { eventPayloads } from "~/core/events/definitions";
+import { toEnvelope } from "~/core/events/outbox";
 import { createDb, type Db, type Prisma } from "~/lib/db";
 import { createLogger, type Logger } from "~/lib/logger";
 import { processorConfigSchema, type ProcessorConfig } from "~/processor/config";
-import type { Consumer } from "~/processor/messaging/consumer";
-import { deadQueueName, queueName, retryQueueName } from "~/processor/messaging/topology";
+import { dispatch, type Consumer, type DispatchDeps, type Outcome } from "~/processor/messaging/consumer";
+import { createPipelineMetrics } from "~/processor/messaging/metrics";
+import { classicQueueNames, deadQueueName, queueName, retryQueueName } from "~/processor/messaging/amqp/topology";
 import { createCarrierClient, type CarrierClient } from "~/core/integrations/carrier";
 import type { ClientOptions } from "~/core/integrations/http";
 import { createInventoryClient, type InventoryClient } from "~/core/integrations/inventory";
@@ -71,9 +74,10 @@ export async function deleteTopology(names: { AMQP_EXCHANGE: string; AMQP_QUEUE_
   const topology = { exchange: names.AMQP_EXCHANGE, queuePrefix: names.AMQP_QUEUE_PREFIX };
   for (const consumer of consumers) {
     const name = typeof consumer === "string" ? consumer : consumer.name;
-    await channel.deleteQueue(queueName(topology, name));
-    await channel.deleteQueue(deadQueueName(topology, name));
-    for (const ms of delaysMs) await channel.deleteQueue(retryQueueName(topology, name, ms));
+    const classic = classicQueueNames(topology, name, delaysMs);
+    for (const queue of [queueName(topology, name), deadQueueName(topology, name), ...delaysMs.map((ms) => retryQueueName(topology, name, ms)), classic.main, classic.dead, ...classic.retries]) {
+      await channel.deleteQueue(queue);
+    }
   }
   await channel.deleteExchange(names.AMQP_EXCHANGE);
   await connection.close();
@@ -193,6 +197,27 @@ export async function placeOrders(
     ids.push(...chunk.map((o) => o.id));
   }
   return ids;
+}
+
+/** What dispatch() needs when a test delivers events by hand: a 10 ms retry delay, 3 attempts, metrics on their own registry. */
+export function dispatchDeps(db: Db, logger: Logger): DispatchDeps {
+  return { db, logger, now: () => new Date(), policy: { delaysMs: [10], maxAttempts: 3 }, metrics: createPipelineMetrics(new Registry(), db) };
+}
+
+/** Delivers the order's latest event of `type` to `consumer` through dispatch(), as a transport would. */
+export async function deliverLatest(db: Db, consumer: Consumer, orderId: string, type: string, deps: DispatchDeps, attempt = 1): Promise<Outcome> {
+  const row = await db.outboxEvent.findFirstOrThrow({
+    where: { aggregateId: orderId, type },
+    orderBy: { seq: "desc" },
+    select: { id: true, seq: true, type: true, version: true, aggregateType: true, aggregateId: true, payload: true, occurredAt: true },
+  });
+  return dispatch(consumer, toEnvelope(row), attempt, deps);
+}
+
+/** The status of an order's stock reservation, as the inventory service holds it. */
+export async function readReservationStatus(db: Db, inventory: Pick<InventoryClient, "getReservation">, orderId: string): Promise<string | undefined> {
+  const { reservationId } = await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { reservationId: true } });
+  return (await inventory.getReservation(reservationId!))?.status;
 }
 
 export interface ReferenceServices {

@@ -186,6 +186,16 @@ describe.each(kustomizations())("%s", (dir) => {
     expect(net.allows(worker, { ip: "10.1.2.3" }, 443), "not into private networks").toBe(false);
   });
 
+  it("lets only the processor send mail to a public SMTP server (submission ports)", () => {
+    for (const port of [587, 465]) {
+      expect(net.allows(worker, internet, port), `worker -> SMTP ${port}`).toBe(true);
+      expect(net.allows(api, internet, port)).toBe(false);
+      expect(net.allows(web, internet, port)).toBe(false);
+      expect(net.allows(worker, { ip: "10.1.2.3" }, port), "not into private networks").toBe(false);
+    }
+    expect(net.allows(worker, internet, 25), "no direct-to-MX delivery").toBe(false);
+  });
+
   it("opens Service 1 and Service 2 at exactly the addresses of their EndpointSlices", () => {
     const auth = sliceAddresses("auth-service");
     const inventory = sliceAddresses("inventory-service");

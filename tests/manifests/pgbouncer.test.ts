@@ -146,13 +146,17 @@ describe("connection budget (production overlay, docs/deploy.md)", () => {
   const workerPods = maxPods(objects, "data-processing-service");
   const cronJobs = objects.filter((o) => o.kind === "CronJob").length;
   const jobs = objects.filter((o) => o.kind === "Job" && o.metadata.name !== "db-migrate").length;
-  const clients = apiPods * apiPool + (workerPods + cronJobs + jobs) * processorPool;
+  const primaryClients = apiPods * apiPool + (workerPods + cronJobs + jobs) * processorPool;
+  // With DATABASE_READ_URL every pod has a second pool of the same size, to PgBouncer's lavka_replica.
+  const clients = 2 * primaryClients;
   const bouncerReplicas = (find(objects, "Deployment", "pgbouncer")?.spec as { replicas: number }).replicas;
   // A pod being replaced keeps its server connections while it drains.
   const bouncerPods = maxPods(objects, "pgbouncer") + 1;
   const perBouncer = num(settings.max_db_connections);
   const direct = 1; // db-migrate: the migration engine's single connection
   const servers = bouncerPods * perBouncer + direct + POSTGRES_SUPERUSER_RESERVED;
+  // max_db_connections caps each database, so the replica gets as many (and no migration Job).
+  const replicaServers = bouncerPods * perBouncer + POSTGRES_SUPERUSER_RESERVED;
   const docs = readFileSync(path.join(ROOT, "docs/deploy.md"), "utf8");
 
   it("every client connection the services may open fits on one PgBouncer pod (the other may be down)", () => {
@@ -163,16 +167,25 @@ describe("connection budget (production overlay, docs/deploy.md)", () => {
     expect(servers).toBeLessThanOrEqual(POSTGRES_MAX_CONNECTIONS);
   });
 
+  it("the read replica is PgBouncer's lavka_replica, and its server connections fit in the replica's max_connections", () => {
+    expect(parseParams(configOf(objects).databases?.lavka_replica ?? "")).toMatchObject({ host: "database-replica", port: "5432", dbname: "lavka" });
+    expect(find(objects, "Service", "database-replica")).toBeDefined();
+    // A hot standby's max_connections must be at least its primary's.
+    expect(replicaServers).toBeLessThanOrEqual(POSTGRES_MAX_CONNECTIONS);
+  });
+
   it("docs/deploy.md states these figures", () => {
     const rows = [
       `| API pods (HPA max ${apiPods - 1} + 1 surging) | ${apiPods} × ${apiPool} | ${apiPods * apiPool} |`,
       `| worker pods (${workerPods - 1} + 1 surging) | ${workerPods} × ${processorPool} | ${workerPods * processorPool} |`,
       `| CronJobs (${cronJobs}) and the one-off Job (${jobs}), if all run at once | ${cronJobs + jobs} × ${processorPool} | ${(cronJobs + jobs) * processorPool} |`,
+      `| read pools, if \`DATABASE_READ_URL\` is set: one more pool of the same size in each pod above | | ${primaryClients} |`,
       `| **clients in all** | | **${clients}** ≤ \`max_client_conn\` ${settings.max_client_conn} per PgBouncer pod |`,
       `| PgBouncer pods (${bouncerReplicas} + 1 draining during a rollout) | ${bouncerPods} × \`max_db_connections\` ${perBouncer} | ${bouncerPods * perBouncer} |`,
       `| db-migrate Job, directly | ${direct} | ${direct} |`,
       `| PostgreSQL's \`superuser_reserved_connections\` | | ${POSTGRES_SUPERUSER_RESERVED} |`,
       `| **server connections in all** | | **${servers}** ≤ \`max_connections\` ${POSTGRES_MAX_CONNECTIONS} |`,
+      `| **replica server connections** (\`lavka_replica\`): ${bouncerPods} × ${perBouncer} + ${POSTGRES_SUPERUSER_RESERVED} reserved | | **${replicaServers}** ≤ the replica's \`max_connections\` ${POSTGRES_MAX_CONNECTIONS} |`,
     ];
     for (const row of rows) expect(docs).toContain(row);
   });

@@ -328,6 +328,7 @@ describe.each(dirs)("%s", (dir) => {
   it("the external dependencies are Services the pods reach by name", () => {
     const expected = {
       database: "db.example.com:5432",
+      "database-replica": "replica.example.com:5432",
       "message-queue": "messaging.example.com:5672",
       "auth-service": "service1.example.com:8000",
       "inventory-service": "service2.example.com:8080",

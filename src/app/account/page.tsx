@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { becomeSeller, changePassword } from "~/web/actions/auth";
+import { becomeSeller, changeMailLocale, changePassword } from "~/web/actions/auth";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
-import { viewerTime } from "~/web/format";
+import { webConfig } from "~/web/config";
+import { localeSample, mailLocaleOptions, viewerTime } from "~/web/format";
 import { requireViewer } from "~/web/viewer";
 
 export const metadata: Metadata = { title: "Your account" };
@@ -14,6 +15,8 @@ export default async function AccountPage({ searchParams }: Props) {
   const viewer = await requireViewer("/account");
   const { denied } = await searchParams;
   const time = await viewerTime();
+  const currency = webConfig().SHOP_CURRENCY;
+  const sample = localeSample(viewer.locale, currency);
   return (
     <main id="main">
       <h1>Your account</h1>
@@ -46,6 +49,27 @@ export default async function AccountPage({ searchParams }: Props) {
           <p>
             <Link href="/orders">Your orders</Link>
           </p>
+        </section>
+
+        <section className="panel" aria-labelledby="mail-title">
+          <h2 id="mail-title">Emails</h2>
+          <p className="muted">
+            We email {viewer.email} when you place an order, when it is paid or cancelled, and when each parcel ships and arrives
+            {viewer.seller ? `; and ${viewer.seller.shopName} hears of each new order to ship` : ""}. Emails are written in English.
+          </p>
+          <ActionForm action={changeMailLocale} label="Email format">
+            <Field
+              type="select"
+              name="locale"
+              label="Prices and dates in emails"
+              defaultValue={viewer.locale}
+              options={mailLocaleOptions(viewer.locale)}
+              hint={`Your emails now write ${sample.money} and ${sample.date}.`}
+            />
+            <div>
+              <SubmitButton pendingLabel="Saving…">Save</SubmitButton>
+            </div>
+          </ActionForm>
         </section>
 
         <section className="panel" aria-labelledby="password-title">

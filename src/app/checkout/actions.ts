@@ -1,11 +1,12 @@
 "use server";
 
 import { redirect } from "next/navigation";
+import { shippingAddressSchema } from "~/core/address";
 import { api } from "~/web/trpc/server";
 import { errorToFormState, textFields, type FormState } from "~/web/forms";
 import { assertSameOrigin } from "~/web/session";
 
-const ADDRESS = ["name", "line1", "line2", "city", "region", "postalCode", "country", "phone"] as const;
+const ADDRESS = shippingAddressSchema.keyof().options;
 const FIELD_NAMES = Object.fromEntries(ADDRESS.map((f) => [`shippingAddress.${f}`, f]));
 
 /**

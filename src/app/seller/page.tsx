@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { minorUnitDigits } from "~/core/money";
+import { formatMoneyCompact } from "~/core/money";
 import { api } from "~/web/trpc/server";
 import { BarChart, LineChart } from "~/web/components/charts";
 import { EmptyState } from "~/web/components/states";
@@ -51,7 +51,7 @@ export default async function SellerDashboard({ searchParams }: { searchParams: 
   // Flat lines at zero say nothing (and a revenue axis in cents): say it instead.
   const quiet = points.every((p) => p.orders === 0) && (!comparable || before.every((p) => p.orders === 0));
   const fmt = (v: number) => money(v, currency);
-  const short = (v: number) => new Intl.NumberFormat("en", { notation: "compact", style: "currency", currency }).format(v / 10 ** minorUnitDigits(currency));
+  const short = (v: number) => formatMoneyCompact(v, currency);
   const topItems = top.items.filter((t) => t.currency === currency);
 
   return (

@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from "jose";
 import { z } from "zod";
-import { ExternalServiceError } from "./errors";
+import { ExternalServiceError, orNull } from "./errors";
 import { createHttpClient, type ClientOptions, type HttpClient } from "./http";
 
 /**
@@ -114,14 +114,6 @@ export function createAuthClient(options: AuthClientOptions): AuthClient {
     headers: { "x-service-token": options.serviceToken },
   });
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
-  const orNull = async <T>(promise: Promise<T>): Promise<T | null> => {
-    try {
-      return await promise;
-    } catch (err) {
-      if (err instanceof ExternalServiceError && err.kind === "rejected" && err.status === 404) return null;
-      throw err;
-    }
-  };
   const jwksUrl = new URL(".well-known/jwks.json", http.baseUrl.endsWith("/") ? http.baseUrl : `${http.baseUrl}/`).href;
 
   return {

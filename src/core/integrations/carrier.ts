@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
+import { shippingAddressSchema } from "~/core/address";
 import { multiLineText, singleLineText } from "~/core/text";
-import { ExternalServiceError } from "./errors";
+import { orNull } from "./errors";
 import { createHttpClient, type ClientOptions, type HttpClient } from "./http";
 
 /**
@@ -12,16 +13,11 @@ import { createHttpClient, type ClientOptions, type HttpClient } from "./http";
 export const shipmentStatusSchema = z.enum(["created", "in_transit", "out_for_delivery", "delivered"]);
 export type ShipmentStatus = z.infer<typeof shipmentStatusSchema>;
 
-export const addressSchema = z.object({
-  name: z.string().min(1).max(200),
-  line1: z.string().min(1).max(200),
-  line2: z.string().max(200).optional(),
-  city: z.string().min(1).max(100),
-  postalCode: z.string().min(1).max(20),
-  /** ISO 3166-1 alpha-2. */
-  country: z.string().regex(/^[A-Z]{2}$/),
-  phone: z.string().max(40).optional(),
-});
+/**
+ * The carrier's Address: Lavka's shipping address without the region (the contract has no such
+ * field). Other keys are dropped, so a stored address parses into exactly what the carrier takes.
+ */
+export const addressSchema = z.object(shippingAddressSchema.shape).omit({ region: true });
 export type Address = z.infer<typeof addressSchema>;
 
 export const parcelSchema = z.object({ weightGrams: z.number().int().positive() });
@@ -102,14 +98,6 @@ export function createCarrierClient(options: CarrierClientOptions): CarrierClien
     defaultTimeoutMs: 5_000,
     headers: { "x-service-token": options.serviceToken },
   });
-  const orNull = async <T>(promise: Promise<T>): Promise<T | null> => {
-    try {
-      return await promise;
-    } catch (err) {
-      if (err instanceof ExternalServiceError && err.kind === "rejected" && err.status === 404) return null;
-      throw err;
-    }
-  };
   return {
     http,
     createShipment: ({ idempotencyKey, ...body }) =>

@@ -64,6 +64,16 @@ export function isExternalServiceError(err: unknown): err is ExternalServiceErro
   return err instanceof ExternalServiceError;
 }
 
+/** The call's result, or null when the service answered 404 (it does not know that id). */
+export async function orNull<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (err) {
+    if (err instanceof ExternalServiceError && err.kind === "rejected" && err.status === 404) return null;
+    throw err;
+  }
+}
+
 /** Service error codes that mean Lavka itself is misconfigured (wrong service token), not the user. */
 const MISCONFIGURATION_CODES = new Set(["invalid_service_token", "missing_service_token"]);
 

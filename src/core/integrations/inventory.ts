@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ExternalServiceError } from "./errors";
+import { ExternalServiceError, orNull } from "./errors";
 import { createHttpClient, type ClientOptions, type HttpClient } from "./http";
 
 /**
@@ -108,14 +108,6 @@ export function createInventoryClient(options: InventoryClientOptions): Inventor
     defaultTimeoutMs: 3_000,
     headers: { "x-service-token": options.serviceToken },
   });
-  const orNull = async <T>(promise: Promise<T>): Promise<T | null> => {
-    try {
-      return await promise;
-    } catch (err) {
-      if (err instanceof ExternalServiceError && err.kind === "rejected" && err.status === 404) return null;
-      throw err;
-    }
-  };
   const skuPath = (sku: string) => `/v1/stock/${encodeURIComponent(sku)}`;
   const reservationPath = (id: string) => `/v1/reservations/${encodeURIComponent(id)}`;
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ExternalServiceError } from "./errors";
+import { orNull } from "./errors";
 import { createHttpClient, type ClientOptions, type HttpClient } from "./http";
 
 /**
@@ -126,20 +126,8 @@ export function createPaymentClient(options: PaymentClientOptions): PaymentClien
         schema: paymentSchema,
         operation: "void a payment",
       }),
-    async getPayment(paymentId) {
-      try {
-        return await http.request({
-          method: "GET",
-          path: paymentPath(paymentId),
-          schema: paymentSchema,
-          idempotent: true,
-          operation: "read a payment",
-        });
-      } catch (err) {
-        if (err instanceof ExternalServiceError && err.kind === "rejected" && err.status === 404) return null;
-        throw err;
-      }
-    },
+    getPayment: (paymentId) =>
+      orNull(http.request({ method: "GET", path: paymentPath(paymentId), schema: paymentSchema, idempotent: true, operation: "read a payment" })),
     async findByReference(reference) {
       const page = await http.request({
         method: "GET",

@@ -1,6 +1,7 @@
-// Consumers and scheduled passes one event at a time through dispatch(), without a transport:
-// multi-seller fulfilment, a cancel racing a payment, unpaid-order expiry, tracking polls. The
-// gateway, inventory and carrier are the reference servers, reached through the real clients.
+// Consumers one event at a time through dispatch(), without a transport: multi-seller
+// fulfilment, a cancel racing a payment, a database that is down, metrics. The gateway,
+// inventory and carrier are the reference servers, reached through the real clients. The timed
+// passes (expiry, tracking polls) are tested in ../tasks/tasks.test.ts.
 import { randomUUID } from "node:crypto";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,15 +10,23 @@ import { createDb, Prisma } from "~/lib/db";
 import { dispatch, isTransient, type Consumer } from "~/processor/messaging/consumer";
 import { createPipelineMetrics } from "~/processor/messaging/metrics";
 import { markShipped } from "~/core/domain/orders/seller";
-import { cancelOrder } from "~/core/domain/lifecycle/transitions";
+import { cancelOrder } from "~/core/domain/lifecycle";
 import { createTestDatabase, type Db, type TestDatabase } from "../../../tests/helpers/db";
 import { createProduct, createSellerUser } from "../../../tests/helpers/fixtures";
-import { createWorld, placeOrders, startReferenceServices, testLogger, type ReferenceServices, type World } from "../../../tests/helpers/pipeline";
-import { EXPIRY_REASON, expireUnpaidOrders } from "../tasks/expiry";
+import {
+  createWorld,
+  deliverLatest,
+  dispatchDeps,
+  placeOrders,
+  readReservationStatus,
+  startReferenceServices,
+  testLogger,
+  type ReferenceServices,
+  type World,
+} from "../../../tests/helpers/pipeline";
 import { createFulfilmentConsumer } from "./fulfilment";
 import { createPaymentsConsumer, PAYMENT_NOT_PROCESSED } from "./payments";
 import { createReservationsConsumer } from "./reservations";
-import { pollStaleShipments } from "../tasks/tracking";
 
 let testDb: TestDatabase;
 let db: Db;
@@ -44,28 +53,9 @@ async function carrierShipments(orderId: string): Promise<number> {
   return row.n;
 }
 
-const reservationStatus = async (orderId: string) => {
-  const { reservationId } = await db.order.findUniqueOrThrow({ where: { id: orderId }, select: { reservationId: true } });
-  return (await clients.inventory.getReservation(reservationId!))?.status;
-};
-
-const deps = () => ({
-  db,
-  logger,
-  now: () => new Date(),
-  policy: { delaysMs: [10], maxAttempts: 3 },
-  metrics: createPipelineMetrics(new Registry(), db),
-});
-
-/** Delivers the order's latest event of `type` to `consumer`, as a transport would. */
-async function deliver(consumer: Consumer, orderId: string, type: string, attempt = 1) {
-  const row = await db.outboxEvent.findFirstOrThrow({
-    where: { aggregateId: orderId, type },
-    orderBy: { seq: "desc" },
-    select: { id: true, seq: true, type: true, version: true, aggregateType: true, aggregateId: true, payload: true, occurredAt: true },
-  });
-  return dispatch(consumer, toEnvelope(row), attempt, deps());
-}
+const reservationStatus = (orderId: string) => readReservationStatus(db, clients.inventory, orderId);
+const deps = () => dispatchDeps(db, logger);
+const deliver = (consumer: Consumer, orderId: string, type: string, attempt = 1) => deliverLatest(db, consumer, orderId, type, deps(), attempt);
 
 const payments = (paymentsClients: Pick<ReferenceServices["clients"], "payment" | "inventory"> = clients) =>
   createPaymentsConsumer({ clients: paymentsClients, defaultCardToken: "tok_visa" });
@@ -223,54 +213,6 @@ describe("payments", () => {
     expect(failed.payload).toMatchObject({ reason: PAYMENT_NOT_PROCESSED });
     // The gateway's own words ("amount: Too small ...", "validation_failed") stay out of what the buyer reads.
     expect(JSON.stringify(order)).not.toMatch(/amount|validation|too small/i);
-  });
-});
-
-describe("expiry", () => {
-  it("cancels unpaid orders past the payment timeout and leaves the others", async () => {
-    const [old] = await placeOrders(db, world, 1);
-    const [fresh] = await placeOrders(db, world, 1);
-    await db.order.update({ where: { id: old! }, data: { placedAt: new Date(Date.now() - 2 * 3_600_000) } });
-
-    const result = await expireUnpaidOrders({ db, logger, clients, paymentTimeoutMs: 3_600_000, now: () => new Date() });
-    expect(result.cancelled).toBe(1);
-    expect(await db.order.findUniqueOrThrow({ where: { id: old! }, select: { status: true, cancelReason: true } })).toEqual({ status: "cancelled", cancelReason: EXPIRY_REASON });
-    expect(await db.order.findUniqueOrThrow({ where: { id: fresh! }, select: { status: true } })).toEqual({ status: "pending_payment" });
-    expect(await deliver(createReservationsConsumer(clients), old!, "order.cancelled")).toEqual({ kind: "done" });
-    expect(await reservationStatus(old!)).toBe("released");
-    expect(await reservationStatus(fresh!)).toBe("active");
-
-    // A late order.placed for the expired order charges nothing.
-    const authorizations = () => services.calls.get("POST /v1/payments") ?? 0;
-    const before = authorizations();
-    expect(await deliver(payments(), old!, "order.placed")).toEqual({ kind: "done" });
-    expect(authorizations() - before).toBe(0);
-    expect(await clients.payment.findByReference(old!)).toEqual([]);
-  });
-});
-
-describe("tracking", () => {
-  it("polls stale shipments and applies carrier events once; the order follows to delivered", async () => {
-    const [orderId] = await placeOrders(db, world, 1);
-    await deliver(payments(), orderId!, "order.placed");
-    await deliver(createFulfilmentConsumer({ clients, carrierName: "Test Post" }), orderId!, "order.paid");
-    const shipment = await db.shipment.findFirstOrThrow({ where: { orderId: orderId! }, select: { id: true, carrierRef: true, trackingNumber: true } });
-    const poll = () => pollStaleShipments({ db, logger, clients, staleMs: 0, now: () => new Date(Date.now() + 1_000) });
-    // Every shipment in this database (other tests' too) has its "created" event at the carrier:
-    // take that news first, so what follows is this parcel's journey only.
-    await poll();
-    expect(await db.trackingEvent.count({ where: { shipmentId: shipment.id } })).toBe(1);
-    // The reference carrier moves the parcel on: in transit, out for delivery, delivered.
-    for (let i = 0; i < 3; i++) await services.carrier.advance(shipment.carrierRef!);
-
-    expect((await poll()).recorded).toBe(3);
-    expect(await db.order.findUniqueOrThrow({ where: { id: orderId! }, select: { status: true } })).toEqual({ status: "delivered" });
-    const history = await db.orderStatusChange.findMany({ where: { orderId: orderId! }, orderBy: { at: "asc" }, select: { toStatus: true } });
-    expect(history.map((h) => h.toStatus)).toEqual(["paid", "fulfilling", "shipped", "delivered"]);
-    expect(await db.outboxEvent.count({ where: { aggregateId: orderId!, type: "shipment.status_changed" } })).toBe(3);
-    // Nothing is recorded twice.
-    expect((await poll()).recorded).toBe(0);
-    expect(await db.trackingEvent.count({ where: { shipmentId: shipment.id } })).toBe(4);
   });
 });
 

@@ -1,6 +1,5 @@
-import { appendEvent } from "~/core/events/outbox";
-import { addressSchema, type Shipment as CarrierShipment } from "~/core/integrations/carrier";
-import { lockOrder } from "~/core/domain/lifecycle/transitions";
+import { addressSchema } from "~/core/integrations/carrier";
+import { advanceOrder, bookShipments, lockOrder, SHIPPABLE_ORDER_STATUSES, type CarrierBooking } from "~/core/domain/lifecycle";
 import type { Consumer } from "../messaging/consumer";
 import type { PipelineClients } from "../pipeline-clients";
 
@@ -11,9 +10,6 @@ export interface FulfilmentConsumerOptions {
   /** No product weights yet: each unit counts as this many grams. */
   gramsPerUnit?: number;
 }
-
-/** Orders whose parts may still need booking: paid, or already partly shipped by a seller by hand. */
-const BOOKABLE = new Set(["paid", "fulfilling", "shipped"]);
 
 /**
  * order.paid -> one shipment with the carrier for each seller's part that has none yet
@@ -37,7 +33,8 @@ export function createFulfilmentConsumer(options: FulfilmentConsumerOptions): Co
         select: { id: true, number: true, status: true, shippingAddress: true, lines: { select: { sellerId: true, quantity: true } }, shipments: { select: { sellerId: true } } },
       });
       if (!order) throw new Error(`Order ${event.payload.orderId} does not exist`);
-      if (!BOOKABLE.has(order.status)) return;
+      // Paid, or already partly shipped by a seller by hand: parts may still need booking.
+      if (!SHIPPABLE_ORDER_STATUSES.includes(order.status)) return;
 
       const units = new Map<string, number>();
       for (const line of order.lines) units.set(line.sellerId, (units.get(line.sellerId) ?? 0) + line.quantity);
@@ -46,7 +43,7 @@ export function createFulfilmentConsumer(options: FulfilmentConsumerOptions): Co
       const recipient = addressSchema.safeParse(order.shippingAddress);
       if (!recipient.success) throw new Error(`Order ${order.id} has no usable shipping address: ${recipient.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
 
-      const created: { sellerId: string; shipment: CarrierShipment }[] = [];
+      const bookings: CarrierBooking[] = [];
       for (const [sellerId, count] of units) {
         const shipment = await options.clients.carrier.createShipment({
           orderRef: order.id,
@@ -54,40 +51,21 @@ export function createFulfilmentConsumer(options: FulfilmentConsumerOptions): Co
           parcels: [{ weightGrams: count * gramsPerUnit }],
           idempotencyKey: `${order.id}:${sellerId}`,
         });
-        created.push({ sellerId, shipment });
+        bookings.push({ sellerId, carrier: options.carrierName, carrierRef: shipment.carrierRef, trackingNumber: shipment.trackingNumber });
       }
 
       await ctx.commit(async (tx) => {
         const now = ctx.now();
         const locked = await lockOrder(tx, order.id);
-        if (!locked || !BOOKABLE.has(locked.status)) return; // cancelled meanwhile
-        // Re-read under the lock: a seller who shipped by hand since the read above keeps their shipment.
-        const existing = new Set((await tx.shipment.findMany({ where: { orderId: order.id }, select: { sellerId: true } })).map((s) => s.sellerId));
-        for (const { sellerId, shipment } of created) {
-          if (existing.has(sellerId)) {
-            ctx.logger.warn({ orderId: order.id, sellerId, carrierRef: shipment.carrierRef }, "seller shipped this part by hand while it was being booked; carrier booking left unused");
-            continue;
-          }
-          const row = await tx.shipment.create({
-            data: { orderId: order.id, sellerId, carrier: options.carrierName, carrierRef: shipment.carrierRef, trackingNumber: shipment.trackingNumber, status: "created" },
-            select: { id: true },
-          });
-          await tx.orderLine.updateMany({ where: { orderId: order.id, sellerId }, data: { shipmentId: row.id } });
-          await appendEvent(
-            tx,
-            {
-              type: "shipment.created",
-              aggregateType: "order",
-              aggregateId: order.id,
-              payload: { orderId: order.id, orderNumber: order.number, shipmentId: row.id, sellerId, carrier: options.carrierName, trackingNumber: shipment.trackingNumber },
-            },
-            now,
-          );
+        if (!locked || !SHIPPABLE_ORDER_STATUSES.includes(locked.status)) return; // cancelled meanwhile
+        // Checked again under the lock: a seller who shipped by hand since the read above keeps their shipment.
+        const { refused } = await bookShipments(tx, locked, bookings, now);
+        for (const part of refused) {
+          const carrierRef = bookings.find((b) => b.sellerId === part.sellerId)?.carrierRef;
+          ctx.logger.warn({ orderId: order.id, sellerId: part.sellerId, carrierRef }, "seller shipped this part by hand while it was being booked; carrier booking left unused");
         }
-        if (locked.status === "paid") {
-          await tx.order.update({ where: { id: order.id }, data: { status: "fulfilling", updatedAt: now }, select: { id: true } });
-          await tx.orderStatusChange.create({ data: { orderId: order.id, fromStatus: "paid", toStatus: "fulfilling", at: now }, select: { id: true } });
-        }
+        // A paid order is now being fulfilled; one already further along stays where it is.
+        await advanceOrder(tx, locked, "fulfilling", { reason: null, now });
       });
     },
   };

@@ -1,8 +1,7 @@
-import type { Db } from "~/lib/db";
 import { minorNumbers } from "~/core/money";
 import { ExternalServiceError } from "~/core/integrations/errors";
 import type { Payment as GatewayPayment } from "~/core/integrations/payment";
-import { cancelOrder, failOrderPayment, markOrderPaid } from "~/core/domain/lifecycle/transitions";
+import { failOrderPayment, markOrderPaid, orderPayment, voidOrderPayment } from "~/core/domain/lifecycle";
 import type { Consumer, ConsumerContext } from "../messaging/consumer";
 import type { PipelineClients } from "../pipeline-clients";
 
@@ -45,23 +44,6 @@ const orderSelect = {
 export function createPaymentsConsumer(options: PaymentsConsumerOptions): Consumer {
   const { payment: gateway, inventory } = options.clients;
 
-  async function ensurePaymentRow(db: Db, order: { id: string; totalMinor: number; currency: string }): Promise<string> {
-    const existing = await db.payment.findFirst({
-      where: { orderId: order.id },
-      orderBy: { createdAt: "desc" },
-      select: { id: true },
-    });
-    if (existing) return existing.id;
-    // Checkout writes the pending payment; this covers orders created without one.
-    const created = await db.payment.upsert({
-      where: { idempotencyKey: order.id },
-      create: { orderId: order.id, gateway: "gateway", idempotencyKey: order.id, amountMinor: order.totalMinor, currency: order.currency },
-      update: {},
-      select: { id: true },
-    });
-    return created.id;
-  }
-
   /**
    * The order was cancelled (by the buyer or expiry) while a payment for it may have gone
    * through: give the money back and put committed stock back on the shelf. Every call carries
@@ -102,7 +84,7 @@ export function createPaymentsConsumer(options: PaymentsConsumerOptions): Consum
       }
       if (order.status !== "pending_payment") return;
 
-      const paymentId = await ensurePaymentRow(ctx.db, order);
+      const paymentId = await orderPayment(ctx.db, order);
       let charge: GatewayPayment;
       try {
         charge = await gateway.authorize({
@@ -136,8 +118,14 @@ export function createPaymentsConsumer(options: PaymentsConsumerOptions): Consum
           // Released or expired before we got here: the stock is gone, so is the sale.
           await gateway.voidPayment(charge.id, { idempotencyKey: `${order.id}:void` });
           await ctx.commit(async (tx) => {
-            const result = await cancelOrder(tx, { orderId: order.id, reason: "The reserved stock expired before the payment completed; you were not charged.", now: ctx.now() });
-            if (result.ok) await tx.payment.update({ where: { id: paymentId }, data: { status: "failed", gatewayRef: charge.id, failureReason: "voided: reservation expired" }, select: { id: true } });
+            await voidOrderPayment(tx, {
+              orderId: order.id,
+              paymentId,
+              gatewayRef: charge.id,
+              reason: "The reserved stock expired before the payment completed; you were not charged.",
+              failureReason: "voided: reservation expired",
+              now: ctx.now(),
+            });
           });
           return;
         }

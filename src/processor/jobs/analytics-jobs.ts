@@ -28,12 +28,8 @@ export const salesReportJob = defineJob({
     .strict()
     .refine((p) => p.from <= p.to, { message: "--from must not be after --to", path: ["from"] }),
   run: async (ctx, params) => {
-    const { id, report } = await storeSellerSalesReport(ctx.db, {
-      sellerId: params.seller,
-      from: params.from,
-      to: new Date(params.to.getTime() + DAY_MS),
-      now: ctx.now(),
-    });
+    const period = { sellerId: params.seller, from: params.from, to: new Date(params.to.getTime() + DAY_MS), now: ctx.now() };
+    const { id, report } = await storeSellerSalesReport(ctx.db, period, ctx.readDb);
     ctx.logger.info({ reportId: id, products: report.products.length }, "sales report stored");
     return { rows: 1, summary: { reportId: id } };
   },
@@ -50,7 +46,7 @@ export const weeklySalesReportsJob = defineJob({
     let rows = 0;
     for (const seller of sellers) {
       ctx.signal.throwIfAborted();
-      await storeSellerSalesReport(ctx.db, { sellerId: seller.id, ...week, now: ctx.now() });
+      await storeSellerSalesReport(ctx.db, { sellerId: seller.id, ...week, now: ctx.now() }, ctx.readDb);
       rows++;
     }
     ctx.logger.info({ sellers: rows, from: week.from.toISOString() }, "weekly sales reports stored");

@@ -4,6 +4,8 @@ import type { JobDefinition, JobResult } from "./types";
 
 export interface RunJobOptions {
   db: Db;
+  /** The replica for the job's reads of finished periods; `db` when absent. */
+  readDb?: Db;
   logger: Logger;
   trigger: "cron" | "job" | "manual" | "worker";
   requestedBy?: string;
@@ -49,7 +51,7 @@ export async function runJob(job: JobDefinition, rawParams: unknown, options: Ru
   log.info({ params: parsed.data }, "job started");
   try {
     const result = await job.run(
-      { db: options.db, logger: log, now, signal: options.signal ?? new AbortController().signal },
+      { db: options.db, readDb: options.readDb ?? options.db, logger: log, now, signal: options.signal ?? new AbortController().signal },
       parsed.data,
     );
     const finishedAt = now();

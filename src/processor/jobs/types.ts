@@ -4,6 +4,11 @@ import type { Logger } from "~/lib/logger";
 
 export interface JobContext {
   db: Db;
+  /**
+   * A streaming replica (DATABASE_READ_URL), or the primary when there is none: for reads of
+   * periods already over (sales reports), never for what the job itself just wrote.
+   */
+  readDb: Db;
   logger: Logger;
   /** Injected so tests can pin "now". */
   now: () => Date;

@@ -1,6 +1,7 @@
 import { toEnvelope, type OutboxRow } from "~/core/events/outbox";
 import { dispatch, recordDeadLetter, type Consumer, type Outcome } from "./consumer";
-import { relayBatch, startLoop } from "./relay";
+import { startLoop, type Loop } from "../tasks/loop";
+import { relayBatch } from "./relay";
 import type { Transport, TransportOptions } from "./transport";
 
 export interface DbTransportOptions extends TransportOptions {
@@ -10,13 +11,16 @@ export interface DbTransportOptions extends TransportOptions {
 
 interface ClaimedDelivery extends OutboxRow {
   attempts: number;
+  /** Earlier claims that ended with no outcome. */
+  unfinished: number;
 }
 
 /**
  * Database transport (no AMQP_URL): the relay fans each outbox row out into one EventDelivery
  * row per subscribed consumer; each consumer claims its due rows with FOR UPDATE SKIP LOCKED
  * (several workers share the work), under a lease that makes a crashed worker's rows due
- * again. Retries and dead letters follow the same outcomes as the AMQP transport.
+ * again; one whose lease ran out `deliveryLimit` times is dead-lettered instead of handled again.
+ * Retries and dead letters follow the same outcomes as the AMQP transport.
  */
 export function createDbTransport(options: DbTransportOptions): Transport {
   const { db, metrics } = options;
@@ -26,8 +30,8 @@ export function createDbTransport(options: DbTransportOptions): Transport {
     for (const type of consumer.events) subscribers.set(type, [...(subscribers.get(type) ?? []), consumer.name]);
   }
   const inFlight = new Set<Promise<void>>();
-  const loops: ReturnType<typeof startLoop>[] = [];
-  let fanOutLoop: ReturnType<typeof startLoop> | null = null;
+  const loops: Loop[] = [];
+  let fanOutLoop: Loop | null = null;
 
   let lastPurge = 0;
   /** Finished deliveries are kept an hour (to look into), then deleted so the table stays small. */
@@ -74,10 +78,12 @@ export function createDbTransport(options: DbTransportOptions): Transport {
         FOR UPDATE OF d SKIP LOCKED
       )
       UPDATE "EventDelivery" d
-      SET status = 'processing', attempts = d.attempts + 1, "availableAt" = ${leaseUntil}, "updatedAt" = now()
+      SET status = 'processing', attempts = d.attempts + 1, "availableAt" = ${leaseUntil}, "updatedAt" = now(),
+          -- Still 'processing' when claimed: the last claim's lease ran out with no outcome.
+          unfinished = d.unfinished + CASE WHEN d.status = 'processing' THEN 1 ELSE 0 END
       FROM due, "OutboxEvent" e
       WHERE d."eventId" = due."eventId" AND d.consumer = ${consumer.name} AND e.id = d."eventId"
-      RETURNING e.id, e.seq, e.type, e.version, e."aggregateType", e."aggregateId", e.payload, e."occurredAt", d.attempts`;
+      RETURNING e.id, e.seq, e.type, e.version, e."aggregateType", e."aggregateId", e.payload, e."occurredAt", d.attempts, d.unfinished`;
     return rows.sort((a, b) => (a.seq < b.seq ? -1 : 1));
   }
 
@@ -96,7 +102,7 @@ export function createDbTransport(options: DbTransportOptions): Transport {
       case "dead":
         await db.$transaction(async (tx) => {
           await tx.eventDelivery.update({ where: key, data: { status: "dead", lastError: outcome.reason.slice(0, 1_000) }, select: { eventId: true } });
-          await recordDeadLetter(tx, consumer.name, toEnvelope(delivery), outcome.reason, delivery.attempts);
+          await recordDeadLetter(tx, consumer.name, toEnvelope(delivery), outcome.reason, delivery.unfinished >= options.deliveryLimit ? delivery.unfinished : delivery.attempts);
         });
         metrics.deadLetters.inc({ consumer: consumer.name });
     }
@@ -108,13 +114,17 @@ export function createDbTransport(options: DbTransportOptions): Transport {
     await Promise.all(
       deliveries.map((delivery) => {
         const work = (async () => {
-          const outcome = await dispatch(
-            consumer,
-            toEnvelope(delivery),
-            delivery.attempts,
-            { db, logger: log, now: options.now, policy: options.policy, metrics, onCommitted: () => fanOutLoop?.wake() },
-            { firstDelivery: delivery.attempts === 1 },
-          );
+          // Handling it again would most likely stop this worker too.
+          const outcome: Outcome =
+            delivery.unfinished >= options.deliveryLimit
+              ? { kind: "dead", reason: `no outcome after ${delivery.unfinished} deliveries: the worker stopped (crashed, was killed or lost its connection) while handling it each time` }
+              : await dispatch(
+                  consumer,
+                  toEnvelope(delivery),
+                  delivery.attempts,
+                  { db, logger: log, now: options.now, policy: options.policy, metrics, onCommitted: () => fanOutLoop?.wake() },
+                  { firstDelivery: delivery.attempts === 1 },
+                );
           metrics.messages.inc({ consumer: consumer.name, outcome: outcome.kind });
           if (outcome.kind === "done" || outcome.kind === "duplicate" || outcome.kind === "ignored") finished.push(delivery.id);
           else await settle(consumer, delivery, outcome);
@@ -132,7 +142,7 @@ export function createDbTransport(options: DbTransportOptions): Transport {
     return deliveries.length === (consumer.prefetch ?? options.prefetch);
   }
 
-  const consumerLoops = new Map<string, ReturnType<typeof startLoop>>();
+  const consumerLoops = new Map<string, Loop>();
   return {
     async start() {
       fanOutLoop = startLoop(fanOut, { name: "outbox-fanout", logger: log, idleMs: options.pollMs });

@@ -23,6 +23,11 @@ export interface TransportOptions {
   metrics: PipelineMetrics;
   /** Messages one consumer works on at once. */
   prefetch: number;
+  /**
+   * Deliveries of one message that end with no outcome (the worker died holding it) before it is
+   * dead-lettered without being handled again (EVENT_DELIVERY_LIMIT).
+   */
+  deliveryLimit: number;
   /** Outbox events relayed per batch. */
   batchSize: number;
   /** Relay poll interval when idle. */

@@ -1,6 +1,6 @@
 import type { Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
-import { cancelOrder } from "~/core/domain/lifecycle/transitions";
+import { cancelOrder } from "~/core/domain/lifecycle";
 import type { ProcessorConfig } from "../config";
 import type { PipelineClients } from "../pipeline-clients";
 
@@ -21,21 +21,24 @@ export const EXPIRY_REASON = "Payment was not completed in time; the order was c
  * expired, are cancelled (order.cancelled in the outbox makes the reservations consumer release
  * the stock), then the inventory service is asked to expire its own stale reservations (ones
  * no order points at any more, e.g. a checkout that failed after reserving).
- * Safe with several workers: cancelOrder locks each order and only cancels an unpaid one.
+ * Several workers run this pass: each order is claimed by the query that selects it (FOR UPDATE
+ * SKIP LOCKED, in the transaction that cancels it), so each is taken by one worker only.
  */
 export async function expireUnpaidOrders(options: ExpiryOptions): Promise<{ cancelled: number; reservationsExpired: number; more: boolean }> {
   const now = options.now();
   const cutoff = new Date(now.getTime() - options.paymentTimeoutMs);
   const batchSize = options.batchSize ?? 200;
-  const due = await options.db.order.findMany({
-    where: { status: "pending_payment", OR: [{ placedAt: { lt: cutoff } }, { reservationExpiresAt: { lt: now } }] },
-    select: { id: true },
-    orderBy: { placedAt: "asc" },
-    take: batchSize,
-  });
+  let taken = 0;
   let cancelled = 0;
-  for (const { id } of due) {
-    const result = await options.db.$transaction((tx) => cancelOrder(tx, { orderId: id, reason: EXPIRY_REASON, now }));
+  for (; taken < batchSize; taken++) {
+    const result = await options.db.$transaction(async (tx) => {
+      const [due] = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM "Order"
+        WHERE status = 'pending_payment' AND ("placedAt" < ${cutoff} OR "reservationExpiresAt" < ${now})
+        ORDER BY "placedAt" LIMIT 1 FOR UPDATE SKIP LOCKED`;
+      return due ? cancelOrder(tx, { orderId: due.id, reason: EXPIRY_REASON, now }) : null;
+    });
+    if (!result) break;
     if (result.ok) cancelled += 1;
   }
   let reservationsExpired = 0;
@@ -45,7 +48,7 @@ export async function expireUnpaidOrders(options: ExpiryOptions): Promise<{ canc
     options.logger.warn({ err }, "inventory service could not expire reservations; next pass retries");
   }
   if (cancelled > 0 || reservationsExpired > 0) options.logger.info({ cancelled, reservationsExpired }, "expired unpaid orders");
-  return { cancelled, reservationsExpired, more: due.length === batchSize };
+  return { cancelled, reservationsExpired, more: taken === batchSize };
 }
 
 /**

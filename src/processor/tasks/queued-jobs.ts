@@ -9,6 +9,8 @@ export const QUEUED_JOBS_POLL_MS = 5_000;
 
 export interface QueuedJobsDeps {
   db: Db;
+  /** The replica the jobs may read finished periods from; `db` when absent. */
+  readDb?: Db;
   logger: Logger;
   now?: () => Date;
   signal?: AbortSignal;
@@ -51,6 +53,7 @@ export async function runQueuedJobs(deps: QueuedJobsDeps): Promise<number> {
     try {
       await runJob(job, run.params ?? {}, {
         db: deps.db,
+        ...(deps.readDb ? { readDb: deps.readDb } : {}),
         logger: deps.logger,
         trigger: "manual",
         runId: run.id,

@@ -22,7 +22,7 @@ beforeAll(async () => {
 afterAll(() => api?.close());
 
 interface ErrorBody {
-  error: { json: { message: string; code: number; data: { code: string; httpStatus: number; fieldErrors: Record<string, string[]> | null; reason: string | null } } };
+  error: { json: { message: string; code: number; data: { code: string; httpStatus: number; fieldErrors: Record<string, string[]> | null; field: string | null; reason: string | null } } };
 }
 
 async function query(path: string, input: unknown, auth?: string) {
@@ -166,14 +166,14 @@ describe("malformed input over HTTP: 400 naming the field", () => {
     const auth = `Bearer ${session.accessToken}`;
     const noShop = await query("stats.summary", { from: "2026-01-01T00:00:00.000Z", to: "2026-02-01T00:00:00.000Z" }, auth);
     expect(noShop.status).toBe(403);
-    expect(noShop.body.error.json.data).toMatchObject({ reason: "no_shop", fieldErrors: null });
+    expect(noShop.body.error.json.data).toMatchObject({ reason: "no_shop", field: null, fieldErrors: null });
 
     await api.deps.db.seller.create({ data: { userId: user.id, shopName: `Shop ${randomUUID()}` } });
     const sku = `TAKEN-${randomUUID().slice(0, 8)}`;
     expect((await mutate("seller.products.create", { title: "Copy", priceMinor: 100, sku }, auth)).status).toBe(200);
     const again = await mutate("seller.products.create", { title: "Copy", priceMinor: 100, sku }, auth);
     expect(again.status).toBe(409);
-    expect(again.body.error.json.data.fieldErrors).toEqual({ sku: [`"${sku}" is already used by another product.`] });
+    expect(again.body.error.json.data).toMatchObject({ field: "sku", fieldErrors: { sku: [`"${sku}" is already used by another product.`] } });
   });
 
   test("query input: price range and limits", async () => {

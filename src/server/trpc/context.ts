@@ -11,7 +11,15 @@ export type { AuthUser, Role } from "~/core/domain/actor";
 
 /** Long-lived dependencies, built once per process and shared by every request. */
 export interface ApiDeps {
+  /** The primary: every write, and every read that must see what the caller just wrote (cart, orders, a seller's own products). */
   db: Db;
+  /**
+   * A streaming replica (DATABASE_READ_URL), absent when there is none: only for the named read
+   * paths that may lag a moment behind the primary (the public catalog, seller stats and
+   * reports), through replicaOrPrimary(). A seller who just edited a product sees it fresh in the
+   * seller workspace (db).
+   */
+  readDb?: Db;
   logger: Logger;
   now: () => Date;
   /** Service 1: accounts and sessions. */
@@ -24,6 +32,11 @@ export interface ApiDeps {
   availability: AvailabilityReader;
   /** Effective config and extra health-probe targets for admin.health / admin.config (main.ts sets it). */
   operations?: OperationsInfo;
+}
+
+/** The database of the read paths that may lag: the replica, or the primary when there is none. */
+export function replicaOrPrimary(deps: Pick<ApiDeps, "db" | "readDb">): Db {
+  return deps.readDb ?? deps.db;
 }
 
 export interface Context extends ApiDeps {

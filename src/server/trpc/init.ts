@@ -122,15 +122,16 @@ const t = initTRPC.context<Context>().create({
     if (!zodError) {
       // A domain error names its field and reason as data: forms read them, never the message text.
       const domain = error.cause instanceof DomainError ? error.cause : null;
-      const fieldErrors = domain?.field === undefined ? null : { [domain.field]: [domain.problem] };
-      return { ...shape, message: publicMessage(error), data: { ...data, fieldErrors, reason: domain?.reason ?? null } };
+      const field = domain?.field ?? null;
+      const fieldErrors = domain && field !== null ? { [field]: [domain.problem] } : null;
+      return { ...shape, message: publicMessage(error), data: { ...data, fieldErrors, field, reason: domain?.reason ?? null } };
     }
     const fields = fieldErrors(zodError);
     // The message a person reads: every field and its problem, not a JSON dump.
     const message = Object.entries(fields)
       .map(([field, problems]) => `${field}: ${problems.join(", ")}`)
       .join("; ");
-    return { ...shape, message: `Invalid input: ${message}`, data: { ...data, fieldErrors: fields, reason: null } };
+    return { ...shape, message: `Invalid input: ${message}`, data: { ...data, fieldErrors: fields, field: null, reason: null } };
   },
 });
 

@@ -1,6 +1,9 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { localeFromAcceptLanguage } from "~/core/locale";
 import { anonymousApi, api } from "~/web/trpc/server";
 import { errorToFormState, textFields, type FormState } from "../forms";
 import { safeNextPath } from "../origin";
@@ -29,7 +32,9 @@ export async function register(_prev: FormState, formData: FormData): Promise<Fo
   let session;
   try {
     await assertSameOrigin();
-    session = await (await anonymousApi()).auth.register.mutate({ ...values, password });
+    // Mail writes money and dates the way the browser's language does, until the person changes it.
+    const locale = localeFromAcceptLanguage((await headers()).get("accept-language")) ?? undefined;
+    session = await (await anonymousApi()).auth.register.mutate({ ...values, password, locale });
   } catch (error) {
     return errorToFormState(error, values);
   }
@@ -61,6 +66,18 @@ export async function changePassword(_prev: FormState, formData: FormData): Prom
     return { status: "ok", message: "Your password was changed." };
   } catch (error) {
     return errorToFormState(error);
+  }
+}
+
+export async function changeMailLocale(_prev: FormState, formData: FormData): Promise<FormState> {
+  const values = textFields(formData, ["locale"] as const);
+  try {
+    await assertSameOrigin();
+    await (await api()).auth.setLocale.mutate(values);
+    revalidatePath("/account"); // the sample under the choice follows it
+    return { status: "ok", message: "Saved. Your next emails use this format.", values };
+  } catch (error) {
+    return errorToFormState(error, values);
   }
 }
 

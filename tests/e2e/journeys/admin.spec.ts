@@ -55,14 +55,16 @@ test("an admin triggers a job, watches its run finish, and checks health, config
   const currency = page.getByRole("form", { name: "Default currency" });
   await currency.getByRole("textbox", { name: "Default currency" }).fill("euro");
   await currency.getByRole("button", { name: "Save" }).click();
-  await expect(currency.getByRole("alert")).toHaveText("Default currency: must be a three-letter currency code in capitals, such as EUR");
+  await expect(currency.getByRole("alert")).toHaveText("Please correct the highlighted fields.");
+  await expect(currency.locator(".field-error")).toHaveText("must be a three-letter currency code in capitals, such as EUR");
   const threshold = page.getByRole("form", { name: "Low-stock threshold (units)" });
   const thresholdField = threshold.getByRole("spinbutton", { name: "Low-stock threshold (units)" });
   await thresholdField.fill("-1");
   await threshold.getByRole("button", { name: "Save" }).click();
-  // Words for the person, at the field and named by its label: no key, no "Too small: expected number to be >=0".
-  await expect(threshold.getByRole("alert")).toHaveText("Low-stock threshold (units): must be at least 0");
+  // Words for the person, at the field with its label: no key, no "Too small: expected number to be >=0".
+  await expect(threshold.getByRole("alert")).toHaveText("Please correct the highlighted fields.");
   await expect(threshold.locator(".field-error")).toHaveText("must be at least 0");
+  await expect(threshold.locator(".field.invalid label")).toHaveText("Low-stock threshold (units) *");
   await thresholdField.fill("7");
   await threshold.getByRole("button", { name: "Save" }).click();
   await expect(threshold.getByRole("status")).toContainText("Low-stock threshold (units) saved");

@@ -1,6 +1,11 @@
 import { expect, test } from "@playwright/test";
 import { LONG_TEST_BUDGET_MS } from "../../helpers/wait.ts";
-import { ADDRESS, PASSWORD, RUN, apiClient, apiNewSeller, apiPublishedProduct, apiShippingLabel, apiSignIn, carrierAdvance, screenshot } from "./helpers.ts";
+import { e2eSystem } from "../support/system.ts";
+import { ADDRESS, PASSWORD, RUN, apiClient, apiNewSeller, apiPublishedProduct, apiShippingLabel, apiSignIn, carrierAdvance, mailsTo, screenshot, waitForMail } from "./helpers.ts";
+
+// The buyer's browser prefers German: the shop's pages stay in the shop's locale, but the
+// account remembers it for the money and dates in the buyer's mail.
+test.use({ locale: "de-DE" });
 
 // Two shops each sell a "quokka" product the buyer can afford, plus one above the price filter.
 test("a buyer registers, searches, filters, buys from two sellers and watches the order get paid and shipped", async ({ page }) => {
@@ -96,9 +101,11 @@ test("a buyer registers, searches, filters, buys from two sellers and watches th
   await screenshot(page, "order-paid", { phone: true });
 
   // Both shops hand their parcels to the carrier (the seller journey does this in the browser).
+  const labels: string[] = [];
   for (const token of [demoSeller, otherSeller]) {
     const label = await apiShippingLabel(token, orderId);
     await apiClient(token).orders.markShipped.mutate({ orderId, ...label });
+    labels.push(label.trackingNumber);
   }
   await expect(status).toHaveText("Shipped");
   await expect(page.getByRole("list", { name: "Progress" }).getByText("Shipped")).toHaveClass(/current/);
@@ -119,11 +126,55 @@ test("a buyer registers, searches, filters, buys from two sellers and watches th
 
   // The account page shows who is signed in.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Account" }).click();
-  await expect(page.getByText(email)).toBeVisible();
+  await expect(page.getByText(email).first()).toBeVisible();
+  // Mail formats money and dates as the browser's language did at registration; the buyer can change that.
+  const mailFormat = page.getByLabel("Prices and dates in emails");
+  await expect(mailFormat).toHaveValue("de-DE");
   await screenshot(page, "account", { phone: true });
+  await mailFormat.selectOption("en-GB");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await expect(page.getByRole("status")).toContainText("Saved");
+  await expect(page.getByText(/^Your emails now write €1,234\.50 and 2 December \d{4}\.$/)).toBeVisible();
+  await page.reload();
+  await expect(mailFormat).toHaveValue("en-GB");
 
   // The idempotency key placed exactly one order.
   const buyerToken = await apiSignIn(email, PASSWORD);
   const orders = await apiClient(buyerToken).orders.list.query({ limit: 10 });
   expect(orders.items).toHaveLength(1);
+
+  // Mail, as the local mail server (MailDev, over real SMTP) received it: the buyer's
+  // confirmation, payment and one "shipped" per parcel with its tracking number, and each shop's
+  // new order with only its own lines.
+  const n = orders.items[0]!.number;
+  const confirmation = await waitForMail(email, new RegExp(`^Order #${n} received$`));
+  expect(confirmation.text).toContain(apron.title);
+  expect(confirmation.text).toContain(napkins.title);
+  expect(confirmation.text).toContain("44,00\u00a0€"); // de-DE, the browser's language when the order was placed
+  await waitForMail(email, new RegExp(`^Payment received for order #${n}$`));
+  for (const [shop, tracking] of [["Lavka Demo Shop", labels[0]!], [`Quokka Works ${RUN}`, labels[1]!]] as const) {
+    expect((await waitForMail(email, new RegExp(`^Your parcel from ${shop} has shipped \\(order #${n}\\)$`))).text).toContain(`Tracking number: ${tracking}`);
+  }
+  const otherShopEmail = (await apiClient(otherSeller).auth.me.query()).email;
+  const toShop = await waitForMail(otherShopEmail, new RegExp(`^New order #${n} for Quokka Works ${RUN} to ship$`));
+  expect(toShop.text).toContain(napkins.title);
+  expect(toShop.text).not.toContain(apron.title);
+  await waitForMail("seller@lavka.test", new RegExp(`^New order #${n} for Lavka Demo Shop to ship$`));
+  // One of each, however the events travelled.
+  expect(await mailsTo(email, new RegExp(`#${n}\\b`))).toHaveLength(4);
+
+  // The mail as a mail program shows it (its HTML part), at desktop and phone width.
+  await page.setContent(confirmation.html);
+  await expect(page.getByRole("heading", { name: "Thank you for your order" })).toBeVisible();
+  await screenshot(page, "mail-order-received", { phone: true });
+  // In the local mail server's page (npm start prints its address): open the mail, follow its button to the order.
+  await page.goto(e2eSystem().mailUrl);
+  await page.getByText(`Order #${n} received`).first().click();
+  const shown = page.frameLocator('iframe[title="Email HTML content"]');
+  await expect(shown.getByRole("heading", { name: "Thank you for your order" })).toBeVisible();
+  await screenshot(page, "mail-catcher");
+  const link = await shown.getByRole("link", { name: "View your order" }).getAttribute("href");
+  expect(link).toBe(`${e2eSystem().webUrl}/orders/${orderId}`);
+  await page.goto(link!);
+  await expect(page.getByTestId("order-status")).toHaveText("Shipped");
 });

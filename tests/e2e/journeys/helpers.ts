@@ -3,6 +3,7 @@
 import path from "node:path";
 import { expect, type Page } from "@playwright/test";
 import pg from "pg";
+import type { CaughtMail } from "../../../scripts/local/mail-catcher.ts";
 import { DEMO_PASSWORD, LOCAL_SECRETS } from "../../../scripts/local/system.ts";
 import { createLavkaClient } from "../../../src/client/index.ts";
 import { waitFor } from "../../helpers/wait.ts";
@@ -92,6 +93,24 @@ export async function carrierAdvance(orderId: string): Promise<number> {
     if (!res.ok) throw new Error(`carrier advance ${ref}: HTTP ${res.status} ${await res.text()}`);
   }
   return refs.length;
+}
+
+/** Waits for the mail to `address` whose subject matches, as the local mail server (MailDev) caught it. */
+export async function waitForMail(address: string, subject: RegExp): Promise<CaughtMail> {
+  const inbox = async () => {
+    const res = await fetch(`${e2eSystem().mailUrl}/api/email?sort=asc`);
+    if (!res.ok) throw new Error(`mail server: HTTP ${res.status}`);
+    return ((await res.json()) as CaughtMail[]).filter((m) => m.to.some((t) => t.address.toLowerCase() === address.toLowerCase()));
+  };
+  return waitFor(async () => (await inbox()).find((m) => subject.test(m.subject)), {
+    describe: async () => `a mail to ${address} matching ${subject}; it has: ${(await inbox()).map((m) => m.subject).join("; ") || "nothing"}`,
+  });
+}
+
+/** Every mail to `address` whose subject matches. */
+export async function mailsTo(address: string, subject: RegExp): Promise<CaughtMail[]> {
+  const res = await fetch(`${e2eSystem().mailUrl}/api/email?sort=asc`);
+  return ((await res.json()) as CaughtMail[]).filter((m) => subject.test(m.subject) && m.to.some((t) => t.address.toLowerCase() === address.toLowerCase()));
 }
 
 export const ADDRESS = { name: "Ada Buyer", line1: "Hauptstraße 1", city: "Berlin", postalCode: "10115", country: "DE" };

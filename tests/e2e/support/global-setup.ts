@@ -1,7 +1,8 @@
 // Starts the whole system for the browser journeys: a fresh PostgreSQL database, RabbitMQ on its
-// own vhost, the reference external services, the API, the processor and the built web app.
+// own vhost, the reference external services, the mail catcher, the API, the processor and the
+// built web app.
 import { execFileSync } from "node:child_process";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { recentLogs, startSystem } from "../../../scripts/local/system.ts";
 import { adminQuery, databaseUrl, quoteIdent } from "../../helpers/postgres.ts";
@@ -25,6 +26,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const runId = `${Date.now()}`;
   const dataDir = path.join(ROOT, "artifacts/e2e");
   await mkdir(dataDir, { recursive: true });
+  // The mail catcher keeps its mail in the data folder: start each run with an empty mailbox.
+  await rm(path.join(dataDir, "mail"), { recursive: true, force: true });
   const database = `lavka_e2e_${runId}`;
   await adminQuery(`CREATE DATABASE ${quoteIdent(database)}`);
   const vhost = `lavka-e2e-${runId}`;
@@ -36,9 +39,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     amqpUrl,
     dataDir,
     webPort: E2E_WEB_PORT,
+    // The browser's origin (playwright.config.ts baseURL), so a link in a mail opens a signed-in page.
+    publicWebUrl: `http://127.0.0.1:${E2E_WEB_PORT}`,
     apiPort: 0,
     processorPorts: { worker: 0, cron: 0 },
     referencePorts: { auth: 0, inventory: 0, payment: 0, carrier: 0 },
+    mailPorts: { smtp: 0, web: 0 },
     seed: { sellers: 4, products: 40, orders: 400, days: 60 },
     cron: false,
     // The journeys move shipments along themselves, through the carrier's control endpoint.
@@ -51,7 +57,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   // The specs read where everything runs from here (they are separate processes).
   await writeFile(
     E2E_STATE_FILE,
-    JSON.stringify({ apiUrl: system.apiUrl, webUrl: system.webUrl, databaseUrl: system.databaseUrl, referenceUrls: system.referenceUrls, demoUsers: system.demoUsers }, null, 2),
+    JSON.stringify(
+      { apiUrl: system.apiUrl, webUrl: system.webUrl, databaseUrl: system.databaseUrl, referenceUrls: system.referenceUrls, mailUrl: system.mailUrl, demoUsers: system.demoUsers },
+      null,
+      2,
+    ),
   );
 
   return async () => {

@@ -7,6 +7,8 @@ export interface E2ESystem {
   webUrl: string;
   databaseUrl: string;
   referenceUrls: { auth: string; inventory: string; payment: string; carrier: string };
+  /** The mail catcher (MailDev): its web page, and its REST API under /api. */
+  mailUrl: string;
   demoUsers: DemoUser[];
 }
 

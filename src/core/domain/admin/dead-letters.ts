@@ -1,6 +1,6 @@
 import { DomainError } from "~/core/errors";
 import { z } from "zod";
-import { decodeCursor, encodeCursor } from "~/core/pagination";
+import { newestFirst, type Page } from "~/core/pagination";
 import type { Db, Prisma } from "~/lib/db";
 
 /**
@@ -32,29 +32,21 @@ export interface ListDeadLettersInput {
   includeReplayed?: boolean;
 }
 
-const cursorSchema = z.object({ createdAt: z.string().datetime(), id: z.string().uuid() });
+const byCreatedAt = newestFirst("createdAt");
 
-export async function listDeadLetters(db: Db, input: ListDeadLettersInput): Promise<{ items: DeadLetterView[]; nextCursor: string | null }> {
-  const after = input.cursor ? decodeCursor(input.cursor, cursorSchema) : null;
-  if (input.cursor && !after) throw new DomainError("invalid", "not a cursor this list returned; start again without it.", { field: "cursor" });
+export async function listDeadLetters(db: Db, input: ListDeadLettersInput): Promise<Page<DeadLetterView>> {
+  const after = byCreatedAt.after(input.cursor, "not a cursor this list returned; start again without it.");
   const rows = await db.deadLetter.findMany({
     where: {
       ...(input.consumer ? { consumer: input.consumer } : {}),
       ...(input.includeReplayed ? {} : { replayedAt: null }),
-      ...(after
-        ? { OR: [{ createdAt: { lt: new Date(after.createdAt) } }, { createdAt: new Date(after.createdAt), id: { lt: after.id } }] }
-        : {}),
+      ...after,
     },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    orderBy: byCreatedAt.orderBy(),
     take: input.limit + 1,
     select: deadLetterSelect,
   });
-  const items = rows.slice(0, input.limit);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: rows.length > input.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
-  };
+  return byCreatedAt.page(rows, input.limit);
 }
 
 export async function replayDeadLetter(db: Db, id: string, now: Date = new Date()): Promise<DeadLetterView> {
@@ -74,7 +66,7 @@ export async function replayDeadLetter(db: Db, id: string, now: Date = new Date(
     await tx.eventDelivery.upsert({
       where: { eventId_consumer: { eventId: event.id, consumer: letter.consumer } },
       create: { eventId: event.id, consumer: letter.consumer, status: "pending", attempts: 0, availableAt: now },
-      update: { status: "pending", attempts: 0, availableAt: now, lastError: null },
+      update: { status: "pending", attempts: 0, unfinished: 0, availableAt: now, lastError: null },
       select: { eventId: true },
     });
     return tx.deadLetter.update({ where: { id }, data: { replayedAt: now }, select: deadLetterSelect });

@@ -1,6 +1,5 @@
 import { DomainError } from "~/core/errors";
-import { z } from "zod";
-import { decodeCursor, encodeCursor } from "~/core/pagination";
+import { newestFirst, type Page } from "~/core/pagination";
 import type { Db, Prisma } from "~/lib/db";
 import { findCatalogJob, jobCatalog } from "~/core/jobs/catalog";
 import type { JobRunStatus, JobTrigger } from "~/generated/prisma/enums";
@@ -22,7 +21,7 @@ export const jobRunSelect = {
 
 export type JobRunView = Prisma.JobRunGetPayload<{ select: typeof jobRunSelect }>;
 
-const startedCursor = z.object({ startedAt: z.iso.datetime(), id: z.uuid() });
+const byStartedAt = newestFirst("startedAt");
 
 export interface ListJobRunsInput {
   limit: number;
@@ -33,28 +32,20 @@ export interface ListJobRunsInput {
 }
 
 /** Job runs, newest first (a queued run's startedAt is when it was requested). */
-export async function listJobRuns(db: Db, input: ListJobRunsInput): Promise<{ items: JobRunView[]; nextCursor: string | null }> {
-  const after = input.cursor ? decodeCursor(input.cursor, startedCursor) : null;
-  if (input.cursor && !after) throw new DomainError("invalid", "not a cursor this list returned", { field: "cursor" });
+export async function listJobRuns(db: Db, input: ListJobRunsInput): Promise<Page<JobRunView>> {
+  const after = byStartedAt.after(input.cursor);
   const rows = await db.jobRun.findMany({
     where: {
       ...(input.name ? { name: input.name } : {}),
       ...(input.status ? { status: input.status } : {}),
       ...(input.trigger ? { trigger: input.trigger } : {}),
-      ...(after
-        ? { OR: [{ startedAt: { lt: new Date(after.startedAt) } }, { startedAt: new Date(after.startedAt), id: { lt: after.id } }] }
-        : {}),
+      ...after,
     },
-    orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+    orderBy: byStartedAt.orderBy(),
     take: input.limit + 1,
     select: jobRunSelect,
   });
-  const items = rows.slice(0, input.limit);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: rows.length > input.limit && last ? encodeCursor({ startedAt: last.startedAt.toISOString(), id: last.id }) : null,
-  };
+  return byStartedAt.page(rows, input.limit);
 }
 
 export function listJobCatalog() {

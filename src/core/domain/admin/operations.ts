@@ -51,6 +51,8 @@ export interface DependencyHealth {
 
 export interface HealthDeps {
   db: Db;
+  /** The streaming replica of the read paths, when there is one. */
+  readDb?: Db;
   auth: { http: HttpClient };
   inventory: { http: HttpClient };
   operations?: OperationsInfo | undefined;
@@ -111,6 +113,29 @@ async function queueBacklog(db: Db, now: Date): Promise<DependencyHealth> {
   }
 }
 
+/** How far the replica's replay is behind the primary's WAL, and whether it replays at all. */
+async function readReplica(db: Db, readDb: Db | undefined): Promise<DependencyHealth> {
+  const name = "read_replica";
+  if (!readDb) return { name, status: "not_configured", latencyMs: null, detail: "catalog, stats and reports read the primary" };
+  const started = performance.now();
+  const latencyMs = () => Math.round(performance.now() - started);
+  try {
+    const [[primary], [replica]] = await Promise.all([
+      db.$queryRaw<{ lsn: string }[]>`SELECT pg_current_wal_lsn()::text AS lsn`,
+      readDb.$queryRaw<{ recovering: boolean; paused: boolean; lsn: string | null }[]>`
+        SELECT pg_is_in_recovery() AS recovering,
+               CASE WHEN pg_is_in_recovery() THEN pg_is_wal_replay_paused() ELSE false END AS paused,
+               pg_last_wal_replay_lsn()::text AS lsn`,
+    ]);
+    if (!replica?.recovering || !replica.lsn) return { name, status: "degraded", latencyMs: latencyMs(), detail: "DATABASE_READ_URL is not a streaming replica" };
+    const [{ behind }] = await db.$queryRaw<[{ behind: number }]>`SELECT pg_wal_lsn_diff(${primary!.lsn}::pg_lsn, ${replica.lsn}::pg_lsn)::float8 AS behind`;
+    const lag = `${Math.max(0, Math.round(behind / 1024))} KiB of changes behind the primary`;
+    return { name, status: replica.paused ? "degraded" : "up", latencyMs: latencyMs(), detail: replica.paused ? `replay paused, ${lag}` : lag };
+  } catch (error) {
+    return { name, status: "down", latencyMs: latencyMs(), detail: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 /** Every dependency checked at once, each within a couple of seconds, never throwing. */
 export async function checkHealth(deps: HealthDeps): Promise<{ status: DependencyStatus; checkedAt: Date; dependencies: DependencyHealth[] }> {
   const doFetch = deps.fetch ?? fetch;
@@ -125,6 +150,7 @@ export async function checkHealth(deps: HealthDeps): Promise<{ status: Dependenc
     viaUrl("payment", deps.operations?.probeUrls.payment, doFetch, timeoutMs),
     viaUrl("carrier", deps.operations?.probeUrls.carrier, doFetch, timeoutMs),
     queueBacklog(deps.db, deps.now()),
+    readReplica(deps.db, deps.readDb),
   ]);
   const status: DependencyStatus = dependencies.some((d) => d.name === "database" && d.status === "down")
     ? "down"

@@ -1,6 +1,6 @@
 import { DomainError } from "~/core/errors";
 import { z } from "zod";
-import { decodeCursor, encodeCursor } from "~/core/pagination";
+import { newestFirst } from "~/core/pagination";
 import type { Db, Prisma } from "~/lib/db";
 import { getAllSettings, settingDefaults, settingKeys, settingSchemas, type SettingKey } from "../settings/settings";
 import type { Actor } from "../actor";
@@ -71,20 +71,16 @@ export async function updateSetting(db: Db, actor: Actor, input: { key: SettingK
   return view;
 }
 
-const auditCursor = z.object({ changedAt: z.iso.datetime(), id: z.uuid() });
+const byChangedAt = newestFirst("changedAt");
 
 /** Who changed what, newest first. */
 export async function listSettingAudit(db: Db, input: { limit: number; cursor?: string | null | undefined; key?: SettingKey | undefined }) {
-  const after = input.cursor ? decodeCursor(input.cursor, auditCursor) : null;
-  if (input.cursor && !after) throw new DomainError("invalid", "not a cursor this list returned", { field: "cursor" });
   const rows = await db.settingAudit.findMany({
     where: {
       ...(input.key ? { key: input.key } : {}),
-      ...(after
-        ? { OR: [{ changedAt: { lt: new Date(after.changedAt) } }, { changedAt: new Date(after.changedAt), id: { lt: after.id } }] }
-        : {}),
+      ...byChangedAt.after(input.cursor),
     },
-    orderBy: [{ changedAt: "desc" }, { id: "desc" }],
+    orderBy: byChangedAt.orderBy(),
     take: input.limit + 1,
     select: {
       id: true,
@@ -95,10 +91,5 @@ export async function listSettingAudit(db: Db, input: { limit: number; cursor?: 
       user: { select: { id: true, email: true, displayName: true } },
     },
   });
-  const items = rows.slice(0, input.limit);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: rows.length > input.limit && last ? encodeCursor({ changedAt: last.changedAt.toISOString(), id: last.id }) : null,
-  };
+  return byChangedAt.page(rows, input.limit);
 }

@@ -1,6 +1,6 @@
 import { DomainError } from "~/core/errors";
 import { z } from "zod";
-import { decodeCursor, encodeCursor } from "~/core/pagination";
+import { newestFirst, type Page } from "~/core/pagination";
 import type { Db, Prisma } from "~/lib/db";
 import type { Role } from "~/generated/prisma/enums";
 import type { AuthClient } from "~/core/integrations/auth";
@@ -19,7 +19,8 @@ export const adminUserSelect = {
 
 export type AdminUserView = Prisma.UserGetPayload<{ select: typeof adminUserSelect }>;
 
-const createdCursor = z.object({ createdAt: z.iso.datetime(), id: z.string().min(1) });
+// User ids come from the auth service: not necessarily UUIDs.
+const byCreatedAt = newestFirst("createdAt", z.string().min(1));
 
 export interface ListUsersInput {
   limit: number;
@@ -33,9 +34,8 @@ export interface ListUsersInput {
  * Users as the API knows them (the local mirror of the auth service, written at each sign-in),
  * newest first. Searching here rather than in the auth service also finds shop names.
  */
-export async function listUsers(db: Db, input: ListUsersInput): Promise<{ items: AdminUserView[]; nextCursor: string | null }> {
-  const after = input.cursor ? decodeCursor(input.cursor, createdCursor) : null;
-  if (input.cursor && !after) throw new DomainError("invalid", "not a cursor this list returned", { field: "cursor" });
+export async function listUsers(db: Db, input: ListUsersInput): Promise<Page<AdminUserView>> {
+  const after = byCreatedAt.after(input.cursor);
   const search = input.search?.trim();
   const rows = await db.user.findMany({
     where: {
@@ -50,21 +50,14 @@ export async function listUsers(db: Db, input: ListUsersInput): Promise<{ items:
               ],
             }
           : {},
-        after
-          ? { OR: [{ createdAt: { lt: new Date(after.createdAt) } }, { createdAt: new Date(after.createdAt), id: { lt: after.id } }] }
-          : {},
+        after,
       ],
     },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    orderBy: byCreatedAt.orderBy(),
     take: input.limit + 1,
     select: adminUserSelect,
   });
-  const items = rows.slice(0, input.limit);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: rows.length > input.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
-  };
+  return byCreatedAt.page(rows, input.limit);
 }
 
 /**

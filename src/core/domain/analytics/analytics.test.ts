@@ -6,8 +6,10 @@ import { computeCustomerStats, RFM_SEGMENTS, rfmSegment } from "./customers";
 import { reorderSoon, runForecast } from "./demand";
 import { formatMinor } from "~/core/money";
 import { previousWeek, renderReportCsv, storeSellerSalesReport } from "./reports";
-import { latestBacktest, salesSeries, topProducts, withDerived } from "./reads";
-import { aggregateSales, COUNTED_STATUSES } from "./sales";
+import { latestBacktest } from "./read/forecasts";
+import { salesSeries, topProducts, withDerived } from "./read/sales";
+import { COUNTED_ORDER_STATUSES } from "../lifecycle";
+import { aggregateSales } from "./sales";
 
 const END = new Date("2026-09-07T00:00:00Z");
 const DAY = 86_400_000;
@@ -110,7 +112,7 @@ describe("read helpers", () => {
     const hourly = await t.db.salesHourly.aggregate({ where: { hour: { gte: from, lt: END } }, _sum: { revenueMinor: true } });
     expect(days.reduce((n, d) => n + d.revenueMinor, 0n)).toBe(hourly._sum.revenueMinor);
     const sellerId = seed.demoUsers.find((u) => u.role === "seller")!.sellerId!;
-    const top = await topProducts(t.db, { sellerId, from, to: END, limit: 3 });
+    const { items: top } = await topProducts(t.db, sellerId, { from, to: END, limit: 3 });
     expect(top.length).toBeGreaterThan(0);
     expect(top[0]!.revenueMinor >= top[top.length - 1]!.revenueMinor).toBe(true);
     expect(withDerived({ revenueMinor: 1001n, orders: 2, buyers: 4, returningBuyers: 1 })).toMatchObject({ averageOrderValueMinor: 501n, returningShare: 0.25 });
@@ -123,7 +125,7 @@ describe("customer statistics", () => {
   it("builds cohorts and RFM segments consistent with the orders", async () => {
     const result = await computeCustomerStats(t.db, { now: END });
     expect(result.skipped).toBe(false);
-    const counted = { status: { in: [...COUNTED_STATUSES] } };
+    const counted = { status: { in: [...COUNTED_ORDER_STATUSES] } };
     const buyers = await t.db.order.groupBy({ by: ["buyerId"], where: counted });
     const firstMonth = await t.db.customerCohort.findMany({ where: { monthOffset: 0 }, select: { cohortSize: true, activeBuyers: true, repeatBuyers: true } });
     expect(firstMonth.reduce((n, c) => n + c.cohortSize, 0)).toBe(buyers.length);

@@ -2,9 +2,8 @@
 // month with repeat rates, and RFM segments per seller. Same "counted order" rule as sales.
 import type { Db } from "~/lib/db";
 import { withAdvisoryLock } from "./lock";
-import { COUNTED_STATUSES } from "./sales";
+import { countedOrder } from "./sales";
 
-const COUNTED_SQL = COUNTED_STATUSES.map((s) => `'${s}'`).join(", ");
 export const CUSTOMER_STATS_LOCK = "customer-stats";
 
 export const RFM_SEGMENTS = ["champions", "loyal", "new", "potential", "at_risk", "hibernating", "lost"] as const;
@@ -45,7 +44,7 @@ export async function computeCustomerStats(db: Db, options: { now: Date; signal?
          SELECT "buyerId" AS b,
                 (date_part('year', "placedAt" AT TIME ZONE 'UTC') * 12 + date_part('month', "placedAt" AT TIME ZONE 'UTC') - 1)::int AS m,
                 row_number() OVER (PARTITION BY "buyerId" ORDER BY "placedAt", id) AS n
-         FROM "Order" WHERE status IN (${COUNTED_SQL}) AND "placedAt" <= $1::timestamptz
+         FROM "Order" o WHERE ${countedOrder("o")} AND "placedAt" <= $1::timestamptz
        ),
        f AS (SELECT b, min(m) FILTER (WHERE n = 1) AS cohort, min(m) FILTER (WHERE n = 2) AS second FROM o GROUP BY b),
        sizes AS (SELECT cohort, count(*)::int AS size FROM f GROUP BY cohort),
@@ -70,7 +69,7 @@ export async function computeCustomerStats(db: Db, options: { now: Date; signal?
          SELECT l."sellerId" AS seller, l.currency, o."buyerId" AS buyer, max(o."placedAt") AS last,
                 count(DISTINCT o.id)::int AS orders, sum(l."lineTotalMinor")::bigint AS monetary
          FROM "OrderLine" l JOIN "Order" o ON o.id = l."orderId"
-         WHERE o.status IN (${COUNTED_SQL}) AND o."placedAt" <= $1::timestamptz
+         WHERE ${countedOrder("o")} AND o."placedAt" <= $1::timestamptz
          GROUP BY 1, 2, 3
        ),
        scored AS (

@@ -1,10 +1,10 @@
 // Per-seller period reports: totals, a per-product table and the previous period of the same
 // length for comparison, stored as Report rows (kind "seller-sales") and rendered as CSV.
 import type { Db } from "~/lib/db";
-import { formatMinor } from "~/core/money";
-import { COUNTED_STATUSES } from "./sales";
+import { formatMinor, minorNumber } from "~/core/money";
+import { averageOrderValueMinor, returningShare } from "./read/figures";
+import { countedOrder, returningOrder } from "./sales";
 
-const COUNTED_SQL = COUNTED_STATUSES.map((s) => `'${s}'`).join(", ");
 const DAY_MS = 86_400_000;
 export const SELLER_SALES_REPORT = "seller-sales";
 
@@ -15,7 +15,7 @@ export interface SalesTotals {
   orders: number;
   buyers: number;
   returningBuyers: number;
-  /** revenue / orders in minor units (rounded), null without orders. */
+  /** revenue / orders in minor units (read/figures.ts), null without orders. */
   averageOrderValueMinor: number | null;
   /** returningBuyers / buyers, 0..1, null without buyers. */
   returningShare: number | null;
@@ -64,14 +64,16 @@ function totals(row: Row | undefined): SalesTotals {
   const revenue = row?.revenue ?? 0n;
   const orders = row?.orders ?? 0;
   const buyers = row?.buyers ?? 0;
+  const returningBuyers = row?.returning_buyers ?? 0;
+  const aov = averageOrderValueMinor(revenue, orders);
   return {
     units: row?.units ?? 0,
     revenueMinor: revenue.toString(),
     orders,
     buyers,
-    returningBuyers: row?.returning_buyers ?? 0,
-    averageOrderValueMinor: orders > 0 ? Number((revenue + BigInt(Math.floor(orders / 2))) / BigInt(orders)) : null,
-    returningShare: buyers > 0 ? (row?.returning_buyers ?? 0) / buyers : null,
+    returningBuyers,
+    averageOrderValueMinor: aov === null ? null : minorNumber(aov),
+    returningShare: returningShare(returningBuyers, buyers),
   };
 }
 
@@ -86,12 +88,11 @@ export async function buildSellerSalesReport(db: Db, input: { sellerId: string; 
     `WITH lines AS (
        SELECT CASE WHEN o."placedAt" >= $2::timestamptz THEN 'current' ELSE 'previous' END AS period,
               o.id AS order_id, o."buyerId" AS buyer_id,
-              EXISTS (SELECT 1 FROM "Order" p WHERE p."buyerId" = o."buyerId" AND p.status IN (${COUNTED_SQL})
-                        AND (p."placedAt", p.id) < (o."placedAt", o.id)) AS is_returning,
+              ${returningOrder("o")} AS is_returning,
               l."productId" AS product_id, l.currency, l.quantity, l."lineTotalMinor" AS line_total
        FROM "OrderLine" l JOIN "Order" o ON o.id = l."orderId"
        WHERE l."sellerId" = $1::uuid AND o."placedAt" >= $3::timestamptz AND o."placedAt" < $4::timestamptz
-         AND o.status IN (${COUNTED_SQL})
+         AND ${countedOrder("o")}
      ),
      g AS (
        SELECT period, currency, product_id, sum(quantity)::int AS units, sum(line_total)::bigint AS revenue,
@@ -142,9 +143,16 @@ export async function buildSellerSalesReport(db: Db, input: { sellerId: string; 
   };
 }
 
-/** Builds and stores the report, replacing an earlier one for the same seller and period. */
-export async function storeSellerSalesReport(db: Db, input: { sellerId: string; from: Date; to: Date; now: Date }): Promise<{ id: string; report: SellerSalesReport }> {
-  const report = await buildSellerSalesReport(db, input);
+/**
+ * Builds and stores the report, replacing an earlier one for the same seller and period. The
+ * sales may be read from a replica (`readDb`) a moment behind the primary: a report is of a past period.
+ */
+export async function storeSellerSalesReport(
+  db: Db,
+  input: { sellerId: string; from: Date; to: Date; now: Date },
+  readDb: Db = db,
+): Promise<{ id: string; report: SellerSalesReport }> {
+  const report = await buildSellerSalesReport(readDb, input);
   const id = await db.$transaction(async (tx) => {
     await tx.report.deleteMany({ where: { kind: SELLER_SALES_REPORT, sellerId: input.sellerId, periodStart: input.from, periodEnd: input.to } });
     const row = await tx.report.create({

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { seedDatabase } from "../../../../scripts/db/seed-data";
 import { createTestDatabase, type Db, type TestDatabase } from "../../../../tests/helpers/db";
-import { aggregateSales, backfillSales, COUNTED_STATUSES, refreshSalesForOrders, SALES_LOCK } from "./sales";
+import { COUNTED_ORDER_STATUSES } from "../lifecycle";
+import { aggregateSales, backfillSales, refreshSalesForOrders, SALES_LOCK } from "./sales";
 
 const END = new Date("2026-06-15T00:00:00Z");
 const HOUR = 3_600_000;
@@ -26,7 +27,7 @@ async function naive(db: Db): Promise<string[]> {
   const orders = await db.order.findMany({ select: { id: true, buyerId: true, status: true, placedAt: true } });
   const lines = await db.orderLine.findMany({ select: { orderId: true, productId: true, currency: true, quantity: true, lineTotalMinor: true } });
   const products = new Map((await db.product.findMany({ select: { id: true, sellerId: true, categoryId: true } })).map((p) => [p.id, p]));
-  const counted = orders.filter((o) => (COUNTED_STATUSES as readonly string[]).includes(o.status));
+  const counted = orders.filter((o) => (COUNTED_ORDER_STATUSES as readonly string[]).includes(o.status));
   const before = (a: (typeof orders)[number], b: (typeof orders)[number]) =>
     a.placedAt.getTime() < b.placedAt.getTime() || (a.placedAt.getTime() === b.placedAt.getTime() && a.id < b.id);
   const byBuyer = new Map<string, typeof counted>();

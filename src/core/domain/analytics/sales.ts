@@ -8,10 +8,22 @@
 // orders (delete + insert), together with that day's daily rows. Distinct counts (orders,
 // buyers) do not add up across buckets, so nothing is derived from other aggregates.
 import type { Db } from "~/lib/db";
+import { COUNTED_ORDER_STATUSES } from "../lifecycle";
 import { withAdvisoryLock, type Tx } from "./lock";
 
-export const COUNTED_STATUSES = ["paid", "fulfilling", "shipped", "delivered"] as const;
-const COUNTED_SQL = COUNTED_STATUSES.map((s) => `'${s}'`).join(", ");
+/**
+ * The counted-order rule in SQL, for the analytics statements: `countedOrder("o")` is
+ * `o.status IN ('paid', ...)`, spelled from the lifecycle's COUNTED_ORDER_STATUSES so the rule is written once.
+ */
+export function countedOrder(alias: string): string {
+  return `${alias}.status IN (${COUNTED_ORDER_STATUSES.map((status) => `'${status}'`).join(", ")})`;
+}
+
+/** SQL: order `alias`'s buyer has an earlier counted order anywhere on Lavka (ties on placedAt broken by id). */
+export function returningOrder(alias: string): string {
+  return `EXISTS (SELECT 1 FROM "Order" p WHERE p."buyerId" = ${alias}."buyerId" AND ${countedOrder("p")}
+                    AND (p."placedAt", p.id) < (${alias}."placedAt", ${alias}.id))`;
+}
 export const SALES_LOCK = "aggregate-sales";
 export const SALES_WATERMARK = "aggregate-sales";
 const DAY_MS = 86_400_000;
@@ -70,12 +82,10 @@ export async function rebuildDays(tx: Tx, ranges: { from: Date; to: Date }[], no
     `CREATE TEMP TABLE sales_lines ON COMMIT DROP AS
      WITH o AS (
        SELECT o.id, o."buyerId", o."placedAt",
-              EXISTS (SELECT 1 FROM "Order" p
-                      WHERE p."buyerId" = o."buyerId" AND p.status IN (${COUNTED_SQL})
-                        AND (p."placedAt", p.id) < (o."placedAt", o.id)) AS is_returning
+              ${returningOrder("o")} AS is_returning
        FROM unnest($1::timestamptz[], $2::timestamptz[]) AS r(s, e)
        JOIN "Order" o ON o."placedAt" >= r.s AND o."placedAt" < r.e
-       WHERE o.status IN (${COUNTED_SQL})
+       WHERE ${countedOrder("o")}
      )
      SELECT date_trunc('hour', o."placedAt", 'UTC') AS hour,
             date_trunc('day', o."placedAt", 'UTC') AS day,

@@ -22,6 +22,7 @@ export const meSelect = {
   email: true,
   displayName: true,
   role: true,
+  locale: true,
   createdAt: true,
   seller: { select: { id: true, shopName: true } },
 } satisfies Prisma.UserSelect;
@@ -33,9 +34,9 @@ export interface SignedIn {
   user: { id: string; email: string; displayName: string; role: "buyer" | "seller" | "admin" };
 }
 
-async function mirrorUser(deps: AccountDeps, session: AuthSession): Promise<void> {
+async function mirrorUser(deps: AccountDeps, session: AuthSession, locale?: string): Promise<void> {
   const u = session.user;
-  await upsertLocalUser(deps.db, deps.logger, { id: u.id, email: u.email, displayName: u.displayName, role: u.role });
+  await upsertLocalUser(deps.db, deps.logger, { id: u.id, email: u.email, displayName: u.displayName, role: u.role, ...(locale ? { locale } : {}) });
 }
 
 function signedIn(session: AuthSession): SignedIn {
@@ -51,10 +52,12 @@ async function call<T>(promise: Promise<T>): Promise<T> {
   }
 }
 
-export async function register(deps: AccountDeps, input: { email: string; password: string; displayName: string }): Promise<SignedIn> {
+/** `locale`: how the person's mail writes money and dates (the web passes the browser's language); default "en". */
+export async function register(deps: AccountDeps, input: { email: string; password: string; displayName: string; locale?: string }): Promise<SignedIn> {
+  const { locale, ...account } = input;
   // Everyone starts as a buyer; becomeSeller opens a shop.
-  const session = await call(deps.auth.register({ ...input, role: "buyer" }));
-  await mirrorUser(deps, session);
+  const session = await call(deps.auth.register({ ...account, role: "buyer" }));
+  await mirrorUser(deps, session, locale);
   deps.logger.info({ userId: session.user.id }, "account registered");
   return signedIn(session);
 }
@@ -89,6 +92,13 @@ export async function me(db: Db, user: AuthUser) {
   const row = await db.user.findUnique({ where: { id: user.id }, select: meSelect });
   if (!row) throw new DomainError("not_found", "Your account is not known to this API yet; sign in again.");
   return row;
+}
+
+/** Sets how the person's mail writes money and dates (a canonical BCP 47 tag, see src/core/locale.ts). */
+export async function setLocale(db: Db, user: AuthUser, locale: string) {
+  const updated = await db.user.updateMany({ where: { id: user.id }, data: { locale } });
+  if (updated.count === 0) throw new DomainError("not_found", "Your account is not known to this API yet; sign in again.");
+  return me(db, user);
 }
 
 export interface BecameSeller {

@@ -120,11 +120,12 @@ export function bearerToken(header: string | string[] | undefined): string | nul
 export async function upsertLocalUser(
   db: Db,
   logger: Logger,
-  user: { id: string; email: string; displayName: string; role: AuthUser["role"] },
+  user: { id: string; email: string; displayName: string; role: AuthUser["role"]; locale?: string },
 ): Promise<void> {
   const upsert = () =>
     db.user.upsert({
       where: { id: user.id },
+      // The locale is the account's own setting: given at registration, never overwritten here.
       create: user,
       update: { email: user.email, displayName: user.displayName, role: user.role },
       select: { id: true },

@@ -1,6 +1,6 @@
 import { DomainError } from "~/core/errors";
 import { z } from "zod";
-import { decodeCursor, encodeCursor } from "~/core/pagination";
+import { encodeCursor, readCursor, toPage, type Page } from "~/core/pagination";
 import { Prisma, type Db } from "~/lib/db";
 import { minorNumber, minorNumbers, type MinorNumbers } from "~/core/money";
 import type { Availability, AvailabilityReader } from "./availability";
@@ -57,11 +57,6 @@ export interface ListScope {
 
 export const PUBLIC_SCOPE: ListScope = { statuses: ["active"] };
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
 /** Matches are counted up to this many; beyond it a list says "more than 10,000". */
 export const COUNT_LIMIT = 10_000;
 
@@ -100,15 +95,16 @@ function resolveSort(input: ListProductsInput): ProductSort {
   return sort;
 }
 
-function keyOf(sort: ProductSort, row: CandidateRow): string {
+/** A row's sort key: what its cursor holds (cursorSchemas[sort]). */
+function keyOf(sort: ProductSort, row: CandidateRow) {
   switch (sort) {
     case "newest":
-      return encodeCursor({ s: sort, createdAt: row.createdAt.toISOString(), id: row.id });
+      return { s: sort, createdAt: row.createdAt.toISOString(), id: row.id };
     case "price_asc":
     case "price_desc":
-      return encodeCursor({ s: sort, price: minorNumber(row.priceMinor), id: row.id });
+      return { s: sort, price: minorNumber(row.priceMinor), id: row.id };
     case "relevance":
-      return encodeCursor({ s: sort, rank: row.rank ?? 0, id: row.id });
+      return { s: sort, rank: row.rank ?? 0, id: row.id };
   }
 }
 
@@ -168,11 +164,7 @@ export async function listProductIds(
   scope: ListScope,
 ): Promise<Page<string>> {
   const sort = resolveSort(input);
-  let after: unknown = null;
-  if (input.cursor) {
-    after = decodeCursor(input.cursor, cursorSchemas[sort]);
-    if (!after) throw new DomainError("invalid", "not a cursor this list returned for this sort order.", { field: "cursor" });
-  }
+  const after: unknown = readCursor(input.cursor, cursorSchemas[sort], "not a cursor this list returned for this sort order.");
   const tsQuery = searchQuery(input);
   const rank = tsQuery ? Prisma.sql`ts_rank(p."searchVector", ${tsQuery})` : Prisma.sql`NULL::real`;
   const filters = listFilters(input, scope, tsQuery);
@@ -208,10 +200,8 @@ export async function listProductIds(
   }
 
   if (!input.inStock) {
-    const rows = await fetchCandidates(after, input.limit + 1);
-    const items = rows.slice(0, input.limit);
-    const last = items.at(-1);
-    return { items: items.map((r) => r.id), nextCursor: rows.length > input.limit && last ? keyOf(sort, last) : null };
+    const page = toPage(await fetchCandidates(after, input.limit + 1), input.limit, (last) => keyOf(sort, last));
+    return { items: page.items.map((r) => r.id), nextCursor: page.nextCursor };
   }
 
   // In stock: stock lives in the inventory service, so scan candidates in order and keep those
@@ -238,14 +228,14 @@ export async function listProductIds(
     const exhausted = rows.length < batch;
     if (matches.length > input.limit) {
       const items = matches.slice(0, input.limit);
-      return { items: items.map((r) => r.id), nextCursor: keyOf(sort, items.at(-1)!) };
+      return { items: items.map((r) => r.id), nextCursor: encodeCursor(keyOf(sort, items.at(-1)!)) };
     }
     if (exhausted) return { items: matches.map((r) => r.id), nextCursor: null };
     if (scanned >= IN_STOCK_SCAN_LIMIT) {
       // A short page: the cursor continues after the last row looked at, not the last match.
-      return { items: matches.map((r) => r.id), nextCursor: keyOf(sort, lastScanned!) };
+      return { items: matches.map((r) => r.id), nextCursor: encodeCursor(keyOf(sort, lastScanned!)) };
     }
-    cursorRow = decodeCursor(keyOf(sort, rows.at(-1)!), cursorSchemas[sort]);
+    cursorRow = keyOf(sort, rows.at(-1)!);
   }
 }
 

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
 import { DomainError } from "~/core/errors";
-import { EVENT_VERSION, eventPayloads } from "~/core/events/definitions";
 import type { Db, Prisma } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import { minorNumber, minorNumbers, type MinorNumbers } from "~/core/money";
@@ -10,6 +9,8 @@ import { moneyProblems } from "~/core/domain/cart/limits";
 import type { AvailabilityReader } from "~/core/domain/catalog/availability";
 import { getSetting } from "~/core/domain/settings/settings";
 import type { AuthUser } from "~/core/domain/actor";
+import { OPENED_ORDER, openOrderSql } from "~/core/domain/lifecycle";
+import type { ShippingAddress } from "~/core/address";
 
 /**
  * checkout.place: cart -> order, exactly once per idempotency key.
@@ -35,24 +36,10 @@ export interface CheckoutDeps {
   now: () => Date;
 }
 
-export interface ShippingAddress {
-  name: string;
-  line1: string;
-  line2?: string;
-  city: string;
-  region?: string;
-  postalCode: string;
-  /** ISO 3166-1 alpha-2. */
-  country: string;
-  phone?: string;
-}
-
 export interface PlaceOrderInput {
   idempotencyKey: string;
   shippingAddress: ShippingAddress;
 }
-
-export const PAYMENT_GATEWAY = "lavka-pay";
 
 export const placedOrderSelect = {
   id: true,
@@ -224,53 +211,38 @@ async function placeOnce(deps: CheckoutDeps, user: AuthUser, input: PlaceOrderIn
   const currency = lines[0]!.currency;
   const subtotalMinor = lines.reduce((sum, l) => sum + l.unitPriceMinor * l.quantity, 0);
   const shippingMinor = 0;
-  const now = deps.now();
   const orderId = randomUUID();
-  const totalMinor = subtotalMinor + shippingMinor;
-  // Validated here as appendEvent would; the order number is the statement's to add (a serial).
-  const payload = eventPayloads["order.placed"].omit({ orderNumber: true }).parse({
-    orderId,
+  const opened = openOrderSql({
+    id: orderId,
     buyerId: user.id,
-    total: { amountMinor: totalMinor, currency },
+    currency,
+    subtotalMinor,
+    shippingMinor,
+    totalMinor: subtotalMinor + shippingMinor,
+    idempotencyKey: input.idempotencyKey,
+    requestHash: requestFingerprint(input.shippingAddress, lines),
     reservationId: reservation.id,
+    reservationExpiresAt: new Date(reservation.expiresAt),
+    shippingAddress: input.shippingAddress,
     lines: lines.map((l) => ({ productId: l.productId, sellerId: l.sellerId, sku: l.sku, quantity: l.quantity, unitPriceMinor: l.unitPriceMinor })),
+    now: deps.now(),
   });
   const lineRows = lines.map((l) => ({ productId: l.productId, sellerId: l.sellerId, sku: l.sku, title: l.title, unitPriceMinor: l.unitPriceMinor, currency: l.currency, quantity: l.quantity }));
   try {
     // One statement, so one round trip and atomic without an interactive transaction (which took
-    // ~9 sequential round trips): the order, its lines (price snapshots), the first status change,
-    // the pending payment, the order.placed outbox event, and the emptied cart.
+    // ~9 sequential round trips): the lifecycle's placing of the order (its first status change,
+    // pending payment and order.placed event), its lines (price snapshots), and the emptied cart.
     const [created] = await deps.db.$queryRaw<{ number: number }[]>`
-      WITH created AS (
-        INSERT INTO "Order" (id, "buyerId", status, currency, "subtotalMinor", "shippingMinor", "totalMinor", "idempotencyKey", "requestHash",
-                             "reservationId", "reservationExpiresAt", "shippingAddress", "placedAt", "updatedAt")
-        VALUES (${orderId}::uuid, ${user.id}, 'pending_payment', ${currency}, ${subtotalMinor}::bigint, ${shippingMinor}::bigint, ${totalMinor}::bigint,
-                ${input.idempotencyKey}, ${requestFingerprint(input.shippingAddress, lines)}, ${reservation.id}, ${new Date(reservation.expiresAt)},
-                ${JSON.stringify(input.shippingAddress)}::jsonb, ${now}, CURRENT_TIMESTAMP)
-        RETURNING id, number
-      ), order_lines AS (
+      WITH ${opened}, order_lines AS (
         INSERT INTO "OrderLine" (id, "orderId", "productId", "sellerId", sku, title, "unitPriceMinor", currency, quantity, "lineTotalMinor")
-        SELECT gen_random_uuid(), created.id, l."productId", l."sellerId", l.sku, l.title, l."unitPriceMinor", l.currency, l.quantity,
+        SELECT gen_random_uuid(), o.id, l."productId", l."sellerId", l.sku, l.title, l."unitPriceMinor", l.currency, l.quantity,
                l."unitPriceMinor" * l.quantity
-        FROM created, jsonb_to_recordset(${JSON.stringify(lineRows)}::jsonb)
+        FROM ${OPENED_ORDER} o, jsonb_to_recordset(${JSON.stringify(lineRows)}::jsonb)
           AS l("productId" uuid, "sellerId" uuid, sku text, title text, "unitPriceMinor" bigint, currency text, quantity int)
-      ), first_status AS (
-        INSERT INTO "OrderStatusChange" (id, "orderId", "fromStatus", "toStatus", reason, at)
-        SELECT gen_random_uuid(), created.id, NULL, 'pending_payment'::"OrderStatus", 'order placed', ${now} FROM created
-      ), payment AS (
-        INSERT INTO "Payment" (id, "orderId", gateway, "idempotencyKey", status, "amountMinor", currency, "updatedAt")
-        SELECT gen_random_uuid(), created.id, ${PAYMENT_GATEWAY}, ${`order-${orderId}-payment-1`}, 'pending'::"PaymentStatus", ${totalMinor}::bigint,
-               ${currency}, CURRENT_TIMESTAMP
-        FROM created
-      ), event AS (
-        INSERT INTO "OutboxEvent" (id, type, version, "aggregateType", "aggregateId", payload, "occurredAt")
-        SELECT ${randomUUID()}::uuid, 'order.placed', ${EVENT_VERSION}::int, 'order', created.id::text,
-               ${JSON.stringify(payload)}::jsonb || jsonb_build_object('orderNumber', created.number), ${now}
-        FROM created
       ), emptied AS (
         DELETE FROM "CartLine" WHERE "cartId" = ${cartId}::uuid
       )
-      SELECT number FROM created`;
+      SELECT number FROM ${OPENED_ORDER}`;
     deps.logger.info({ orderId, orderNumber: created!.number, buyerId: user.id, lines: lines.length }, "order placed");
     return (await findOrder(deps.db, user.id, input.idempotencyKey))!.order;
   } catch (err) {

@@ -1,7 +1,6 @@
-import { appendEvent } from "~/core/events/outbox";
 import type { Db } from "~/lib/db";
 import type { OrderStatus, ShipmentStatus } from "~/generated/prisma/enums";
-import { lockOrder } from "../lifecycle/transitions";
+import { advanceOrder, applyCarrierStatus, AWAITING_DELIVERY_ORDER_STATUSES, lockOrder, SHIPPED_SHIPMENT_STATUSES } from "../lifecycle";
 
 /**
  * Carrier status updates, from the callback endpoint (API) and from the worker's polling alike.
@@ -24,22 +23,11 @@ export type CarrierUpdateResult =
   | { outcome: "duplicate"; shipmentId: string }
   | { outcome: "recorded"; shipmentId: string; shipmentStatus: ShipmentStatus; orderStatus: OrderStatus };
 
-/** Forward order of a shipment's life; an older event arriving late is recorded but moves nothing. */
-const SHIPMENT_RANK: Record<ShipmentStatus, number> = {
-  pending: 0,
-  created: 1,
-  in_transit: 2,
-  out_for_delivery: 3,
-  delivered: 4,
-  failed: 4,
-  returned: 5,
-};
-
 /** The order status its shipments imply; orders not yet fulfilling are left alone. */
 function orderStatusFor(current: OrderStatus, shipments: ShipmentStatus[]): OrderStatus {
-  if (current !== "fulfilling" && current !== "shipped") return current;
+  if (!AWAITING_DELIVERY_ORDER_STATUSES.includes(current)) return current;
   if (shipments.length > 0 && shipments.every((s) => s === "delivered")) return "delivered";
-  if (shipments.some((s) => SHIPMENT_RANK[s] >= SHIPMENT_RANK.in_transit)) return "shipped";
+  if (shipments.some((s) => SHIPPED_SHIPMENT_STATUSES.includes(s))) return "shipped";
   return current;
 }
 
@@ -59,42 +47,15 @@ export async function applyCarrierUpdate(db: Db, update: CarrierUpdate, now: Dat
 
     // A shipment always belongs to an order (foreign key), so the row exists.
     const order = (await lockOrder(tx, shipment.orderId))!;
-    let shipmentStatus = shipment.status;
-    if (SHIPMENT_RANK[update.status] > SHIPMENT_RANK[shipment.status]) {
-      shipmentStatus = update.status;
-      await tx.shipment.update({
-        where: { id: shipment.id },
-        data: {
-          status: shipmentStatus,
-          ...(update.status === "in_transit" ? { shippedAt: occurredAt } : {}),
-          ...(update.status === "delivered" ? { deliveredAt: occurredAt } : {}),
-        },
-        select: { id: true },
-      });
-      await appendEvent(
-        tx,
-        {
-          type: "shipment.status_changed",
-          aggregateType: "order",
-          aggregateId: order.id,
-          payload: { orderId: order.id, orderNumber: order.number, shipmentId: shipment.id, status: shipmentStatus, occurredAt: occurredAt.toISOString() },
-        },
-        now,
-      );
-    } else {
-      // No forward move, but the carrier did talk to us: polling should not ask again soon.
-      await tx.shipment.update({ where: { id: shipment.id }, data: { updatedAt: now }, select: { id: true } });
-    }
+    const moved = await applyCarrierStatus(tx, order, shipment, update.status, { occurredAt, now });
+    // No forward move, but the carrier did talk to us: polling should not ask again soon.
+    if (!moved.ok) await tx.shipment.update({ where: { id: shipment.id }, data: { updatedAt: now }, select: { id: true } });
+    const shipmentStatus = moved.ok ? update.status : shipment.status;
 
     const siblings = await tx.shipment.findMany({ where: { orderId: order.id }, select: { status: true } });
-    const orderStatus = orderStatusFor(order.status, siblings.map((s) => s.status));
-    if (orderStatus !== order.status) {
-      await tx.order.update({ where: { id: order.id }, data: { status: orderStatus }, select: { id: true } });
-      await tx.orderStatusChange.create({
-        data: { orderId: order.id, fromStatus: order.status, toStatus: orderStatus, reason: update.description || null, at: now },
-        select: { id: true },
-      });
-    }
+    const implied = orderStatusFor(order.status, siblings.map((s) => s.status));
+    const followed = implied === order.status ? null : await advanceOrder(tx, order, implied, { reason: update.description || null, now });
+    const orderStatus = followed?.ok ? followed.order.status : order.status;
     return { outcome: "recorded", shipmentId: shipment.id, shipmentStatus, orderStatus } as const;
   });
 }

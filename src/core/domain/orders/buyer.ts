@@ -1,7 +1,7 @@
 import { DomainError } from "~/core/errors";
 import type { Db } from "~/lib/db";
 import type { Actor } from "../actor";
-import { cancelOrder } from "../lifecycle/transitions";
+import { cancelOrder } from "../lifecycle";
 import { getOrderDetail, orderNotFound, type OrderDetail } from "./queries";
 
 export interface CancelOwnOrderInput {

@@ -1,6 +1,5 @@
 import { DomainError } from "~/core/errors";
-import { z } from "zod";
-import { decodeCursor, encodeCursor } from "~/core/pagination";
+import { newestFirst, type Page } from "~/core/pagination";
 import type { Db, Prisma } from "~/lib/db";
 import { minorNumbers, type MinorNumbers } from "~/core/money";
 import type { OrderStatus } from "~/generated/prisma/enums";
@@ -90,35 +89,8 @@ export type OrderSummary = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof 
 export type AdminOrderSummary = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof adminOrderSummarySelect }>> & { units: number };
 export type OrderDetail = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof orderDetailSelect }>>;
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-const placedCursor = z.object({ placedAt: z.iso.datetime(), id: z.uuid() });
-
-/**
- * Keyset pagination on (placedAt desc, id desc), the order of every order list: stable under
- * concurrent inserts and as fast on page 500 as on page 1.
- */
-export function placedAtPage(cursor: string | null | undefined): Prisma.OrderWhereInput {
-  if (!cursor) return {};
-  const after = decodeCursor(cursor, placedCursor);
-  if (!after) throw new DomainError("invalid", "not a cursor this list returned", { field: "cursor" });
-  const placedAt = new Date(after.placedAt);
-  return { OR: [{ placedAt: { lt: placedAt } }, { placedAt, id: { lt: after.id } }] };
-}
-
-export const placedAtOrder = [{ placedAt: "desc" }, { id: "desc" }] satisfies Prisma.OrderOrderByWithRelationInput[];
-
-export function toPage<T extends { id: string; placedAt: Date }>(rows: T[], limit: number): Page<T> {
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: rows.length > limit && last ? encodeCursor({ placedAt: last.placedAt.toISOString(), id: last.id }) : null,
-  };
-}
+/** Every order list is newest first: (placedAt desc, id desc). */
+export const byPlacedAt = newestFirst("placedAt");
 
 /** Adds each order's unit count, in one query for the page. */
 async function withUnits<T extends { id: string }>(db: Db, page: Page<T>): Promise<Page<T & { units: number }>> {
@@ -136,12 +108,12 @@ export interface ListOrdersInput {
 /** The caller's own orders, newest first. */
 export async function listBuyerOrders(db: Db, buyerId: string, input: ListOrdersInput): Promise<Page<OrderSummary>> {
   const rows = await db.order.findMany({
-    where: { AND: [{ buyerId, ...(input.status ? { status: input.status } : {}) }, placedAtPage(input.cursor)] },
-    orderBy: placedAtOrder,
+    where: { AND: [{ buyerId, ...(input.status ? { status: input.status } : {}) }, byPlacedAt.after(input.cursor)] },
+    orderBy: byPlacedAt.orderBy(),
     take: input.limit + 1,
     select: orderSummarySelect,
   });
-  return withUnits(db, toPage(minorNumbers(rows), input.limit));
+  return withUnits(db, byPlacedAt.page(minorNumbers(rows), input.limit));
 }
 
 export interface AdminListOrdersInput extends ListOrdersInput {
@@ -154,14 +126,14 @@ export async function listAllOrders(db: Db, input: AdminListOrdersInput): Promis
     where: {
       AND: [
         { ...(input.status ? { status: input.status } : {}), ...(input.buyerId ? { buyerId: input.buyerId } : {}) },
-        placedAtPage(input.cursor),
+        byPlacedAt.after(input.cursor),
       ],
     },
-    orderBy: placedAtOrder,
+    orderBy: byPlacedAt.orderBy(),
     take: input.limit + 1,
     select: adminOrderSummarySelect,
   });
-  return withUnits(db, toPage(minorNumbers(rows), input.limit));
+  return withUnits(db, byPlacedAt.page(minorNumbers(rows), input.limit));
 }
 
 export function orderNotFound(orderId: string): DomainError {

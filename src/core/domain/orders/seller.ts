@@ -1,10 +1,10 @@
 import { DomainError } from "~/core/errors";
-import { appendEvent } from "~/core/events/outbox";
 import { Prisma, type Db } from "~/lib/db";
 import { minorNumbers, type MinorNumbers } from "~/core/money";
-import type { OrderStatus, ShipmentStatus } from "~/generated/prisma/enums";
-import { lockOrder } from "../lifecycle/transitions";
-import { placedAtOrder, placedAtPage, toPage, type Page } from "./queries";
+import type { OrderStatus } from "~/generated/prisma/enums";
+import { advanceOrder, handOverShipment, lockOrder, SHIPPABLE_ORDER_STATUSES, SHIPPED_SHIPMENT_STATUSES } from "../lifecycle";
+import type { Page } from "~/core/pagination";
+import { byPlacedAt } from "./queries";
 
 function sellerOrderSelect(sellerId: string) {
   return {
@@ -54,13 +54,13 @@ export interface SellerLinesInput {
 export async function listSellerOrders(db: Db, sellerId: string, input: SellerLinesInput): Promise<Page<SellerOrder>> {
   const rows = await db.order.findMany({
     where: {
-      AND: [{ lines: { some: { sellerId } }, ...(input.status ? { status: input.status } : {}) }, placedAtPage(input.cursor)],
+      AND: [{ lines: { some: { sellerId } }, ...(input.status ? { status: input.status } : {}) }, byPlacedAt.after(input.cursor)],
     },
-    orderBy: placedAtOrder,
+    orderBy: byPlacedAt.orderBy(),
     take: input.limit + 1,
     select: sellerOrderSelect(sellerId),
   });
-  const page = toPage(rows, input.limit);
+  const page = byPlacedAt.page(rows, input.limit);
   return { items: page.items.map((row) => toSellerOrder(minorNumbers(row))), nextCursor: page.nextCursor };
 }
 
@@ -69,9 +69,6 @@ export interface MarkShippedInput {
   carrier: string;
   trackingNumber: string;
 }
-
-const SHIPPED: ShipmentStatus[] = ["in_transit", "out_for_delivery", "delivered"];
-const SHIPPABLE_ORDER: OrderStatus[] = ["paid", "fulfilling", "shipped"];
 
 /**
  * The seller hands their part of an order to a carrier. Creates or updates the seller's shipment
@@ -88,7 +85,7 @@ export async function markShipped(db: Db, sellerId: string, input: MarkShippedIn
       if (!order || myLines === 0) {
         throw new DomainError("not_found", `no order with id ${input.orderId} contains products of your shop`, { field: "orderId" });
       }
-      if (!SHIPPABLE_ORDER.includes(order.status)) {
+      if (!SHIPPABLE_ORDER_STATUSES.includes(order.status)) {
         const why = order.status === "pending_payment" ? "is not paid yet; ship it once it is paid" : `is ${order.status}`;
         throw new DomainError("conflict", `Order #${order.number} ${why}.`);
       }
@@ -97,7 +94,7 @@ export async function markShipped(db: Db, sellerId: string, input: MarkShippedIn
         where: { orderId_sellerId: { orderId: input.orderId, sellerId } },
         select: { id: true, carrier: true, carrierRef: true, trackingNumber: true, status: true },
       });
-      if (existing && SHIPPED.includes(existing.status)) {
+      if (existing && SHIPPED_SHIPMENT_STATUSES.includes(existing.status)) {
         if (existing.carrier === input.carrier && existing.trackingNumber === input.trackingNumber) return;
         throw new DomainError("conflict", `Your part of order #${order.number} already shipped with ${existing.carrier} ${existing.trackingNumber ?? ""}`.trim() + ".");
       }
@@ -105,66 +102,13 @@ export async function markShipped(db: Db, sellerId: string, input: MarkShippedIn
         // Booked with the carrier by the fulfilment pipeline: its callbacks track that parcel only.
         throw new DomainError("conflict", `your part of order #${order.number} is booked with ${existing.carrier}, tracking number ${existing.trackingNumber ?? "pending"}; ship it with that label.`, { field: "trackingNumber" });
       }
-      // Order-level aggregate, as the pipeline writes shipment events: one order's events stay in sequence.
-      const ref = { orderId: input.orderId, orderNumber: order.number };
-      const shipment = existing
-        ? await tx.shipment.update({
-            where: { id: existing.id },
-            data: { carrier: input.carrier, trackingNumber: input.trackingNumber, status: "in_transit", shippedAt: now },
-            select: { id: true },
-          })
-        : await tx.shipment.create({
-            data: {
-              orderId: input.orderId,
-              sellerId,
-              carrier: input.carrier,
-              trackingNumber: input.trackingNumber,
-              status: "in_transit",
-              shippedAt: now,
-            },
-            select: { id: true },
-          });
-      await tx.orderLine.updateMany({ where: { orderId: input.orderId, sellerId }, data: { shipmentId: shipment.id } });
-      if (!existing) {
-        await appendEvent(
-          tx,
-          {
-            type: "shipment.created",
-            aggregateType: "order",
-            aggregateId: input.orderId,
-            payload: { ...ref, shipmentId: shipment.id, sellerId, carrier: input.carrier, trackingNumber: input.trackingNumber },
-          },
-          now,
-        );
-      }
-      await appendEvent(
-        tx,
-        {
-          type: "shipment.status_changed",
-          aggregateType: "order",
-          aggregateId: input.orderId,
-          payload: { ...ref, shipmentId: shipment.id, status: "in_transit", occurredAt: now.toISOString() },
-        },
-        now,
-      );
+      await handOverShipment(tx, order, existing, { sellerId, carrier: input.carrier, trackingNumber: input.trackingNumber, now });
 
       const sellers = await tx.orderLine.findMany({ where: { orderId: input.orderId }, distinct: ["sellerId"], select: { sellerId: true } });
-      const shippedParts = await tx.shipment.count({ where: { orderId: input.orderId, status: { in: SHIPPED } } });
-      const next: OrderStatus = shippedParts >= sellers.length ? "shipped" : "fulfilling";
-      // Never backwards: an order already shipped (the carrier's callbacks may say so first) stays shipped.
-      if (next !== order.status && order.status !== "shipped") {
-        await tx.order.update({ where: { id: input.orderId }, data: { status: next }, select: { id: true } });
-        await tx.orderStatusChange.create({
-          data: {
-            orderId: input.orderId,
-            fromStatus: order.status,
-            toStatus: next,
-            reason: next === "shipped" ? "Every part has shipped" : "Part of the order has shipped",
-            at: now,
-          },
-          select: { id: true },
-        });
-      }
+      const shippedParts = await tx.shipment.count({ where: { orderId: input.orderId, status: { in: [...SHIPPED_SHIPMENT_STATUSES] } } });
+      const allShipped = shippedParts >= sellers.length;
+      // Refused (and nothing written) when it would not move forward: an order already shipped stays shipped.
+      await advanceOrder(tx, order, allShipped ? "shipped" : "fulfilling", { reason: allShipped ? "Every part has shipped" : "Part of the order has shipped", now });
     });
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {

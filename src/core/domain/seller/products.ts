@@ -6,7 +6,8 @@ import { minorNumbers, unitPriceProblem, type MinorNumbers } from "~/core/money"
 import { toDomainError } from "~/core/integrations/errors";
 import type { InventoryClient, StockLevel } from "~/core/integrations/inventory";
 import type { Availability, AvailabilityReader } from "~/core/domain/catalog/availability";
-import { listProductIds, loadInOrder, type ListProductsInput, type Page, type ProductStatus } from "~/core/domain/catalog/products";
+import { listProductIds, loadInOrder, type ListProductsInput, type ProductStatus } from "~/core/domain/catalog/products";
+import type { Page } from "~/core/pagination";
 import { getSetting } from "~/core/domain/settings/settings";
 import { requireOwnSellerId } from "~/core/domain/actor";
 import type { AuthUser } from "~/core/domain/actor";

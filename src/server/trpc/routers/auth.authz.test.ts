@@ -15,6 +15,7 @@ describeAuthzMatrix("auth", () => world, [
   row("auth.register", PUBLIC, (c) => c.auth.register({ email: `${unique("m")}@example.test`, password: "long enough pw", displayName: "M" })),
   row("auth.login", PUBLIC, (c, w) => c.auth.login({ email: w.users.buyer.email, password: w.passwords.buyer })),
   row("auth.me", AUTHED, (c) => c.auth.me()),
+  row("auth.setLocale", AUTHED, (c) => c.auth.setLocale({ locale: "en-GB" })),
   row("auth.logout", AUTHED, async (c, w, actor) => {
     if (actor === "anonymous") return c.auth.logout();
     return w.api.caller(await w.signIn(actor)).auth.logout();

@@ -24,6 +24,24 @@ describe("auth router", () => {
     });
   });
 
+  test("the locale for mail: from registration (default en), changed by the person, refused when not a language tag", async () => {
+    const plain = await api.caller(null).auth.register({ email: `${unique("loc")}@example.test`, password: "long enough pw", displayName: "Plain" });
+    const plainUser = await api.deps.sessions.authenticate(plain.token);
+    expect(await api.caller(plainUser).auth.me()).toMatchObject({ locale: "en" });
+
+    const ru = await api.caller(null).auth.register({ email: `${unique("loc")}@example.test`, password: "long enough pw", displayName: "Иван", locale: "ru-ru" });
+    const ruUser = await api.deps.sessions.authenticate(ru.token);
+    // Signing in again (which mirrors the account) keeps it.
+    await api.caller(null).auth.login({ email: ru.user.email, password: "long enough pw" });
+    expect(await api.caller(ruUser).auth.me()).toMatchObject({ locale: "ru-RU" });
+
+    expect(await api.caller(plainUser).auth.setLocale({ locale: "de-DE" })).toMatchObject({ locale: "de-DE" });
+    await expect(api.caller(plainUser).auth.setLocale({ locale: "klingon please" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("must be a language tag such as en-GB, de-DE or ru-RU"),
+    });
+  });
+
   test("an email that moved to a new auth account is taken over by it locally", async () => {
     const email = `${unique("moved")}@example.test`;
     // A stale local row (say, from before the auth service's data was reset) holds the email.

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { cursorText, searchText, singleLineText } from "~/core/text";
 import { MONEY_LIMITS } from "~/core/money";
 import { getProduct, listCategories, listProducts, productSorts } from "~/core/domain/catalog/products";
+import { replicaOrPrimary } from "../context";
 import { publicProcedure, router } from "../init";
 
 const price = z.number().int().min(0).max(MONEY_LIMITS.unitPriceMinor);
@@ -26,8 +27,9 @@ export const catalogListInput = z
     path: ["maxPriceMinor"],
   });
 
+/** The public catalog reads the replica (replicaOrPrimary(ctx)): a change shows here once the replica has it. */
 export const catalogRouter = router({
-  list: publicProcedure.input(catalogListInput).query(({ ctx, input }) => listProducts(ctx, input)),
-  get: publicProcedure.input(z.strictObject({ id: z.uuid() })).query(({ ctx, input }) => getProduct(ctx, input.id)),
-  categories: publicProcedure.query(({ ctx }) => listCategories(ctx.db)),
+  list: publicProcedure.input(catalogListInput).query(({ ctx, input }) => listProducts({ db: replicaOrPrimary(ctx), availability: ctx.availability }, input)),
+  get: publicProcedure.input(z.strictObject({ id: z.uuid() })).query(({ ctx, input }) => getProduct({ db: replicaOrPrimary(ctx), availability: ctx.availability }, input.id)),
+  categories: publicProcedure.query(({ ctx }) => listCategories(replicaOrPrimary(ctx))),
 });

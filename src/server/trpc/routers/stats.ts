@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { requireOwnSellerId } from "~/core/domain/actor";
-import { productForecast, reorderSoonForSeller } from "~/core/domain/analytics/forecast-stats";
-import { salesSummary, salesTimeseries, topProducts } from "~/core/domain/analytics/sales-stats";
+import { productForecast, reorderSoonForSeller } from "~/core/domain/analytics/read/forecasts";
+import { salesSummary, salesTimeseries, topProducts } from "~/core/domain/analytics/read/sales";
+import { replicaOrPrimary } from "../context";
 import { router, sellerProcedure } from "../init";
 
 // A Date (superjson) or an ISO 8601 string. Not z.coerce.date(): Date's lenient parser reads a
@@ -15,21 +16,24 @@ export const statsTopProductsInput = z.strictObject({ ...period, limit: z.number
 export const statsForecastInput = z.strictObject({ productId: z.uuid() });
 export const statsReorderSoonInput = z.strictObject({ leadTimeDays: z.number().int().min(1).max(28).default(7) }).default({ leadTimeDays: 7 });
 
-/** A seller's own sales figures, read from the processor's aggregates. */
+/**
+ * A seller's own sales figures, read from the processor's aggregates on the replica (replicaOrPrimary(ctx));
+ * who the seller is comes from the primary.
+ */
 export const statsRouter = router({
   summary: sellerProcedure
     .input(statsSummaryInput)
-    .query(async ({ ctx, input }) => salesSummary(ctx.db, await requireOwnSellerId(ctx.db, ctx.user), input)),
+    .query(async ({ ctx, input }) => salesSummary(replicaOrPrimary(ctx), await requireOwnSellerId(ctx.db, ctx.user), input)),
   timeseries: sellerProcedure
     .input(statsTimeseriesInput)
-    .query(async ({ ctx, input }) => salesTimeseries(ctx.db, await requireOwnSellerId(ctx.db, ctx.user), input)),
+    .query(async ({ ctx, input }) => salesTimeseries(replicaOrPrimary(ctx), await requireOwnSellerId(ctx.db, ctx.user), input)),
   topProducts: sellerProcedure
     .input(statsTopProductsInput)
-    .query(async ({ ctx, input }) => topProducts(ctx.db, await requireOwnSellerId(ctx.db, ctx.user), input)),
+    .query(async ({ ctx, input }) => topProducts(replicaOrPrimary(ctx), await requireOwnSellerId(ctx.db, ctx.user), input)),
   forecast: sellerProcedure
     .input(statsForecastInput)
-    .query(async ({ ctx, input }) => productForecast(ctx.db, await requireOwnSellerId(ctx.db, ctx.user), input.productId, ctx.now())),
+    .query(async ({ ctx, input }) => productForecast(replicaOrPrimary(ctx), await requireOwnSellerId(ctx.db, ctx.user), input.productId, ctx.now())),
   reorderSoon: sellerProcedure
     .input(statsReorderSoonInput)
-    .query(async ({ ctx, input }) => reorderSoonForSeller(ctx, await requireOwnSellerId(ctx.db, ctx.user), input, ctx.now())),
+    .query(async ({ ctx, input }) => reorderSoonForSeller({ db: replicaOrPrimary(ctx), inventory: ctx.inventory }, await requireOwnSellerId(ctx.db, ctx.user), input, ctx.now())),
 });

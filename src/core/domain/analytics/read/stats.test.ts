@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApi, type TestApi } from "../../../../tests/helpers/api";
-import { createProduct, createSellerUser, createUser, stockProduct, type TestSeller } from "../../../../tests/helpers/fixtures";
-import { createOrder, type OrderableProduct } from "../../../../tests/helpers/orders-fixtures";
+import { startTestApi, type TestApi } from "../../../../../tests/helpers/api";
+import { createProduct, createSellerUser, createUser, stockProduct, type TestSeller } from "../../../../../tests/helpers/fixtures";
+import { createOrder, type OrderableProduct } from "../../../../../tests/helpers/orders-fixtures";
 import type { Db } from "~/lib/db";
 import { backfillSales } from "~/core/domain/analytics/sales";
 import { storeSellerSalesReport } from "~/core/domain/analytics/reports";

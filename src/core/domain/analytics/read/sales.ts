@@ -1,12 +1,13 @@
 import { DomainError } from "~/core/errors";
 import type { Db } from "~/lib/db";
 import { minorNumber } from "~/core/money";
+import { averageOrderValueMinor, returningShare } from "./figures";
 
 /**
- * Seller sales figures, read only from the processor's aggregates (SalesRollup for the seller,
+ * Sales figures, read only from the processor's aggregates (SalesRollup per dimension,
  * SalesHourly per product), never from orders: a year of figures costs a few thousand rows.
  * What counts as a sale (paid and later orders, by placedAt, UTC) is the aggregation's rule.
- * Periods are [from, to), aligned down to the hour (day series: to whole UTC days).
+ * Sellers' periods are [from, to), aligned down to the hour (day series: to whole UTC days).
  */
 
 const HOUR_MS = 3_600_000;
@@ -17,6 +18,7 @@ export const MAX_PERIOD_DAYS = 3 * 366;
 export const MAX_SERIES_DAYS = { hour: 31, day: 3 * 366 } as const;
 
 export type Granularity = "hour" | "day";
+export type SalesDimension = "product" | "seller" | "category" | "total";
 
 export interface Period {
   from: Date;
@@ -47,7 +49,7 @@ export interface SalesTotals {
   revenueMinor: number;
   orders: number;
   units: number;
-  /** Average order value: revenue / orders, rounded; null without orders. */
+  /** Average order value (figures.ts: revenue / orders, rounded half up); null without orders. */
   aovMinor: number | null;
 }
 
@@ -82,9 +84,10 @@ interface SumRow {
 }
 
 function totals(row: SumRow | undefined): SalesTotals {
-  const revenueMinor = minorNumber(row?._sum.revenueMinor ?? 0n);
+  const revenueMinor = row?._sum.revenueMinor ?? 0n;
   const orders = row?._sum.orders ?? 0;
-  return { revenueMinor, orders, units: row?._sum.units ?? 0, aovMinor: orders > 0 ? Math.round(revenueMinor / orders) : null };
+  const aovMinor = averageOrderValueMinor(revenueMinor, orders);
+  return { revenueMinor: minorNumber(revenueMinor), orders, units: row?._sum.units ?? 0, aovMinor: aovMinor === null ? null : minorNumber(aovMinor) };
 }
 
 function change(current: number | null, previous: number | null): number | null {
@@ -147,6 +150,45 @@ export async function salesSummary(db: Db, sellerId: string, input: Period): Pro
   };
 }
 
+/** One bucket of a rollup series, in one currency, with its derived figures. */
+export interface RollupPoint {
+  bucket: Date;
+  currency: string;
+  units: number;
+  revenueMinor: bigint;
+  orders: number;
+  buyers: number;
+  returningBuyers: number;
+  /** Revenue per order in minor units (rounded half up), null without orders. */
+  averageOrderValueMinor: bigint | null;
+  /** 0..1, null without buyers. */
+  returningShare: number | null;
+}
+
+export function withDerived<T extends { revenueMinor: bigint; orders: number; buyers: number; returningBuyers: number }>(row: T): T & Pick<RollupPoint, "averageOrderValueMinor" | "returningShare"> {
+  return {
+    ...row,
+    averageOrderValueMinor: averageOrderValueMinor(row.revenueMinor, row.orders),
+    returningShare: returningShare(row.returningBuyers, row.buyers),
+  };
+}
+
+/**
+ * A time series from the rollups, in bucket order: `dimension` "product" exists per day only (per
+ * hour it is SalesHourly); `key` is the product/seller/category id, "" for the total or uncategorised.
+ */
+export async function salesSeries(
+  db: Db,
+  input: { dimension: SalesDimension; key?: string; grain: Granularity; from: Date; to: Date },
+): Promise<RollupPoint[]> {
+  const rows = await db.salesRollup.findMany({
+    where: { dimension: input.dimension, grain: input.grain, key: input.key ?? "", bucket: { gte: input.from, lt: input.to } },
+    select: { bucket: true, currency: true, units: true, revenueMinor: true, orders: true, buyers: true, returningBuyers: true },
+    orderBy: [{ bucket: "asc" }, { currency: "asc" }],
+  });
+  return rows.map(withDerived);
+}
+
 export interface SalesPoint {
   bucket: Date;
   revenueMinor: number;
@@ -163,11 +205,7 @@ export interface SalesTimeseries {
 
 export async function salesTimeseries(db: Db, sellerId: string, input: Period & { granularity: Granularity }): Promise<SalesTimeseries> {
   const period = alignPeriod(input, input.granularity, MAX_SERIES_DAYS[input.granularity]);
-  const rows = await db.salesRollup.findMany({
-    where: { dimension: "seller", grain: input.granularity, key: sellerId, bucket: { gte: period.from, lt: period.to } },
-    select: { bucket: true, currency: true, revenueMinor: true, orders: true, units: true },
-    orderBy: { bucket: "asc" },
-  });
+  const rows = await salesSeries(db, { dimension: "seller", key: sellerId, grain: input.granularity, ...period });
   const step = input.granularity === "hour" ? HOUR_MS : DAY_MS;
   const byCurrency = new Map<string, Map<number, (typeof rows)[number]>>();
   for (const row of rows) {

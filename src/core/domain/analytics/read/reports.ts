@@ -1,8 +1,7 @@
 import { DomainError } from "~/core/errors";
-import { z } from "zod";
-import { decodeCursor, encodeCursor } from "~/core/pagination";
+import { newestFirst } from "~/core/pagination";
 import type { Db, Prisma } from "~/lib/db";
-import { renderReportCsv, SELLER_SALES_REPORT, type SellerSalesReport } from "~/core/domain/analytics/reports";
+import { renderReportCsv, SELLER_SALES_REPORT, type SellerSalesReport } from "../reports";
 
 export const reportSummarySelect = {
   id: true,
@@ -14,30 +13,22 @@ export const reportSummarySelect = {
 
 export type ReportSummary = Prisma.ReportGetPayload<{ select: typeof reportSummarySelect }>;
 
-const createdCursor = z.object({ createdAt: z.iso.datetime(), id: z.uuid() });
+const byCreatedAt = newestFirst("createdAt");
 
 /** The seller's own stored reports (the processor writes them), newest first. */
 export async function listReports(db: Db, sellerId: string, input: { limit: number; cursor?: string | null | undefined; kind?: string | undefined }) {
-  const after = input.cursor ? decodeCursor(input.cursor, createdCursor) : null;
-  if (input.cursor && !after) throw new DomainError("invalid", "not a cursor this list returned", { field: "cursor" });
+  const after = byCreatedAt.after(input.cursor);
   const rows = await db.report.findMany({
     where: {
       sellerId,
       ...(input.kind ? { kind: input.kind } : {}),
-      ...(after
-        ? { OR: [{ createdAt: { lt: new Date(after.createdAt) } }, { createdAt: new Date(after.createdAt), id: { lt: after.id } }] }
-        : {}),
+      ...after,
     },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    orderBy: byCreatedAt.orderBy(),
     take: input.limit + 1,
     select: reportSummarySelect,
   });
-  const items = rows.slice(0, input.limit);
-  const last = items.at(-1);
-  return {
-    items,
-    nextCursor: rows.length > input.limit && last ? encodeCursor({ createdAt: last.createdAt.toISOString(), id: last.id }) : null,
-  };
+  return byCreatedAt.page(rows, input.limit);
 }
 
 /** One of the seller's reports with its stored figures (for kind "seller-sales": a SellerSalesReport). */

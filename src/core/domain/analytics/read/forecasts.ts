@@ -1,12 +1,29 @@
 import { DomainError } from "~/core/errors";
 import type { Db } from "~/lib/db";
-import { reorderSoon, type ReorderSuggestion } from "~/core/domain/analytics/demand";
-import { latestBacktest } from "~/core/domain/analytics/reads";
+import { reorderSoon, type ReorderSuggestion } from "../demand";
+import { startOfUtcDay } from "../sales";
 import { toDomainError } from "~/core/integrations/errors";
 import { MAX_BATCH_SKUS, type InventoryClient } from "~/core/integrations/inventory";
 
-const DAY_MS = 86_400_000;
-
+/** The latest forecast backtest: how the model did against seasonal-naive. */
+export async function latestBacktest(db: Db) {
+  return db.forecastBacktest.findFirst({
+    orderBy: { generatedAt: "desc" },
+    select: {
+      generatedAt: true,
+      trainedUntil: true,
+      heldOutDays: true,
+      products: true,
+      productDays: true,
+      modelMape: true,
+      modelSmape: true,
+      modelWape: true,
+      baselineMape: true,
+      baselineSmape: true,
+      baselineWape: true,
+    },
+  });
+}
 
 /**
  * The stored demand forecast of one of the seller's products (the processor's forecast job
@@ -15,7 +32,7 @@ const DAY_MS = 86_400_000;
 export async function productForecast(db: Db, sellerId: string, productId: string, now: Date) {
   const product = await db.product.findFirst({ where: { id: productId, sellerId }, select: { id: true, title: true, sku: true } });
   if (!product) throw new DomainError("not_found", `your shop has no product with id ${productId}`, { field: "productId" });
-  const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+  const today = startOfUtcDay(now);
   const [days, backtest] = await Promise.all([
     db.demandForecast.findMany({
       where: { productId, day: { gte: today } },
@@ -48,7 +65,7 @@ export async function reorderSoonForSeller(
   input: { leadTimeDays: number },
   now: Date,
 ): Promise<ReorderItem[]> {
-  const today = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
+  const today = startOfUtcDay(now);
   const products = await deps.db.product.findMany({
     where: { sellerId, status: "active", forecasts: { some: { day: { gte: today } } } },
     select: { id: true, title: true, sku: true },

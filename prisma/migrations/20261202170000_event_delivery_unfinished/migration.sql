@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "EventDelivery" ADD COLUMN     "unfinished" INTEGER NOT NULL DEFAULT 0;
