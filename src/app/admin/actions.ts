@@ -28,7 +28,7 @@ export async function triggerJobAction(_prev: FormState, formData: FormData): Pr
   }
   try {
     await assertSameOrigin();
-    const { run, alreadyQueued } = await (await api()).admin.jobs.trigger.mutate({ name, params });
+    const { alreadyQueued } = await (await api()).admin.jobs.trigger.mutate({ name, params });
     revalidatePath("/admin/jobs");
     revalidatePath("/admin");
     return { status: "ok", message: alreadyQueued ? "Already queued; the worker will run it shortly." : "Queued; the worker picks it up within seconds." };
