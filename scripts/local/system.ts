@@ -24,6 +24,9 @@ import { startMailCatcher } from "./mail-catcher.ts";
 import { startPgliteServer } from "./pglite-server.ts";
 import { ROOT, run } from "./run.ts";
 
+/** Photo storage settings `npm start` passes on to the API and the processor when they are set (README, Configuration). */
+const STORAGE_PASSTHROUGH = ["STORAGE_BACKEND", "S3_BUCKET", "S3_ENDPOINT", "S3_REGION", "S3_FORCE_PATH_STYLE", "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY", "PHOTO_MAX_BYTES", "PHOTO_MAX_PIXELS"];
+
 export interface SystemOptions {
   /** PostgreSQL URL; without one, PGlite on disk in `dataDir` serves the database. */
   databaseUrl?: string;
@@ -317,6 +320,9 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       ...smtpEnv,
       PUBLIC_WEB_URL: options.publicWebUrl ?? `http://localhost:${options.webPort}`,
       ...(options.amqpUrl ? { AMQP_URL: options.amqpUrl } : {}),
+      // Photos: files under the data directory, unless the environment names an S3-compatible bucket.
+      STORAGE_DIR: path.resolve(options.dataDir, "storage"),
+      ...Object.fromEntries(STORAGE_PASSTHROUGH.flatMap((name) => (process.env[name] ? [[name, process.env[name]!]] : []))),
       ...options.extraEnv,
     };
 
@@ -388,6 +394,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
       PORT: String(options.webPort),
       HOSTNAME: "127.0.0.1",
       NEXT_TELEMETRY_DISABLED: "1",
+      ...(process.env.PHOTO_MAX_BYTES ? { PHOTO_MAX_BYTES: process.env.PHOTO_MAX_BYTES } : {}),
     });
     const webUrl = `http://127.0.0.1:${options.webPort}`;
     waitFor(`${webUrl}/`, web, "web");

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { logLevel, parseEnv, port, postgresUrl } from "~/lib/env";
+import { blankIsUnset, checkStorageEnv, logLevel, parseEnv, port, postgresUrl, storageEnv } from "~/lib/env";
 
 /** "1000,5000,30000" -> [1000, 5000, 30000]: the delay before each successive retry. */
 const delayList = z
@@ -8,7 +8,6 @@ const delayList = z
   .transform((v) => v.split(",").map(Number))
   .refine((v) => v.every((ms) => ms >= 10 && ms <= 86_400_000), "each delay must be 10 ms .. 24 h");
 
-const blankIsUnset = (v: unknown) => (v === "" ? undefined : v);
 const optionalUrl = z.preprocess(blankIsUnset, z.string().url().optional());
 const optionalSecret = z.preprocess(blankIsUnset, z.string().min(1).optional());
 
@@ -103,7 +102,10 @@ const schema = z.object({
   /** Shipments not updated by a carrier callback for this long are polled. */
   TRACKING_STALE_MINUTES: z.coerce.number().int().min(1).max(10_080).default(30),
   TRACKING_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(300_000),
-});
+
+  // Object storage: the sweep-photos job deletes files no photo references ----------------
+  ...storageEnv,
+}).superRefine(checkStorageEnv);
 
 export type ProcessorConfig = z.infer<typeof schema>;
 export const processorConfigSchema = schema;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { logLevel, parseEnv, port, postgresUrl } from "~/lib/env";
+import { checkStorageEnv, logLevel, parseEnv, port, postgresUrl, storageEnv } from "~/lib/env";
 
 const httpUrl = z.string().url().refine((v) => /^https?:\/\//.test(v), "must be an http:// or https:// URL");
 const secret = z.string().min(8, "must be at least 8 characters");
@@ -48,7 +48,13 @@ const schema = z.object({
   /** Payment gateway and carrier base URLs: the API only probes them for admin.health (the worker calls them). */
   PAYMENT_GATEWAY_URL: httpUrl.optional(),
   CARRIER_URL: httpUrl.optional(),
-});
+
+  /** Photo uploads: larger files get 413; more pixels than this (width x height) are refused as too large to decode. */
+  PHOTO_MAX_BYTES: z.coerce.number().int().min(100_000).max(100_000_000).default(20_000_000),
+  PHOTO_MAX_PIXELS: z.coerce.number().int().min(1_000_000).max(268_000_000).default(50_000_000),
+  /** Where photos are stored and served from. */
+  ...storageEnv,
+}).superRefine(checkStorageEnv);
 
 export type ApiConfig = z.infer<typeof schema>;
 export const apiConfigSchema = schema;

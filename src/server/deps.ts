@@ -4,6 +4,8 @@ import { createAccessTokenVerifier, createAuthClient } from "../core/integration
 import { createInventoryClient } from "../core/integrations/inventory";
 import { createSessionGuard } from "../core/domain/auth/sessions";
 import { createAvailabilityReader } from "../core/domain/catalog/availability";
+import type { ObjectStorage } from "../core/storage";
+import type { PhotoLimits } from "../core/domain/photos/images";
 import type { ApiDeps } from "./trpc/context";
 
 export interface ApiDepsOptions {
@@ -14,6 +16,8 @@ export interface ApiDepsOptions {
   auth: { url: string; serviceToken: string; issuer: string; audience: string; timeoutMs?: number; revocationRefreshMs: number };
   inventory: { url: string; serviceToken: string; timeoutMs?: number };
   availabilityCacheMs: number;
+  storage: ObjectStorage;
+  photoLimits: PhotoLimits;
   now?: () => Date;
 }
 
@@ -48,5 +52,7 @@ export function createApiDeps(options: ApiDepsOptions): ApiDeps {
     inventory,
     sessions: createSessionGuard({ db, logger, auth, verify, revocationRefreshMs: options.auth.revocationRefreshMs }),
     availability: createAvailabilityReader({ inventory, logger, ttlMs: options.availabilityCacheMs }),
+    storage: options.storage,
+    photoLimits: options.photoLimits,
   };
 }

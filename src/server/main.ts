@@ -5,6 +5,7 @@ import { createMetricsRegistry } from "~/lib/metrics";
 import { loadApiConfig, type ApiConfig } from "./config";
 import { createApiDeps } from "./deps";
 import { createApiServer } from "./http/server";
+import { storageFromConfig } from "~/core/storage";
 
 function loadConfigOrExit(): ApiConfig {
   try {
@@ -36,6 +37,8 @@ const deps = createApiDeps({
   },
   inventory: { url: config.INVENTORY_SERVICE_URL, serviceToken: config.INVENTORY_SERVICE_TOKEN, timeoutMs: config.INVENTORY_TIMEOUT_MS },
   availabilityCacheMs: config.AVAILABILITY_CACHE_MS,
+  storage: storageFromConfig(config),
+  photoLimits: { maxBytes: config.PHOTO_MAX_BYTES, maxPixels: config.PHOTO_MAX_PIXELS },
 });
 
 const api = createApiServer({

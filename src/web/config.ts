@@ -8,6 +8,8 @@ const schema = z.object({
   SHOP_CURRENCY: z.string().length(3).toUpperCase().default("EUR"),
   /** Locale for prices and dates. */
   SHOP_LOCALE: z.string().min(2).max(35).default("en-US"),
+  /** Largest photo the upload route forwards to the API (keep equal to the API's PHOTO_MAX_BYTES). */
+  PHOTO_MAX_BYTES: z.coerce.number().int().min(100_000).max(100_000_000).default(20_000_000),
 });
 
 export type WebConfig = z.infer<typeof schema>;

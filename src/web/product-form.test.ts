@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseProductForm } from "./product-form";
+import { parsePhotoFields, parseProductForm } from "./product-form";
 
 const base = { title: "Mug", description: "", price: "12.50", currency: "EUR", category: "", images: "", sku: "", initialStock: "" };
 
@@ -17,5 +17,23 @@ describe("parseProductForm", () => {
     expect(bad.ok ? null : bad.state.fieldErrors).toEqual({ price: ["Enter a price such as 12.50."] });
     const precise = parseProductForm({ ...base, price: "1.5", currency: "JPY" });
     expect(precise.ok ? null : precise.state.fieldErrors?.price).toEqual(["JPY prices have at most 0 decimal places."]);
+  });
+});
+
+describe("parsePhotoFields", () => {
+  const form = (entries: [string, string][]) => {
+    const data = new FormData();
+    for (const [k, v] of entries) data.append(k, v);
+    return data;
+  };
+
+  it("lists the photos in the form's order with trimmed alt texts, minus those ticked for removal", () => {
+    const data = form([["photosInForm", "1"], ["photoId", "b"], ["photoAlt", " Front "], ["photoId", "a"], ["photoAlt", "Side"], ["photoId", "c"], ["photoAlt", ""], ["photoRemove", "a"]]);
+    expect(parsePhotoFields(data)).toEqual([{ id: "b", alt: "Front" }, { id: "c", alt: "" }]);
+  });
+
+  it("is empty when the form has the picker and no photos (all removed), and undefined without the picker", () => {
+    expect(parsePhotoFields(form([["photosInForm", "1"]]))).toEqual([]);
+    expect(parsePhotoFields(form([["photoId", "a"]]))).toBeUndefined();
   });
 });

@@ -1,11 +1,16 @@
 import { minorUnitDigits, parseMajor } from "~/core/money";
 import type { FormState } from "./forms";
+import { MAX_PHOTOS_PER_PRODUCT } from "~/core/domain/photos/urls";
 
 export const PRODUCT_FIELDS = ["title", "description", "price", "currency", "category", "images", "sku", "initialStock"] as const;
 
 /** API input paths -> form field names, for field-level errors. */
 export const PRODUCT_FIELD_NAMES: Record<string, string> = { priceMinor: "price", categorySlug: "category", initialStock: "initialStock" };
 for (let i = 0; i < 20; i++) PRODUCT_FIELD_NAMES[`images.${i}`] = "images";
+for (let i = 0; i < MAX_PHOTOS_PER_PRODUCT; i++) {
+  PRODUCT_FIELD_NAMES[`photos.${i}.id`] = "photos";
+  PRODUCT_FIELD_NAMES[`photos.${i}.alt`] = "photos";
+}
 
 export interface ParsedProductForm {
   title: string;
@@ -49,4 +54,19 @@ export function parseProductForm(values: Record<(typeof PRODUCT_FIELDS)[number],
         .filter(Boolean),
     },
   };
+}
+
+/**
+ * The photo picker's fields (photo-picker.tsx): photoId and photoAlt in display order, minus the
+ * ids ticked "Remove" (the no-JavaScript way). Undefined when the form has no picker, so a save
+ * from elsewhere never drops the photos.
+ */
+export function parsePhotoFields(formData: FormData): { id: string; alt: string }[] | undefined {
+  if (formData.get("photosInForm") !== "1") return undefined;
+  const text = (name: string) => formData.getAll(name).map((v) => (typeof v === "string" ? v : ""));
+  const alts = text("photoAlt");
+  const removed = new Set(text("photoRemove"));
+  return text("photoId")
+    .map((id, i) => ({ id, alt: (alts[i] ?? "").trim() }))
+    .filter((photo) => !removed.has(photo.id));
 }

@@ -9,6 +9,12 @@ import { createApiServer, type ApiServer } from "~/server/http/server";
 import { createContextInner, type ApiDeps, type AuthUser } from "~/server/trpc/context";
 import { createCaller } from "~/server/trpc/root";
 import { createMetricsRegistry } from "~/lib/metrics";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { ObjectStorage } from "~/core/storage";
+import { createFsStorage } from "~/core/storage/fs-storage";
+import type { PhotoLimits } from "~/core/domain/photos/images";
 import { createTestDatabase, type TestDatabase } from "./db.ts";
 import { CALL_TIMEOUT_MS } from "./wait.ts";
 
@@ -48,9 +54,15 @@ export interface TestApiOptions {
   clientUrl?: (directUrl: string) => string;
   /** The clock the reference inventory's reservations are made and expire by. */
   inventoryNow?: () => Date;
+  /** Photo storage; default a filesystem one in a temporary directory removed by close(). */
+  storage?: ObjectStorage;
+  photoLimits?: Partial<PhotoLimits>;
   /** Where the API's read paths connect (deps.readDb; a replica), given the database's direct URL; the primary when absent. */
   readUrl?: (directUrl: string) => string;
 }
+
+/** The API's defaults (src/server/config.ts). */
+export const TEST_PHOTO_LIMITS: PhotoLimits = { maxBytes: 20_000_000, maxPixels: 50_000_000 };
 
 export async function startTestApi(options: TestApiOptions = {}): Promise<TestApi> {
   const database = await createTestDatabase({
@@ -62,6 +74,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     startAuthService({ databaseUrl: database.url, port: 0, serviceToken: TEST_SERVICE_TOKEN, logger: quiet }),
     startInventoryService({ databaseUrl: database.url, port: 0, serviceToken: TEST_SERVICE_TOKEN, logger: quiet, poolSize: options.inventoryPoolSize ?? 4, now: options.inventoryNow }),
   ]);
+  const storageDir = options.storage ? null : await mkdtemp(path.join(os.tmpdir(), "lavka-test-storage-"));
   const readDb = options.readUrl ? createDb(options.readUrl(database.url), { maxConnections: options.maxConnections ?? 5, busyTimeoutMs: CALL_TIMEOUT_MS }) : undefined;
   const deps = createApiDeps({
     db: database.db,
@@ -77,6 +90,8 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
     },
     inventory: { url: inventoryService.url, serviceToken: TEST_SERVICE_TOKEN, timeoutMs: options.serviceTimeoutMs ?? CALL_TIMEOUT_MS },
     availabilityCacheMs: options.availabilityCacheMs ?? 0,
+    storage: options.storage ?? createFsStorage(storageDir!),
+    photoLimits: { ...TEST_PHOTO_LIMITS, ...options.photoLimits },
   });
   let server: ApiServer | null = null;
   return {
@@ -97,6 +112,7 @@ export async function startTestApi(options: TestApiOptions = {}): Promise<TestAp
       if (server) await server.shutdown(graceMs);
       await Promise.allSettled([authService.close(), inventoryService.close(), readDb?.$disconnect()]);
       await database.drop();
+      if (storageDir) await rm(storageDir, { recursive: true, force: true });
     },
   };
 }

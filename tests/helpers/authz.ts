@@ -125,6 +125,24 @@ export const OWNER_SELLER: Expectation = { ...SELLER_ONLY, otherSeller: "NOT_FOU
 /** A resource of `buyer`: other signed-in users get NOT_FOUND. */
 export const OWNER_BUYER: Expectation = expectAll("NOT_FOUND", { anonymous: "UNAUTHORIZED", buyer: "allowed" });
 
+const HTTP_CODES: Record<number, TRPCError["code"]> = { 400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE" };
+
+/**
+ * For a row that calls a plain HTTP endpoint (POST /photos): a 2xx is "allowed", any other status
+ * fails the cell with the tRPC code of the same meaning, so HTTP rows read like the others.
+ */
+export function httpOutcome(answer: { status: number }): void {
+  if (answer.status >= 200 && answer.status < 300) return;
+  const code = HTTP_CODES[answer.status];
+  if (!code) throw new Error(`HTTP ${answer.status}`);
+  throw new TRPCError({ code, message: `HTTP ${answer.status}` });
+}
+
+/** The bearer token an actor sends over HTTP (none for anonymous). */
+export function tokenOf(world: AuthzWorld, actor: Actor): string | undefined {
+  return actor === "anonymous" ? undefined : world.users[actor].accessToken;
+}
+
 /** Runs one cell and names its outcome. Errors other than TRPCError are rethrown (they are bugs). */
 export async function outcomeOf(promise: Promise<unknown>): Promise<Outcome> {
   try {

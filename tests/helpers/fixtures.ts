@@ -81,6 +81,17 @@ export async function createProduct(db: Db, sellerId: string, overrides: Product
   return minorNumbers(product);
 }
 
+/**
+ * A ProductPhoto row of a shop, staged (no product) unless `productId` is given. Its digest is
+ * random and no files are stored: enough for attaching and removing, not for serving.
+ */
+export async function createPhotoRow(db: Db, sellerId: string, productId: string | null = null) {
+  return db.productPhoto.create({
+    data: { sellerId, productId, digest: randomUUID().replaceAll("-", "").padEnd(64, "0"), sourceFormat: "png", width: 200, height: 150, widths: [160, 200] },
+    select: { id: true, digest: true },
+  });
+}
+
 /** Sets on-hand stock for a SKU in the (reference) inventory service. */
 export async function stockProduct(deps: Pick<ApiDeps, "inventory">, sku: string, onHand: number): Promise<void> {
   await deps.inventory.setStock(sku, onHand);

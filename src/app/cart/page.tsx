@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { IMAGE_SIZES, ProductImage } from "~/web/components/product-image";
 import Link from "next/link";
 import { api } from "~/web/trpc/server";
 import { AvailabilityBadge } from "~/web/components/availability";
@@ -34,7 +35,7 @@ export default async function CartPage() {
           <ul className="cart-lines" aria-label="Items in your cart">
             {cart.lines.map((line) => (
               <li key={line.productId} className="cart-line">
-                <img src={line.image ?? "/placeholder.svg"} alt="" width={80} height={64} />
+                <ProductImage product={{ photos: line.photo ? [line.photo] : [], images: line.image ? [line.image] : [] }} sizes={IMAGE_SIZES.thumb} alt="" />
                 <div>
                   <Link href={`/products/${line.productId}`}>
                     <strong>{line.title}</strong>

@@ -4,7 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { api } from "~/web/trpc/server";
 import { errorToFormState, textFields, type FormState } from "~/web/forms";
-import { PRODUCT_FIELD_NAMES, PRODUCT_FIELDS, parseProductForm } from "~/web/product-form";
+import { PRODUCT_FIELD_NAMES, PRODUCT_FIELDS, parsePhotoFields, parseProductForm } from "~/web/product-form";
 import { assertSameOrigin } from "~/web/session";
 
 export async function markShippedAction(_prev: FormState, formData: FormData): Promise<FormState> {
@@ -34,6 +34,7 @@ export async function createProductAction(_prev: FormState, formData: FormData):
     await assertSameOrigin();
     product = await (await api()).seller.products.create.mutate({
       ...parsed.value,
+      photos: parsePhotoFields(formData),
       sku: values.sku || undefined,
       initialStock,
       publish: formData.get("publish") === "on",
@@ -51,7 +52,7 @@ export async function updateProductAction(_prev: FormState, formData: FormData):
   if (!parsed.ok) return parsed.state;
   try {
     await assertSameOrigin();
-    await (await api()).seller.products.update.mutate({ id: values.id, ...parsed.value });
+    await (await api()).seller.products.update.mutate({ id: values.id, ...parsed.value, photos: parsePhotoFields(formData) });
   } catch (error) {
     return errorToFormState(error, values, PRODUCT_FIELD_NAMES);
   }

@@ -79,6 +79,12 @@ export const jobCatalog: JobCatalogEntry[] = [
     description: "Cancels orders left unpaid past the payment time limit and releases the stock they held (the worker also does this by itself).",
     params: [],
   },
+  {
+    name: "sweep-photos",
+    title: "Clear out unused photos",
+    description: "Deletes photos that were uploaded but never saved with a product, and stored files no photo uses.",
+    params: [{ name: "staged-older-than-hours", label: "Unsaved for more than (hours)", kind: "count", description: "1 to 8760 hours; 24 when left empty.", required: false }],
+  },
 ];
 
 export function findCatalogJob(name: string): JobCatalogEntry | undefined {

@@ -1,6 +1,7 @@
 import { aggregateSalesJob, backfillSalesJob } from "./aggregate-sales";
 import { customerStatsJob, forecastJob, salesReportJob, weeklySalesReportsJob } from "./analytics-jobs";
 import { expireOrdersJob, pruneOutboxJob } from "./pipeline-jobs";
+import { sweepPhotosJob } from "./photo-jobs";
 import type { JobDefinition } from "./types";
 
 /** Every job the processor can run, by name: `processor job <name>`, cron mode and the operations page. */
@@ -13,6 +14,7 @@ export const jobs: JobDefinition[] = [
   forecastJob,
   pruneOutboxJob,
   expireOrdersJob,
+  sweepPhotosJob,
 ];
 
 export function findJob(name: string): JobDefinition | undefined {

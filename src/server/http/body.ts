@@ -56,8 +56,8 @@ export const DISCARD_MAX_MS = 30_000;
  * goes out at once, with Connection: close, and the connection is closed only when the rest of the
  * body has been read and dropped, or after DISCARD_MAX_BYTES / DISCARD_MAX_MS of it.
  */
-export function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse, error: BodyTooLargeError): void {
-  const text = JSON.stringify({ error: error.message });
+export function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse, error: BodyTooLargeError, body: object = { error: error.message }): void {
+  const text = JSON.stringify(body);
   res.writeHead(413, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), connection: "close" });
   res.write(text);
   if (req.complete) return void res.end();

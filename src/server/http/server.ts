@@ -7,6 +7,7 @@ import { bearerToken } from "../../core/domain/auth/sessions";
 import { applyCarrierUpdate } from "../../core/domain/delivery/tracking";
 import { BodyIncompleteError, BodyTooLargeError, readBody, refuseTooLarge } from "./body";
 import { CARRIER_WEBHOOK_PATH, handleCarrierWebhook, type CarrierWebhookOptions } from "./carrier-webhook";
+import { handlePhotos } from "./photos";
 import { createAuthRateLimiter, DEFAULT_AUTH_RATE_LIMITS, type AuthRateLimitOptions } from "./rate-limit";
 import { createContextInner, type ApiDeps, type AuthUser } from "../trpc/context";
 import { toTRPCError } from "../trpc/middleware/errors";
@@ -81,7 +82,8 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     const url = req.url ?? "/";
     if (shuttingDown) res.setHeader("connection", "close");
     res.on("finish", () => {
-      const route = url.startsWith("/trpc/") ? `/trpc/${url.slice(6).split(/[?]/)[0]}` : url.split("?")[0]!;
+      // One label per route, not per photo: served photos' paths are all different.
+      const route = url.startsWith("/trpc/") ? `/trpc/${url.slice(6).split(/[?]/)[0]}` : url.startsWith("/photos/") ? "/photos/:file" : url.split("?")[0]!;
       duration.observe(
         { route: route.length > 120 ? route.slice(0, 120) : route, method: req.method ?? "GET", status: String(res.statusCode) },
         Number(process.hrtime.bigint() - started) / 1e9,
@@ -111,6 +113,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
           return trpc(Object.assign(req, { body: body.toString("utf8") }), res);
         }
         if (url.split("?")[0] === CARRIER_WEBHOOK_PATH) return handleCarrierWebhook(req, res, carrierWebhook);
+        if (await handlePhotos(req, res, { deps, authenticate, logger: deps.logger })) return;
         sendJson(res, 404, { error: "not found", hint: "tRPC procedures are served under /trpc/<procedure>" });
       })
       .catch((error: unknown) => {

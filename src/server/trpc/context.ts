@@ -6,6 +6,8 @@ import type { SessionGuard } from "~/core/domain/auth/sessions";
 import type { AvailabilityReader } from "~/core/domain/catalog/availability";
 import type { OperationsInfo } from "~/core/domain/admin/operations";
 import type { AuthUser } from "~/core/domain/actor";
+import type { ObjectStorage } from "~/core/storage";
+import type { PhotoLimits } from "~/core/domain/photos/images";
 
 export type { AuthUser, Role } from "~/core/domain/actor";
 
@@ -30,6 +32,10 @@ export interface ApiDeps {
   inventory: InventoryClient;
   /** Briefly cached reads of availability from the inventory service. */
   availability: AvailabilityReader;
+  /** Photos' files (filesystem or S3): written on upload, served on GET /photos/..., deleted with their photos. */
+  storage: ObjectStorage;
+  /** Largest upload and largest pixel count a photo may have. */
+  photoLimits: PhotoLimits;
   /** Effective config and extra health-probe targets for admin.health / admin.config (main.ts sets it). */
   operations?: OperationsInfo;
 }

@@ -44,6 +44,12 @@ export function ActionForm({
   );
 }
 
+/** The problems the form's last submission reported for these fields (for controls other than Field). */
+export function useFieldErrors(names: string[]): string[] {
+  const state = use(FormStateContext);
+  return names.flatMap((key) => state.fieldErrors?.[key] ?? []);
+}
+
 type FieldProps = {
   name: string;
   label: string;

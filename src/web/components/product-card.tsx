@@ -1,5 +1,7 @@
 import Link from "next/link";
+import type { PhotoView } from "~/core/domain/photos/urls";
 import { money } from "../format";
+import { IMAGE_SIZES, ProductImage } from "./product-image";
 
 interface CardProduct {
   id: string;
@@ -7,16 +9,17 @@ interface CardProduct {
   priceMinor: number;
   currency: string;
   images: string[];
+  photos: PhotoView[];
   seller: { shopName: string };
   category?: { name: string } | null;
 }
 
 /** One product in a grid; the whole card is the link (the title's ::after covers it). */
-export function ProductCard({ product, eager = false }: { product: CardProduct; eager?: boolean }) {
+export function ProductCard({ product, eager = false, priority = false }: { product: CardProduct; eager?: boolean; priority?: boolean }) {
   return (
     <article className="card">
-      {/* Plain img: seller images are arbitrary external URLs the optimizer would need allow-listed. */}
-      <img src={product.images[0] ?? "/placeholder.svg"} alt="" loading={eager ? "eager" : "lazy"} width={400} height={300} />
+      {/* Decorative: the title next to it names the product. */}
+      <ProductImage product={product} sizes={IMAGE_SIZES.card} alt="" eager={eager} priority={priority} />
       <div className="body">
         <Link className="title" href={`/products/${product.id}`}>
           {product.title}
@@ -29,12 +32,13 @@ export function ProductCard({ product, eager = false }: { product: CardProduct; 
   );
 }
 
+/** The first card's image is the page's largest paint (LCP): fetched first; the first row loads with the page. */
 export function ProductGrid({ products, label, eagerCount = 4 }: { products: CardProduct[]; label: string; eagerCount?: number }) {
   return (
     <ul className="grid" aria-label={label}>
       {products.map((product, i) => (
         <li key={product.id}>
-          <ProductCard product={product} eager={i < eagerCount} />
+          <ProductCard product={product} eager={i < eagerCount} priority={i === 0} />
         </li>
       ))}
     </ul>

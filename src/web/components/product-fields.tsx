@@ -1,4 +1,6 @@
+import { MAX_PHOTOS_PER_PRODUCT, type PhotoView } from "~/core/domain/photos/urls";
 import { Field } from "./form";
+import { PhotoPicker } from "./photo-picker";
 
 interface Category {
   slug: string;
@@ -11,10 +13,15 @@ export function ProductFields({
   categories,
   initial,
   isNew,
+  photos = [],
+  photoMaxBytes,
 }: {
   categories: Category[];
   initial?: { title: string; description: string; price: string; currency: string; category: string; images: string };
   isNew: boolean;
+  /** The product's saved photos, in order. */
+  photos?: PhotoView[];
+  photoMaxBytes: number;
 }) {
   return (
     <>
@@ -37,7 +44,12 @@ export function ProductFields({
           options={[{ value: "", label: "No category" }, ...categories.map((c) => ({ value: c.slug, label: `${c.depth > 0 ? "— " : ""}${c.name}` }))]}
         />
       </div>
-      <Field name="images" label="Image URLs" type="textarea" rows={3} defaultValue={initial?.images} hint="One https:// URL per line; the first is the main image." />
+      <PhotoPicker initial={photos} maxBytes={photoMaxBytes} maxCount={MAX_PHOTOS_PER_PRODUCT} />
+      {/* The older way, kept for images already hosted elsewhere; shown only where there is no photo. */}
+      <details className="linked-images" open={Boolean(initial?.images)}>
+        <summary>Images hosted on another website</summary>
+        <Field name="images" label="Image addresses" type="textarea" rows={3} defaultValue={initial?.images} hint="One https:// address per line. Shown only while the product has no uploaded photos." />
+      </details>
       {isNew ? (
         <>
           <div className="form-row">

@@ -8,6 +8,8 @@ import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { addToCartAction } from "../../cart/actions";
 import { money } from "~/web/format";
 import { isNotFound } from "~/web/forms";
+import { IMAGE_SIZES, Photo, ProductImage } from "~/web/components/product-image";
+import { photoSrc } from "~/core/domain/photos/urls";
 
 export const dynamic = "force-dynamic";
 
@@ -34,7 +36,6 @@ export async function generateMetadata({ params }: Props): Promise<Metadata> {
 export default async function ProductPage({ params }: Props) {
   const product = await loadProduct((await params).id);
   if (!product) notFound();
-  const images = product.images.length > 0 ? product.images : ["/placeholder.svg"];
   return (
     <main id="main">
       <nav className="breadcrumbs" aria-label="Breadcrumb">
@@ -52,11 +53,21 @@ export default async function ProductPage({ params }: Props) {
       </nav>
       <article className="product">
         <div className="gallery">
-          {/* The first image is the page's largest paint: load it eagerly with high priority. */}
-          <img className="main-image" src={images[0]} alt={product.title} fetchPriority="high" width={800} height={600} />
-          {images.length > 1 ? (
+          {/* The first image is the page's largest paint: loaded eagerly with high priority. */}
+          <ProductImage className="main-image" product={product} sizes={IMAGE_SIZES.main} alt={product.photos[0]?.alt || product.title} priority />
+          {product.photos.length > 1 ? (
+            <ul aria-label="More photos">
+              {product.photos.slice(1).map((photo, i) => (
+                <li key={photo.id}>
+                  <a href={photoSrc(photo, 1280)}>
+                    <Photo photo={photo} sizes={IMAGE_SIZES.thumb} alt={photo.alt || `${product.title}, photo ${i + 2}`} />
+                  </a>
+                </li>
+              ))}
+            </ul>
+          ) : product.photos.length === 0 && product.images.length > 1 ? (
             <ul aria-label="More images">
-              {images.slice(1).map((src, i) => (
+              {product.images.slice(1).map((src, i) => (
                 <li key={src}>
                   <a href={src}>
                     <img src={src} alt={`${product.title}, image ${i + 2}`} loading="lazy" width={80} height={64} />

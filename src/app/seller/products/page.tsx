@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { IMAGE_SIZES, ProductImage } from "~/web/components/product-image";
 import Link from "next/link";
 import { api } from "~/web/trpc/server";
 import { categoryTree } from "~/web/catalog-query";
@@ -92,12 +93,17 @@ export default async function SellerProductsPage({ searchParams }: { searchParam
               {page.items.map((p) => (
                 <tr key={p.id}>
                   <td>
-                    <Link href={`/seller/products/${p.id}`}>
-                      <strong>{p.title}</strong>
-                    </Link>
-                    <div className="small muted">
-                      {p.sku}
-                      {p.category ? ` · ${p.category.name}` : ""}
+                    <div className="product-cell">
+                      <ProductImage className="thumb" product={p} sizes={IMAGE_SIZES.thumb} alt="" />
+                      <div>
+                        <Link href={`/seller/products/${p.id}`}>
+                          <strong>{p.title}</strong>
+                        </Link>
+                        <div className="small muted">
+                          {p.sku}
+                          {p.category ? ` · ${p.category.name}` : ""}
+                        </div>
+                      </div>
                     </div>
                   </td>
                   <td>

@@ -3,6 +3,8 @@ import { DomainError } from "~/core/errors";
 import type { Db, Prisma } from "~/lib/db";
 import { minorNumber, MONEY_LIMITS } from "~/core/money";
 import type { Availability, AvailabilityReader } from "~/core/domain/catalog/availability";
+import { productPhotosSelect } from "~/core/domain/photos/photos";
+import type { PhotoView } from "~/core/domain/photos/urls";
 import { moneyProblems, quantityProblem, type PricedLine } from "./limits";
 
 /**
@@ -26,6 +28,7 @@ export const cartLineSelect = {
       sku: true,
       title: true,
       images: true,
+      photos: { ...productPhotosSelect, take: 1 },
       priceMinor: true,
       currency: true,
       status: true,
@@ -45,6 +48,8 @@ export interface CartLineView {
   productId: string;
   sku: string;
   title: string;
+  /** The main photo, else the first linked image URL, else neither. */
+  photo: PhotoView | null;
   image: string | null;
   seller: { id: string; shopName: string };
   quantity: number;
@@ -85,6 +90,7 @@ export async function viewCart(deps: CartDeps, userId: string): Promise<CartView
       productId: p.id,
       sku: p.sku,
       title: p.title,
+      photo: p.photos[0] ?? null,
       image: p.images[0] ?? null,
       seller: p.seller,
       quantity: row.quantity,

@@ -4,6 +4,7 @@ import { encodeCursor, readCursor, toPage, type Page } from "~/core/pagination";
 import { Prisma, type Db } from "~/lib/db";
 import { minorNumber, minorNumbers, type MinorNumbers } from "~/core/money";
 import type { Availability, AvailabilityReader } from "./availability";
+import { productPhotosSelect } from "~/core/domain/photos/photos";
 
 export const productSummarySelect = {
   id: true,
@@ -11,6 +12,8 @@ export const productSummarySelect = {
   priceMinor: true,
   currency: true,
   images: true,
+  /** The main photo only (a list of at most one). */
+  photos: { ...productPhotosSelect, take: 1 },
   createdAt: true,
   seller: { select: { id: true, shopName: true } },
   category: { select: { id: true, slug: true, name: true } },
@@ -18,6 +21,7 @@ export const productSummarySelect = {
 
 export const productDetailSelect = {
   ...productSummarySelect,
+  photos: productPhotosSelect,
   sku: true,
   description: true,
   status: true,
@@ -259,6 +263,12 @@ export async function loadInOrder<S extends Prisma.ProductSelect & { id: true }>
  * seller and category relations with a query each, and those round trips were most of a
  * catalog page's time under load (docs/benchmarks.md).
  */
+/** The product's photos in order as productPhotosSelect gives them, as JSON; `limit` 1 for the main photo only. */
+function photosJson(limit: number | null): Prisma.Sql {
+  return Prisma.sql`coalesce((SELECT json_agg(json_build_object('id', ph.id, 'alt', ph.alt, 'digest', ph.digest, 'width', ph.width, 'height', ph.height, 'widths', ph.widths) ORDER BY ph.position, ph.id)
+    FROM (SELECT * FROM "ProductPhoto" WHERE "productId" = p.id ORDER BY position, id LIMIT ${limit}) ph), '[]'::json)`;
+}
+
 const summaryColumns = Prisma.sql`p.id::text AS id, p.title, p."priceMinor", p.currency, coalesce(to_json(p.images), '[]'::json) AS images, p."createdAt",
   json_build_object('id', s.id, 'shopName', s."shopName") AS seller,
   CASE WHEN c.id IS NULL THEN NULL ELSE json_build_object('id', c.id, 'slug', c.slug, 'name', c.name) END AS category`;
@@ -266,7 +276,7 @@ const summaryFrom = Prisma.sql`"Product" p JOIN "Seller" s ON s.id = p."sellerId
 
 async function loadSummaries(db: Db, ids: string[]): Promise<ProductSummary[]> {
   if (ids.length === 0) return [];
-  const rows = await db.$queryRaw<ProductSummaryRow[]>`SELECT ${summaryColumns} FROM ${summaryFrom} WHERE p.id = ANY(${ids}::uuid[])`;
+  const rows = await db.$queryRaw<ProductSummaryRow[]>`SELECT ${summaryColumns}, ${photosJson(1)} AS photos FROM ${summaryFrom} WHERE p.id = ANY(${ids}::uuid[])`;
   const byId = new Map(rows.map((r) => [r.id, minorNumbers(r)]));
   return ids.flatMap((id) => {
     const row = byId.get(id);
@@ -295,7 +305,7 @@ export type ProductWithAvailability = ProductDetail & { availability: Availabili
 export async function getProduct(deps: { db: Db; availability: AvailabilityReader }, id: string): Promise<ProductWithAvailability> {
   // productDetailSelect's fields in one statement (Prisma would send three: row, seller, category).
   const [row] = await deps.db.$queryRaw<ProductDetailRow[]>`
-    SELECT ${summaryColumns}, p.sku, p.description, p.status::text AS status, p."publishedAt"
+    SELECT ${summaryColumns}, ${photosJson(null)} AS photos, p.sku, p.description, p.status::text AS status, p."publishedAt"
     FROM ${summaryFrom} WHERE p.id = ${id}::uuid AND p.status = 'active'`;
   if (!row) throw new DomainError("not_found", `No product with id ${id}`);
   const product = minorNumbers(row);

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { DomainError } from "~/core/errors";
 import type { Db, Prisma } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
+import type { ObjectStorage } from "~/core/storage";
 import { minorNumbers, unitPriceProblem, type MinorNumbers } from "~/core/money";
 import { toDomainError } from "~/core/integrations/errors";
 import type { InventoryClient, StockLevel } from "~/core/integrations/inventory";
@@ -11,6 +12,7 @@ import type { Page } from "~/core/pagination";
 import { getSetting } from "~/core/domain/settings/settings";
 import { requireOwnSellerId } from "~/core/domain/actor";
 import type { AuthUser } from "~/core/domain/actor";
+import { productPhotosSelect, releaseFiles, setProductPhotos, type PhotoChoice } from "~/core/domain/photos/photos";
 
 /**
  * A seller's own products. Ownership rule, used everywhere: a product that is not in the
@@ -22,6 +24,8 @@ export interface SellerDeps {
   logger: Logger;
   inventory: InventoryClient;
   availability: AvailabilityReader;
+  /** Where photos' files are: a save that drops photos deletes their files. */
+  storage: ObjectStorage;
 }
 
 export const sellerProductSelect = {
@@ -32,6 +36,7 @@ export const sellerProductSelect = {
   priceMinor: true,
   currency: true,
   images: true,
+  photos: productPhotosSelect,
   status: true,
   publishedAt: true,
   createdAt: true,
@@ -76,6 +81,8 @@ export interface CreateProductInput {
   currency?: string;
   categorySlug?: string | null;
   images?: string[];
+  /** Uploaded photos (staged, uploadPhoto) in the order shown; the first is the main one. */
+  photos?: PhotoChoice[];
   /** Generated (LV-XXXXXXXXXX) when omitted. */
   sku?: string;
   /** Units on hand to start with; default 0. */
@@ -103,20 +110,24 @@ export async function createProduct(deps: SellerDeps, user: AuthUser, input: Cre
   await inventoryCall(deps.inventory.setStock(sku, input.initialStock ?? 0));
   try {
     const now = new Date();
-    const created = await deps.db.product.create({
-      data: {
-        sellerId,
-        sku,
-        title: input.title,
-        description: input.description ?? "",
-        priceMinor: input.priceMinor,
-        currency,
-        images: input.images ?? [],
-        categoryId: category ?? null,
-        status: input.publish ? "active" : "draft",
-        publishedAt: input.publish ? now : null,
-      },
-      select: sellerProductSelect,
+    const created = await deps.db.$transaction(async (tx) => {
+      const product = await tx.product.create({
+        data: {
+          sellerId,
+          sku,
+          title: input.title,
+          description: input.description ?? "",
+          priceMinor: input.priceMinor,
+          currency,
+          images: input.images ?? [],
+          categoryId: category ?? null,
+          status: input.publish ? "active" : "draft",
+          publishedAt: input.publish ? now : null,
+        },
+        select: { id: true },
+      });
+      if (input.photos?.length) await setProductPhotos(tx, sellerId, product.id, input.photos);
+      return tx.product.findUniqueOrThrow({ where: { id: product.id }, select: sellerProductSelect });
     });
     return minorNumbers(created);
   } catch (err) {
@@ -140,9 +151,11 @@ export interface UpdateProductInput {
   currency?: string;
   categorySlug?: string | null;
   images?: string[];
+  /** The product's photos from now on, in order: listed staged uploads are added, unlisted photos deleted. */
+  photos?: PhotoChoice[];
 }
 
-/** Edits catalog fields; placed orders keep their price snapshots. */
+/** Edits catalog fields and photos; placed orders keep their price snapshots. */
 export async function updateProduct(deps: SellerDeps, user: AuthUser, input: UpdateProductInput): Promise<SellerProduct> {
   const sellerId = await requireOwnSellerId(deps.db, user);
   const current = await ownProduct(deps.db, sellerId, input.id);
@@ -150,13 +163,19 @@ export async function updateProduct(deps: SellerDeps, user: AuthUser, input: Upd
     throw new DomainError("invalid", "This product is archived; publish it again before editing.");
   }
   if (input.priceMinor !== undefined || input.currency !== undefined) checkPrice(input.priceMinor ?? current.priceMinor, input.currency ?? current.currency);
-  const { id, categorySlug, ...fields } = input;
+  const { id, categorySlug, photos, ...fields } = input;
   const category = await categoryId(deps.db, categorySlug);
-  const updated = await deps.db.product.update({
-    where: { id },
-    data: { ...fields, ...(category !== undefined ? { categoryId: category } : {}) },
-    select: sellerProductSelect,
+  const { updated, released } = await deps.db.$transaction(async (tx) => {
+    const dropped = photos ? await setProductPhotos(tx, sellerId, id, photos) : [];
+    const row = await tx.product.update({
+      where: { id },
+      data: { ...fields, ...(category !== undefined ? { categoryId: category } : {}) },
+      select: sellerProductSelect,
+    });
+    return { updated: row, released: dropped };
   });
+  // After the commit: the rows that pointed at these files are gone for good.
+  await releaseFiles(deps, released);
   return minorNumbers(updated);
 }
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { cursorText, multiLineText, searchText, singleLineText } from "~/core/text";
 import { productImageUrl } from "~/core/domain/catalog/image-urls";
 import { productSorts } from "~/core/domain/catalog/products";
+import { MAX_PHOTOS_PER_PRODUCT, PHOTO_ALT_MAX } from "~/core/domain/photos/urls";
 import {
   archiveProduct,
   createProduct,
@@ -20,6 +21,8 @@ const description = multiLineText({ max: 10_000, trim: false });
 const priceMinor = z.number().int();
 const currency = z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code");
 const images = z.array(productImageUrl).max(20);
+/** Uploaded photos (POST /photos) in display order, each with its alternative text. */
+const photos = z.array(z.strictObject({ id: z.uuid(), alt: singleLineText({ max: PHOTO_ALT_MAX }) })).max(MAX_PHOTOS_PER_PRODUCT);
 const categorySlug = singleLineText({ min: 1, max: 100 });
 const sku = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "must be 1-64 of A-Z a-z 0-9 . _ -");
 const units = z.number().int().min(0).max(1_000_000);
@@ -35,6 +38,7 @@ export const productsRouter = router({
         currency: currency.optional(),
         categorySlug: categorySlug.nullish(),
         images: images.optional(),
+        photos: photos.optional(),
         sku: sku.optional(),
         initialStock: units.optional(),
         publish: z.boolean().optional(),
@@ -52,6 +56,7 @@ export const productsRouter = router({
           currency: currency.optional(),
           categorySlug: categorySlug.nullish(),
           images: images.optional(),
+          photos: photos.optional(),
         })
         .refine((v) => Object.keys(v).length > 1, { message: "name at least one field to change", path: ["id"] }),
     )

@@ -10,6 +10,7 @@ import { isNotFound } from "~/web/forms";
 import { formatMinor } from "~/core/money";
 import { SellerNav } from "~/web/seller-nav";
 import { requireViewer } from "~/web/viewer";
+import { webConfig } from "~/web/config";
 import { productStatusAction, setStockAction, updateProductAction } from "../../actions";
 
 export const metadata: Metadata = { title: "Edit product" };
@@ -54,6 +55,8 @@ export default async function EditProductPage({ params, searchParams }: Props) {
           <ProductFields
             categories={categories}
             isNew={false}
+            photos={product.photos}
+            photoMaxBytes={webConfig().PHOTO_MAX_BYTES}
             initial={{
               title: product.title,
               description: product.description,

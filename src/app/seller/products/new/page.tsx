@@ -6,6 +6,7 @@ import { ActionForm, SubmitButton } from "~/web/components/form";
 import { ProductFields } from "~/web/components/product-fields";
 import { SellerNav } from "~/web/seller-nav";
 import { requireViewer } from "~/web/viewer";
+import { webConfig } from "~/web/config";
 import { createProductAction } from "../../actions";
 
 export const metadata: Metadata = { title: "New product" };
@@ -22,7 +23,7 @@ export default async function NewProductPage() {
         <Link href="/seller/products">Back to products</Link>
       </div>
       <ActionForm action={createProductAction} label="New product" className="form wide panel">
-        <ProductFields categories={categories} isNew />
+        <ProductFields categories={categories} isNew photoMaxBytes={webConfig().PHOTO_MAX_BYTES} />
         <div>
           <SubmitButton pendingLabel="Saving…">Create product</SubmitButton>
         </div>
