@@ -1,10 +1,7 @@
-import "server-only";
-import { cookies } from "next/headers";
-import { cache } from "react";
 import { formatMoney } from "~/core/money";
 import { normalizeLocale } from "~/core/locale";
 import { webConfig } from "./config";
-import { TIME_ZONE_COOKIE, formatDate, formatDateTime, formatDay, isTimeZone, type TimeFormat } from "./datetime";
+import { formatDay } from "./datetime";
 
 /** Prices in the shop's locale with the product's own currency. */
 export function money(amountMinor: number | bigint, currency: string): string {
@@ -15,22 +12,6 @@ export function money(amountMinor: number | bigint, currency: string): string {
 export function date(value: Date | string): string {
   return formatDay(value, webConfig().SHOP_LOCALE);
 }
-
-/**
- * The viewer's time format: the shop's locale, and the time zone the browser reported in its
- * cookie (UTC, said as such, until it has). Once per request.
- */
-export const viewerTime = cache(async () => {
-  const zone = (await cookies()).get(TIME_ZONE_COOKIE)?.value ?? "";
-  const format: TimeFormat = { locale: webConfig().SHOP_LOCALE, timeZone: isTimeZone(zone) ? zone : "UTC" };
-  return {
-    format,
-    /** An instant: "Dec 1, 2026, 3:05 AM". */
-    dateTime: (value: Date | string) => formatDateTime(value, format),
-    /** The day an instant falls on: "Dec 1, 2026". */
-    date: (value: Date | string) => formatDate(value, format),
-  };
-});
 
 /** Locales offered for the money and dates in a person's mail (any other valid tag still works). */
 const MAIL_LOCALES = ["en", "en-GB", "de-DE", "fr-FR", "es-ES", "it-IT", "nl-NL", "pl-PL", "ru-RU", "uk-UA"];

@@ -3,7 +3,8 @@ import Link from "next/link";
 import { becomeSeller, changeMailLocale, changePassword } from "~/web/actions/auth";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { webConfig } from "~/web/config";
-import { localeSample, mailLocaleOptions, viewerTime } from "~/web/format";
+import { localeSample, mailLocaleOptions } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
 import { requireViewer } from "~/web/viewer";
 
 export const metadata: Metadata = { title: "Your account" };

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { api } from "~/web/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
 import { formatDuration } from "~/web/datetime";
-import { viewerTime } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
 import { humanize } from "~/web/words";
 import { requireViewer } from "~/web/viewer";
 

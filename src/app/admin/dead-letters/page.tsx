@@ -4,7 +4,7 @@ import { api } from "~/web/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
 import { ActionForm, SubmitButton } from "~/web/components/form";
 import { EmptyState } from "~/web/components/states";
-import { viewerTime } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
 import { requireViewer } from "~/web/viewer";
 import { replayDeadLetterAction } from "../actions";
 

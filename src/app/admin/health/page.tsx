@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { api } from "~/web/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
-import { viewerTime } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
 import { humanize } from "~/web/words";
 import { requireViewer } from "~/web/viewer";
 

@@ -6,7 +6,7 @@ import { api } from "~/web/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { LiveJobRuns } from "~/web/components/job-runs";
-import { viewerTime } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
 import { humanize } from "~/web/words";
 import { requireViewer } from "~/web/viewer";
 import { triggerJobAction } from "../actions";

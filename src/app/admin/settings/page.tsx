@@ -3,7 +3,7 @@ import { api } from "~/web/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { EmptyState } from "~/web/components/states";
-import { viewerTime } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
 import { aboutSetting } from "~/web/setting-labels";
 import { requireViewer } from "~/web/viewer";
 import { updateSettingAction } from "../actions";

@@ -6,7 +6,7 @@ import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { FilterSelect } from "~/web/components/filter-select";
 import { EmptyState, ErrorNotice } from "~/web/components/states";
 import { withFilterProblem } from "~/web/forms";
-import { viewerTime } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
 import { requireViewer } from "~/web/viewer";
 import { setRoleAction } from "../actions";
 

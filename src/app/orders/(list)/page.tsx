@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { api } from "~/web/trpc/server";
 import { EmptyState } from "~/web/components/states";
-import { money, viewerTime } from "~/web/format";
+import { money } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
 import { orderStatusText } from "~/web/order-status";
 import { requireViewer } from "~/web/viewer";
 

@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { TRPCProvider } from "~/web/trpc/react";
 import { api } from "~/web/trpc/server";
 import { LiveOrder } from "~/web/components/order-view";
-import { viewerTime } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
 import { isNotFound } from "~/web/forms";
 import { requireViewer } from "~/web/viewer";
 import { cancelOrderAction } from "../actions";
