@@ -2,6 +2,8 @@ import type { Metadata, Viewport } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
 import { signOut } from "~/web/actions/auth";
+import { NavMenu } from "~/web/components/nav-menu";
+import { TIME_ZONE_SCRIPT } from "~/web/datetime";
 import { getViewer } from "~/web/viewer";
 import "./globals.css";
 
@@ -17,6 +19,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
   return (
     <html lang="en">
       <body>
+        {/* Tells the server the browser's time zone (a cookie), so pages show times in it. */}
+        <script dangerouslySetInnerHTML={{ __html: TIME_ZONE_SCRIPT }} />
         <a className="skip-link" href="#main">
           Skip to content
         </a>
@@ -32,28 +36,30 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <input id="site-search" type="search" name="q" placeholder="Search products" maxLength={200} />
               <button type="submit">Search</button>
             </form>
-            <nav aria-label="Main" className="site-nav">
-              <Link href="/catalog">Catalog</Link>
-              <Link href="/cart">Cart</Link>
-              {viewer ? <Link href="/orders">Orders</Link> : null}
-              {viewer?.role === "seller" || viewer?.role === "admin" ? <Link href="/seller">Seller</Link> : null}
-              {viewer?.role === "admin" ? <Link href="/admin">Operations</Link> : null}
-              {viewer ? (
-                <>
-                  <Link href="/account">Account</Link>
-                  <form action={signOut}>
-                    <button type="submit" className="link">
-                      Sign out
-                    </button>
-                  </form>
-                </>
-              ) : (
-                <>
-                  <Link href="/login">Sign in</Link>
-                  <Link href="/register">Register</Link>
-                </>
-              )}
-            </nav>
+            <NavMenu>
+              <nav aria-label="Main" className="site-nav">
+                <Link href="/catalog">Catalog</Link>
+                <Link href="/cart">Cart</Link>
+                {viewer ? <Link href="/orders">Orders</Link> : null}
+                {viewer?.role === "seller" || viewer?.role === "admin" ? <Link href="/seller">Seller</Link> : null}
+                {viewer?.role === "admin" ? <Link href="/admin">Operations</Link> : null}
+                {viewer ? (
+                  <>
+                    <Link href="/account">Account</Link>
+                    <form action={signOut}>
+                      <button type="submit" className="link">
+                        Sign out
+                      </button>
+                    </form>
+                  </>
+                ) : (
+                  <>
+                    <Link href="/login">Sign in</Link>
+                    <Link href="/register">Register</Link>
+                  </>
+                )}
+              </nav>
+            </NavMenu>
           </div>
         </header>
         {children}

@@ -9,8 +9,17 @@ export interface CatalogQuery {
   max?: string;
   sort?: CatalogSort;
   inStock?: boolean;
+  /** Where this page starts (keyset cursors run forwards only). */
   cursor?: string;
+  /** The cursors of the pages before this one after the first, oldest first: the way back. */
+  back?: string[];
+  /** This page's number, 1 for the first. */
+  page?: number;
 }
+
+/** Pages remembered for "Previous page"; further back the first page is still one click away. */
+export const BACK_LIMIT = 30;
+const CURSOR = /^[A-Za-z0-9_-]{1,512}$/;
 
 export const CATALOG_SORTS = [
   { value: "relevance", label: "Best match" },
@@ -40,8 +49,17 @@ export function parseCatalogQuery(params: SearchParams): CatalogQuery {
     max: max && /^\d+([.,]\d{1,3})?$/.test(max) ? max.replace(",", ".") : undefined,
     sort: CATALOG_SORTS.some((s) => s.value === sort) ? (sort as CatalogSort) : undefined,
     inStock: one(params, "inStock") === "1" || undefined,
-    cursor: one(params, "cursor", 512),
+    ...pagePosition(params),
   };
+}
+
+/** Where in the list the URL is: its cursor, the way back, the page number (page one without a cursor). */
+function pagePosition(params: SearchParams): Pick<CatalogQuery, "cursor" | "back" | "page"> {
+  const cursor = one(params, "cursor", 512);
+  if (!cursor || !CURSOR.test(cursor)) return { cursor: undefined };
+  const back = (one(params, "back", (BACK_LIMIT + 1) * 513) ?? "").split("~").filter((c) => CURSOR.test(c)).slice(-BACK_LIMIT);
+  const page = Number(one(params, "page", 6));
+  return { cursor, back, page: Number.isInteger(page) && page >= back.length + 2 ? page : back.length + 2 };
 }
 
 /** The effective sort: relevance only means something with a search term. */
@@ -58,10 +76,14 @@ export function majorToMinor(value: string | undefined, currency: string): numbe
   return parseMajor(value, currency);
 }
 
-/** A catalog URL with these filters; changing a filter drops the cursor (back to page one). */
+/** A catalog URL with these filters; any change but a page move goes back to page one. */
 export function catalogHref(query: CatalogQuery, change: Partial<CatalogQuery> = {}): string {
   const next: CatalogQuery = { ...query, ...change };
-  if (!("cursor" in change)) delete next.cursor;
+  if (!("cursor" in change)) {
+    delete next.cursor;
+    delete next.back;
+    delete next.page;
+  }
   const params = new URLSearchParams();
   if (next.q) params.set("q", next.q);
   if (next.category) params.set("category", next.category);
@@ -69,9 +91,34 @@ export function catalogHref(query: CatalogQuery, change: Partial<CatalogQuery> =
   if (next.max) params.set("max", next.max);
   if (next.sort) params.set("sort", next.sort);
   if (next.inStock) params.set("inStock", "1");
-  if (next.cursor) params.set("cursor", next.cursor);
+  if (next.cursor) {
+    params.set("cursor", next.cursor);
+    if (next.back && next.back.length > 0) params.set("back", next.back.join("~"));
+    if (next.page) params.set("page", String(next.page));
+  }
   const search = params.toString();
   return search ? `/catalog?${search}` : "/catalog";
+}
+
+/** The page after this one, remembering this one for the way back. */
+export function nextPageHref(query: CatalogQuery, nextCursor: string): string {
+  const back = query.cursor ? [...(query.back ?? []), query.cursor].slice(-BACK_LIMIT) : [];
+  return catalogHref(query, { cursor: nextCursor, back, page: (query.page ?? 1) + 1 });
+}
+
+/** The page before this one; null on page one, and past the remembered pages (the first page link remains). */
+export function previousPageHref(query: CatalogQuery): string | null {
+  const page = query.page ?? 1;
+  if (!query.cursor || page <= 1) return null;
+  if (page === 2) return catalogHref(query);
+  const back = query.back ?? [];
+  const cursor = back.at(-1);
+  return cursor ? catalogHref(query, { cursor, back: back.slice(0, -1), page: page - 1 }) : null;
+}
+
+/** A price range no product can be in, said for a shopper; null when the range is fine. */
+export function priceRangeProblem(query: CatalogQuery): string | null {
+  return query.min !== undefined && query.max !== undefined && Number(query.min) > Number(query.max) ? "The highest price must not be below the lowest." : null;
 }
 
 interface CategoryRow {

@@ -1,28 +1,14 @@
 import "server-only";
 import { redirect } from "next/navigation";
-import { cache } from "react";
-import { api } from "~/web/trpc/server";
-import { isUnauthorized } from "./forms";
-import { readSessionToken } from "./session";
-import type { Outputs } from "./types";
-
-export type Viewer = Outputs["auth"]["me"];
-export type Role = Viewer["role"];
+import { currentSession, type Viewer } from "~/web/trpc/server";
 
 /**
- * Who is signed in, once per request; null for visitors and for expired or revoked sessions
- * (the stale cookie is replaced at the next sign-in). Other API failures propagate to the
- * error page rather than silently signing the person out.
+ * Who is signed in; null for visitors and for ended sessions (the stale cookie is replaced at
+ * the next sign-in).
  */
-export const getViewer = cache(async (): Promise<Viewer | null> => {
-  if (!(await readSessionToken())) return null;
-  try {
-    return await (await api()).auth.me.query();
-  } catch (error) {
-    if (isUnauthorized(error)) return null;
-    throw error;
-  }
-});
+export async function getViewer(): Promise<Viewer | null> {
+  return (await currentSession())?.viewer ?? null;
+}
 
 /** Pages that need a signed-in person (optionally with a role) send visitors to sign in first. */
 export async function requireViewer(nextPath: string, role?: "seller" | "admin"): Promise<Viewer> {
@@ -30,4 +16,14 @@ export async function requireViewer(nextPath: string, role?: "seller" | "admin")
   if (!viewer) redirect(`/login?next=${encodeURIComponent(nextPath)}`);
   if (role && viewer.role !== role && viewer.role !== "admin") redirect(role === "seller" ? "/account#sell" : "/account?denied=1");
   return viewer;
+}
+
+/**
+ * The signed-in seller with their shop, for the pages of the seller workspace; null for an account
+ * without a shop (an admin): the seller layout shows it what it can do, and Next renders the page
+ * anyway, so the page then renders nothing instead of asking the API for a shop it would refuse.
+ */
+export async function requireShop(nextPath: string): Promise<(Viewer & { seller: NonNullable<Viewer["seller"]> }) | null> {
+  const viewer = await requireViewer(nextPath, "seller");
+  return viewer.seller ? { ...viewer, seller: viewer.seller } : null;
 }

@@ -29,7 +29,7 @@ test("a running job shows how far it has got and how long is left, live", async 
     await page.setViewportSize({ width: 1440, height: 900 });
     await signInThroughPage(page, "admin@lavka.test", DEMO_PASSWORD);
     await page.goto("/admin/jobs");
-    const run = page.getByTestId("job-runs").getByRole("row").filter({ hasText: "backfill-sales" }).filter({ hasText: "running" }).first();
+    const run = page.getByTestId("job-runs").getByRole("row").filter({ hasText: "Recompute sales figures" }).filter({ hasText: "Running" }).first();
     await expect(run.getByRole("progressbar")).toHaveAttribute("value", "12");
     await expect(run).toContainText("12 of 31 days · 38%");
     // 60 s for 12 days: at that rate 95 s or more for the 19 left (the clock moves on while the page loads).
@@ -46,8 +46,8 @@ test("a running job shows how far it has got and how long is left, live", async 
 
     // Finished: the status says so and the bar goes.
     await sql(`UPDATE "JobRun" SET status = 'succeeded', processed = 31, "finishedAt" = now(), "durationMs" = 95000, rows = 744 WHERE id = $1`, [id]);
-    const done = page.getByTestId("job-runs").getByRole("row").filter({ hasText: "backfill-sales" }).filter({ hasText: "744" }).first();
-    await expect(done).toContainText("succeeded");
+    const done = page.getByTestId("job-runs").getByRole("row").filter({ hasText: "Recompute sales figures" }).filter({ hasText: "744" }).first();
+    await expect(done).toContainText("Succeeded");
     await expect(done.getByRole("progressbar")).toHaveCount(0);
   } finally {
     await sql(`UPDATE "JobRun" SET status = 'succeeded', "finishedAt" = coalesce("finishedAt", now()) WHERE id = $1`, [id]);

@@ -86,9 +86,26 @@ describe("admin.jobs", () => {
     await expect(caller.admin.jobs.trigger({ name: "aggregate-sales", params: { force: "yes" } })).rejects.toMatchObject({
       message: expect.stringContaining("params.force"),
     });
+    // The parameter travels as the error's field, so a form shows the problem at that parameter.
     await expect(caller.admin.jobs.trigger({ name: "backfill-sales", params: { from: "2026-01-01" } })).rejects.toMatchObject({
       message: expect.stringContaining("params.to: required"),
+      cause: expect.objectContaining({ field: "params.to" }),
     });
+  });
+});
+
+describe("admin.shops", () => {
+  it("lists shops by name with their owners, finds them by name or email, names the shops of given ids", async () => {
+    const caller = api.caller(admin);
+    const tag = `Zz${Date.now().toString(36)}`;
+    const b = await createSellerUser(db, { shopName: `${tag} Beta`, email: `beta-${tag.toLowerCase()}@example.test` });
+    const a = await createSellerUser(db, { shopName: `${tag} Alpha` });
+    const found = await caller.admin.shops.list({ search: tag.toLowerCase() });
+    expect(found.items.map((s) => s.shopName)).toEqual([`${tag} Alpha`, `${tag} Beta`]);
+    expect(found.items[1]).toMatchObject({ id: b.sellerId, user: { email: `beta-${tag.toLowerCase()}@example.test` } });
+    expect((await caller.admin.shops.list({ search: `beta-${tag}` })).items.map((s) => s.id)).toEqual([b.sellerId]);
+    expect(await caller.admin.shops.list({ search: tag, limit: 1 })).toMatchObject({ items: [{ id: a.sellerId }], more: true });
+    expect((await caller.admin.shops.list({ ids: [b.sellerId] })).items.map((s) => s.shopName)).toEqual([`${tag} Beta`]);
   });
 });
 

@@ -3,7 +3,8 @@ import Link from "next/link";
 import { becomeSeller, changeMailLocale, changePassword } from "~/web/actions/auth";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { webConfig } from "~/web/config";
-import { date, localeSample, mailLocaleOptions } from "~/web/format";
+import { localeSample, mailLocaleOptions } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
 import { requireViewer } from "~/web/viewer";
 
 export const metadata: Metadata = { title: "Your account" };
@@ -14,6 +15,7 @@ type Props = { searchParams: Promise<{ denied?: string }> };
 export default async function AccountPage({ searchParams }: Props) {
   const viewer = await requireViewer("/account");
   const { denied } = await searchParams;
+  const time = await viewerTime();
   const currency = webConfig().SHOP_CURRENCY;
   const sample = localeSample(viewer.locale, currency);
   return (
@@ -37,7 +39,7 @@ export default async function AccountPage({ searchParams }: Props) {
                 <span className="badge">{viewer.role}</span>
               </dd>
               <dt>Member since</dt>
-              <dd>{date(viewer.createdAt)}</dd>
+              <dd>{time.date(viewer.createdAt)}</dd>
               {viewer.seller ? (
                 <>
                   <dt>Shop</dt>

@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { api } from "~/web/trpc/server";
 import { errorToFormState, type FormState } from "~/web/forms";
+import { aboutSetting } from "~/web/setting-labels";
 import { assertSameOrigin } from "~/web/session";
 
 export async function replayDeadLetterAction(_prev: FormState, formData: FormData): Promise<FormState> {
@@ -27,13 +28,15 @@ export async function triggerJobAction(_prev: FormState, formData: FormData): Pr
   }
   try {
     await assertSameOrigin();
-    const { run, alreadyQueued } = await (await api()).admin.jobs.trigger.mutate({ name, params });
+    const { alreadyQueued } = await (await api()).admin.jobs.trigger.mutate({ name, params });
     revalidatePath("/admin/jobs");
     revalidatePath("/admin");
-    return { status: "ok", message: alreadyQueued ? `${run.name} is already queued; the worker will run it shortly.` : `${run.name} queued; the worker picks it up within seconds.` };
+    return { status: "ok", message: alreadyQueued ? "Already queued; the worker will run it shortly." : "Queued; the worker picks it up within seconds." };
   } catch (error) {
     const fieldNames = Object.fromEntries(Object.keys(values).map((k) => [`params.${k.slice("param:".length)}`, k]));
-    return errorToFormState(error, values, fieldNames);
+    const job = (await (await api()).admin.jobs.catalog.query().catch(() => [])).find((j) => j.name === name);
+    const labels = Object.fromEntries((job?.params ?? []).map((p) => [`param:${p.name}`, p.label]));
+    return errorToFormState(error, values, fieldNames, labels);
   }
 }
 
@@ -41,15 +44,16 @@ export async function updateSettingAction(_prev: FormState, formData: FormData):
   const key = String(formData.get("key") ?? "");
   const raw = String(formData.get("value") ?? "").trim();
   const kind = String(formData.get("kind") ?? "string");
+  const { label } = aboutSetting(key);
   // Each setting keeps its type: numbers travel as numbers, so the API's schema can check them.
   const value: unknown = kind === "number" ? (raw === "" || !Number.isFinite(Number(raw)) ? raw : Number(raw)) : raw;
   try {
     await assertSameOrigin();
     await (await api()).admin.settings.update.mutate({ key, value } as Parameters<Awaited<ReturnType<typeof api>>["admin"]["settings"]["update"]["mutate"]>[0]);
     revalidatePath("/admin/settings");
-    return { status: "ok", message: `${key} saved; it applies from the next request.` };
+    return { status: "ok", message: `${label} saved; it applies from the next request.` };
   } catch (error) {
-    return errorToFormState(error, { value: raw });
+    return errorToFormState(error, { value: raw }, {}, { value: label });
   }
 }
 

@@ -2,7 +2,9 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { api } from "~/web/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
-import { dateTime, duration, humanize } from "~/web/format";
+import { formatDuration } from "~/web/datetime";
+import { viewerTime } from "~/web/viewer-time";
+import { humanize } from "~/web/words";
 import { requireViewer } from "~/web/viewer";
 
 export const metadata: Metadata = { title: "Operations" };
@@ -11,12 +13,15 @@ export const dynamic = "force-dynamic";
 export default async function OperationsPage() {
   await requireViewer("/admin", "admin");
   const client = await api();
-  const [health, runs, failed, letters] = await Promise.all([
+  const time = await viewerTime();
+  const [health, runs, failed, letters, catalog] = await Promise.all([
     client.admin.health.query(),
     client.admin.jobs.list.query({ limit: 8 }),
     client.admin.jobs.list.query({ limit: 5, status: "failed" }),
     client.deadLetters.list.query({ limit: 5 }),
+    client.admin.jobs.catalog.query(),
   ]);
+  const title = (name: string) => catalog.find((j) => j.name === name)?.title ?? humanize(name);
   return (
     <main id="main">
       <AdminNav current="/admin" />
@@ -64,9 +69,9 @@ export default async function OperationsPage() {
             <ul className="cart-lines">
               {runs.items.map((r) => (
                 <li key={r.id}>
-                  <span className={`badge ${r.status}`}>{r.status}</span> <strong>{r.name}</strong>{" "}
+                  <span className={`badge ${r.status}`}>{humanize(r.status)}</span> <strong>{title(r.name)}</strong>{" "}
                   <span className="small muted">
-                    {dateTime(r.startedAt)} · {duration(r.durationMs)}
+                    {time.dateTime(r.startedAt)} · {formatDuration(r.durationMs)}
                   </span>
                 </li>
               ))}

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { api } from "~/web/trpc/server";
-import { CATALOG_SORTS, catalogHref, categoryTree, effectiveSort, majorToMinor, parseCatalogQuery } from "~/web/catalog-query";
+import { CATALOG_SORTS, catalogHref, categoryTree, effectiveSort, majorToMinor, nextPageHref, parseCatalogQuery, previousPageHref, priceRangeProblem } from "~/web/catalog-query";
 import { ProductGrid } from "~/web/components/product-card";
 import { EmptyState, ErrorNotice } from "~/web/components/states";
 import { webConfig } from "~/web/config";
@@ -16,6 +16,11 @@ export async function generateMetadata({ searchParams }: Props): Promise<Metadat
   return { title: q ? `“${q}” in the catalog` : "Catalog" };
 }
 
+const PAGE_SIZE = 24;
+
+/** The filters' labels, by the API's input field, for what the API refuses in a crafted URL. */
+const FILTER_LABELS = { q: "Search", categorySlug: "Category", minPriceMinor: "Lowest price", maxPriceMinor: "Highest price", sort: "Sort by", cursor: "Page" };
+
 export default async function CatalogPage({ searchParams }: Props) {
   const query = parseCatalogQuery(await searchParams);
   const sort = effectiveSort(query);
@@ -23,23 +28,29 @@ export default async function CatalogPage({ searchParams }: Props) {
   const client = await api();
   const minPriceMinor = majorToMinor(query.min, currency);
   const maxPriceMinor = majorToMinor(query.max, currency);
+  const rangeProblem = priceRangeProblem(query);
   const [listed, categories] = await Promise.allSettled([
-    client.catalog.list.query({
-      limit: 24,
-      cursor: query.cursor ?? null,
-      q: query.q,
-      categorySlug: query.category,
-      minPriceMinor,
-      maxPriceMinor,
-      currency: minPriceMinor !== undefined || maxPriceMinor !== undefined ? currency : undefined,
-      inStock: query.inStock,
-      sort,
-    }),
+    rangeProblem
+      ? Promise.resolve(null)
+      : client.catalog.list.query({
+          limit: PAGE_SIZE,
+          cursor: query.cursor ?? null,
+          q: query.q,
+          categorySlug: query.category,
+          minPriceMinor,
+          maxPriceMinor,
+          currency: minPriceMinor !== undefined || maxPriceMinor !== undefined ? currency : undefined,
+          inStock: query.inStock,
+          sort,
+          count: true,
+        }),
     client.catalog.categories.query(),
   ]);
   const page = listed.status === "fulfilled" ? listed.value : null;
-  // A bad filter (say, max below min) is the visitor's to fix: show the API's words, not an outage.
-  const filterProblem = listed.status === "rejected" ? badRequestMessage(listed.reason) : null;
+  // A bad filter (say, max below min) is the visitor's to fix: say what to change, not an outage.
+  const filterProblem = rangeProblem ?? (listed.status === "rejected" ? badRequestMessage(listed.reason, FILTER_LABELS) : null);
+  const previous = previousPageHref(query);
+  const pageNumber = query.page ?? 1;
   const categoryOptions = categories.status === "fulfilled" ? categoryTree(categories.value) : [];
   const categoryName = categoryOptions.find((c) => c.slug === query.category)?.name ?? query.category;
   const active = [
@@ -124,8 +135,13 @@ export default async function CatalogPage({ searchParams }: Props) {
               ))}
             </ul>
           ) : null}
+          {page && page.total && page.items.length > 0 ? (
+            <p className="results-count" role="status" data-testid="results-count">
+              {resultsText(page.total, pageNumber, page.items.length, query.inStock === true)}
+            </p>
+          ) : null}
           {filterProblem ? (
-            <ErrorNotice>Please check the filters: {filterProblem}</ErrorNotice>
+            <ErrorNotice>Please check the filters. {filterProblem}</ErrorNotice>
           ) : !page ? (
             <ErrorNotice>The catalog is unavailable right now. Please try again in a moment.</ErrorNotice>
           ) : page.items.length === 0 ? (
@@ -135,16 +151,38 @@ export default async function CatalogPage({ searchParams }: Props) {
           ) : (
             <ProductGrid products={page.items} label="Products" />
           )}
-          <nav className="pager" aria-label="Pages">
-            {query.cursor ? <Link href={catalogHref(query)}>← First page</Link> : <span />}
-            {page?.nextCursor ? (
-              <Link className="button" href={catalogHref(query, { cursor: page.nextCursor })}>
-                Next page →
-              </Link>
-            ) : null}
-          </nav>
+          {query.cursor || page?.nextCursor ? (
+            <nav className="pager" aria-label="Pages">
+              <span className="pager-back">
+                {previous ? (
+                  <Link className="button secondary" href={previous} rel="prev">
+                    ← Previous page
+                  </Link>
+                ) : null}
+                {query.cursor && pageNumber > 2 ? <Link href={catalogHref(query)}>First page</Link> : null}
+              </span>
+              <span className="small muted">Page {pageNumber}</span>
+              {page?.nextCursor ? (
+                <Link className="button" href={nextPageHref(query, page.nextCursor)} rel="next">
+                  Next page →
+                </Link>
+              ) : (
+                <span />
+              )}
+            </nav>
+          ) : null}
         </section>
       </div>
     </main>
   );
+}
+
+/** "25–48 of 1,234 products"; with the in-stock filter the count is of matches, sold out or not. */
+function resultsText(total: { count: number; capped: boolean }, pageNumber: number, shown: number, inStock: boolean): string {
+  const count = new Intl.NumberFormat(webConfig().SHOP_LOCALE);
+  const all = total.capped ? `more than ${count.format(total.count)}` : count.format(total.count);
+  const noun = total.count === 1 && !total.capped ? "product" : "products";
+  if (inStock) return `${all} ${noun} match; sold-out ones are left out.`;
+  const first = (pageNumber - 1) * PAGE_SIZE + 1;
+  return pageNumber === 1 && !total.capped && shown === total.count ? `${all} ${noun}` : `${count.format(first)}–${count.format(first + shown - 1)} of ${all} ${noun}`;
 }

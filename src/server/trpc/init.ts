@@ -6,15 +6,19 @@
  */
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { ZodError, ZodRealError, type z } from "zod";
+import { ZodError, ZodRealError, z } from "zod";
 import type { Context } from "./context";
 import { DomainError } from "~/core/errors";
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "~/lib/db-errors";
 import { observeProcedure } from "./middleware/observe";
+import { plainValidationMessage } from "~/core/validation-messages";
 
 // 1. Setup -------------------------------------------------------------------------------
 
-/** Field-level problems, for forms: { "lines.0.quantity": ["Too small: expected number to be >0"] }. */
+// Every input problem in words a person reads ("must be at least 0"), in this process's schemas.
+z.config({ customError: plainValidationMessage });
+
+/** Field-level problems, for forms: { "lines.0.quantity": ["must be more than 0"] }. */
 export type FieldErrors = Record<string, string[]>;
 
 const UNSAFE_KEYS = new Set(["__proto__", "constructor", "prototype"]);

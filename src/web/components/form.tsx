@@ -83,7 +83,9 @@ export function Field(props: FieldProps) {
   if (props.type === "textarea") control = <textarea {...common} rows={props.rows ?? 4} maxLength={props.maxLength} />;
   else if (props.type === "select")
     control = (
-      <select {...common}>
+      // Keyed by the kept value: React applies a select's defaultValue only when it mounts, and the
+      // form reset that follows an action would otherwise put back the first option.
+      <select key={value ?? ""} {...common}>
         {props.options.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}

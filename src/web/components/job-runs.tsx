@@ -2,17 +2,35 @@
 
 import { useEffect } from "react";
 import { trpc } from "~/web/trpc/react";
+import { formatDateTime, formatDay, formatDuration, type TimeFormat } from "../datetime";
+import { humanize } from "../words";
 import type { Inputs, Outputs } from "../types";
 
 type Runs = Outputs["admin"]["jobs"]["list"];
 type Run = Runs["items"][number];
 type ListInput = Inputs["admin"]["jobs"]["list"];
+type Catalog = Outputs["admin"]["jobs"]["catalog"];
 
-function duration(ms: number | null): string {
-  if (ms == null) return "—";
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+const TRIGGERS: Record<string, string> = { manual: "Run now", cron: "Schedule", job: "Command line", worker: "Worker" };
+
+/** A run's parameters as a person reads them: "Shop: Tea House · First day: Dec 1, 2026". */
+function describeParams(params: unknown, job: Catalog[number] | undefined, shops: Record<string, string>, locale: string): string {
+  if (params === null || typeof params !== "object" || Array.isArray(params)) return "";
+  // In the job's own order (the database keeps JSON keys in an order of its own).
+  const rank = (name: string) => {
+    const i = job?.params.findIndex((p) => p.name === name) ?? -1;
+    return i === -1 ? Number.MAX_SAFE_INTEGER : i;
+  };
+  return Object.entries(params as Record<string, unknown>)
+    .sort(([a], [b]) => rank(a) - rank(b))
+    .map(([name, raw]) => {
+      const info = job?.params.find((p) => p.name === name);
+      const value = String(raw);
+      const text =
+        info?.kind === "seller" ? (shops[value] ?? "a shop no longer listed") : info?.kind === "day" && /^\d{4}-\d{2}-\d{2}$/.test(value) ? formatDay(value, locale) : value;
+      return `${info?.label ?? humanize(name)}: ${text}`;
+    })
+    .join(" · ");
 }
 
 /** An estimate, rounded as one: "40 s", "3 min", "2 h 15 min". */
@@ -24,14 +42,14 @@ function timeLeft(seconds: number): string {
 }
 
 /** How far a running job has got: a bar, the units done of the total, and the time left at its rate so far. */
-function JobProgress({ run, locale }: { run: Run; locale: string }) {
+function JobProgress({ run, title, locale }: { run: Run; title: string; locale: string }) {
   const total = run.total ?? 0;
   const done = Math.min(run.processed ?? 0, total);
   const percent = total > 0 ? Math.floor((done * 100) / total) : 0;
   const count = new Intl.NumberFormat(locale);
   return (
     <div className="job-progress">
-      <progress value={done} max={Math.max(total, 1)} aria-label={`${run.name}: ${percent}% done`} />
+      <progress value={done} max={Math.max(total, 1)} aria-label={`${title}: ${percent}% done`} />
       <div className="small muted">
         {count.format(done)} of {count.format(total)} {run.unit ?? ""} · {percent}%
         {run.secondsLeft != null ? ` · about ${timeLeft(run.secondsLeft)} left` : ""}
@@ -44,7 +62,7 @@ function JobProgress({ run, locale }: { run: Run; locale: string }) {
  * Job runs, first painted on the server, then refreshed every few seconds while any run is
  * queued or running, so a "Run now" can be watched to its end without reloading.
  */
-export function LiveJobRuns({ input, initial, locale }: { input: ListInput; initial: Runs; locale: string }) {
+export function LiveJobRuns({ input, initial, time, catalog, shops }: { input: ListInput; initial: Runs; time: TimeFormat; catalog: Catalog; shops: Record<string, string> }) {
   const query = trpc.admin.jobs.list.useQuery(input, {
     initialData: initial,
     refetchInterval: (q) => (q.state.data?.items.some((r) => r.status === "queued" || r.status === "running") ? 2_000 : 15_000),
@@ -55,7 +73,6 @@ export function LiveJobRuns({ input, initial, locale }: { input: ListInput; init
     utils.admin.jobs.list.setData(input, initial);
   }, [utils, input, initial]);
   const runs = query.data.items;
-  const when = (d: Date | string) => new Intl.DateTimeFormat(locale, { dateStyle: "short", timeStyle: "medium", timeZone: "UTC" }).format(new Date(d));
   if (runs.length === 0) return <div className="empty"><p>No runs yet.</p></div>;
   return (
     <div className="table-wrap">
@@ -65,35 +82,37 @@ export function LiveJobRuns({ input, initial, locale }: { input: ListInput; init
           <tr>
             <th scope="col">Job</th>
             <th scope="col">Status</th>
-            <th scope="col">Trigger</th>
-            <th scope="col">Started (UTC)</th>
+            <th scope="col">Started by</th>
+            <th scope="col">Started</th>
             <th scope="col" className="num">Duration</th>
             <th scope="col" className="num">Rows</th>
             <th scope="col">Error</th>
           </tr>
         </thead>
         <tbody aria-live="polite">
-          {runs.map((run) => (
-            <tr key={run.id}>
-              <td>
-                <strong>{run.name}</strong>
-                {run.params && typeof run.params === "object" && Object.keys(run.params).length > 0 ? (
-                  <div className="small muted">{Object.entries(run.params as Record<string, unknown>).map(([k, v]) => `--${k} ${String(v)}`).join(" ")}</div>
-                ) : null}
-              </td>
-              <td>
-                <span className={`badge ${run.status}`}>{run.status}</span>
-                {run.status === "running" && run.total != null ? <JobProgress run={run} locale={locale} /> : null}
-              </td>
-              <td>{run.trigger}</td>
-              <td>{when(run.startedAt)}</td>
-              <td className="num">{duration(run.durationMs)}</td>
-              <td className="num">{run.rows ?? "—"}</td>
-              <td className="small" style={{ maxWidth: "22rem", color: run.error ? "var(--danger)" : undefined }}>
-                {run.error ?? ""}
-              </td>
-            </tr>
-          ))}
+          {runs.map((run) => {
+            const job = catalog.find((j) => j.name === run.name);
+            const params = describeParams(run.params, job, shops, time.locale);
+            return (
+              <tr key={run.id}>
+                <td>
+                  <strong>{job?.title ?? run.name}</strong>
+                  {params ? <div className="small muted">{params}</div> : null}
+                </td>
+                <td>
+                  <span className={`badge ${run.status}`}>{humanize(run.status)}</span>
+                  {run.status === "running" && run.total != null ? <JobProgress run={run} title={job?.title ?? run.name} locale={time.locale} /> : null}
+                </td>
+                <td>{TRIGGERS[run.trigger] ?? humanize(run.trigger)}</td>
+                <td>{formatDateTime(run.startedAt, time)}</td>
+                <td className="num">{formatDuration(run.durationMs)}</td>
+                <td className="num">{run.rows ?? "—"}</td>
+                <td className="small" style={{ maxWidth: "22rem", color: run.error ? "var(--danger)" : undefined }}>
+                  {run.error ?? ""}
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
     </div>

@@ -2,6 +2,7 @@
 
 import Link from "next/link";
 import { formatMoney } from "~/core/money";
+import { formatDateTime, type TimeFormat } from "../datetime";
 import type { FormAction } from "../form-state";
 import { ActionForm, SubmitButton } from "./form";
 import { trpc } from "~/web/trpc/react";
@@ -47,7 +48,7 @@ function timeline(order: Order): TimelineEntry[] {
  * The order page's live part. Rendered on the server with the first-paint data, then polls the
  * API (through the same-origin proxy) every few seconds until the order can no longer change.
  */
-export function LiveOrder({ initial, locale, cancelAction }: { initial: Order; locale: string; cancelAction: FormAction }) {
+export function LiveOrder({ initial, time, cancelAction }: { initial: Order; time: TimeFormat; cancelAction: FormAction }) {
   const query = trpc.orders.get.useQuery(
     { orderId: initial.id },
     {
@@ -57,8 +58,8 @@ export function LiveOrder({ initial, locale, cancelAction }: { initial: Order; l
     },
   );
   const order = query.data;
-  const fmt = (minor: number) => formatMoney(minor, order.currency, locale);
-  const dt = (d: Date | string) => new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(new Date(d)) + " UTC";
+  const fmt = (minor: number) => formatMoney(minor, order.currency, time.locale);
+  const dt = (d: Date | string) => formatDateTime(d, time);
   const step = orderStep(order.status);
   // A delivered order has completed every step, the last one included.
   const doneThrough = order.status === "delivered" ? step + 1 : step;

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { LONG_TEST_BUDGET_MS } from "../../helpers/wait.ts";
-import { ADDRESS, DEMO_PASSWORD, PASSWORD, RUN, apiClient, apiRunJob, apiWaitForOrder, screenshot, signInThroughPage } from "./helpers.ts";
+import { ADDRESS, DEMO_PASSWORD, PASSWORD, RUN, apiClient, apiNewSeller, apiPublishedProduct, apiRunJob, apiWaitForOrder, screenshot, signInThroughPage } from "./helpers.ts";
 
 test("a seller creates and publishes a product, finds it in the catalog, ships an order and sees the sale on the dashboard", async ({ page }) => {
   test.setTimeout(LONG_TEST_BUDGET_MS);
@@ -10,6 +10,7 @@ test("a seller creates and publishes a product, finds it in the catalog, ships a
   // The workspace opens on the sales dashboard.
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Seller" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Lavka Demo Shop: sales" })).toBeVisible();
+  await expect(page.getByTestId("today-so-far")).toBeVisible();
   await screenshot(page, "seller-dashboard", { phone: true });
 
   // Create: a bad price is caught at the field, then the product is saved as a draft.
@@ -77,8 +78,36 @@ test("a seller creates and publishes a product, finds it in the catalog, ships a
   // Forecast and reports pages render for the shop.
   await page.getByRole("navigation", { name: "Section" }).getByRole("link", { name: "Forecast" }).click();
   await expect(page.getByRole("heading", { name: "Reorder soon" })).toBeVisible();
+  // The forecast explains itself in words, not model names or error metrics.
+  await expect(page.getByTestId("forecast-basis")).toBeVisible();
+  await expect(page.getByRole("main")).not.toContainText(/holt-winters|WAPE/i);
   await screenshot(page, "seller-forecast", { phone: true });
   await page.getByRole("navigation", { name: "Section" }).getByRole("link", { name: "Reports" }).click();
   await expect(page.getByRole("heading", { level: 1, name: "Reports" })).toBeVisible();
   await screenshot(page, "seller-reports", { phone: true });
+});
+
+test("a new shop's dashboard compares nothing with days before its first sale, and keeps today off the charts", async ({ page }) => {
+  test.setTimeout(LONG_TEST_BUDGET_MS);
+  const shopName = `Numbat Goods ${RUN}`;
+  const sellerToken = await apiNewSeller(shopName);
+  const product = await apiPublishedProduct(sellerToken, { title: `Numbat mug ${RUN}`, priceMinor: 1500, stock: 5 });
+  const { token: buyer } = await apiClient().auth.register.mutate({ email: `numbat-buyer-${RUN}@e2e.test`, password: PASSWORD, displayName: "Numbat Fan" });
+  await apiClient(buyer).cart.add.mutate({ productId: product.id, quantity: 2 });
+  const order = await apiClient(buyer).checkout.place.mutate({ idempotencyKey: `e2e-numbat-${RUN}`, shippingAddress: ADDRESS });
+  await apiWaitForOrder(buyer, order.id, ["paid", "fulfilling"]);
+  await apiRunJob("aggregate-sales");
+
+  const { email } = await apiClient(sellerToken).auth.me.query();
+  await signInThroughPage(page, email, PASSWORD);
+  await page.goto("/seller?days=7");
+  await expect(page.getByTestId("sales-summary")).toContainText("€30.00");
+  // Its only sale is today: no "▲ n%" against the empty week before, and today is said, not plotted.
+  await expect(page.getByTestId("no-comparison")).toContainText("Your first sale was on");
+  await expect(page.getByTestId("sales-summary")).not.toContainText("vs previous period");
+  await expect(page.getByTestId("today-so-far")).toHaveText("Today so far: €30.00 from 1 order. Today joins the charts once it is over.");
+  await expect(page.getByTestId("top-products")).not.toContainText("Change");
+  // Nothing sold on the complete days yet: said, not drawn as flat lines on a revenue axis in cents.
+  await expect(page.getByRole("region", { name: "Revenue per day" })).toContainText("No sales on these days.");
+  await screenshot(page, "seller-dashboard-new-shop", { phone: true });
 });

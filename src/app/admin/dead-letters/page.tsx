@@ -4,7 +4,7 @@ import { api } from "~/web/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
 import { ActionForm, SubmitButton } from "~/web/components/form";
 import { EmptyState } from "~/web/components/states";
-import { dateTime } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
 import { requireViewer } from "~/web/viewer";
 import { replayDeadLetterAction } from "../actions";
 
@@ -19,6 +19,7 @@ export default async function DeadLettersPage({ searchParams }: { searchParams: 
   const consumer = sp.consumer?.trim().slice(0, 100) || undefined;
   const includeReplayed = sp.all === "1";
   const cursor = sp.cursor?.slice(0, 512);
+  const time = await viewerTime();
   const page = await (await api()).deadLetters.list.query({ limit: 25, cursor: cursor ?? null, consumer, includeReplayed });
   const href = (c?: string) => {
     const params = new URLSearchParams();
@@ -55,13 +56,13 @@ export default async function DeadLettersPage({ searchParams }: { searchParams: 
                 <h2 style={{ margin: 0, fontSize: "1rem" }}>
                   {d.eventType ?? "unknown event"} → {d.consumer}
                 </h2>
-                {d.replayedAt ? <span className="badge ok">replayed {dateTime(d.replayedAt)}</span> : <span className="badge danger">waiting</span>}
+                {d.replayedAt ? <span className="badge ok">replayed {time.dateTime(d.replayedAt)}</span> : <span className="badge danger">waiting</span>}
               </div>
               <p className="small">
                 <strong>Reason:</strong> {d.reason}
               </p>
               <p className="small muted">
-                {d.attempts} attempt{d.attempts === 1 ? "" : "s"} · dead-lettered {dateTime(d.createdAt)}
+                {d.attempts} attempt{d.attempts === 1 ? "" : "s"} · dead-lettered {time.dateTime(d.createdAt)}
                 {d.eventId ? ` · event ${d.eventId}` : ""}
               </p>
               <details>

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import { api } from "~/web/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
-import { dateTime, humanize } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
+import { humanize } from "~/web/words";
 import { requireViewer } from "~/web/viewer";
 
 export const metadata: Metadata = { title: "Health" };
@@ -20,7 +21,7 @@ export default async function HealthPage() {
         </span>
       </div>
       <p className="small muted">
-        Checked {dateTime(health.checkedAt)} by the API, each dependency within two seconds. <a href="/admin/health">Check again</a>
+        Checked {(await viewerTime()).dateTime(health.checkedAt)} by the API, each dependency within two seconds. <a href="/admin/health">Check again</a>
       </p>
       <div className="table-wrap">
         <table>

@@ -1,11 +1,13 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { z } from "zod";
 import { TRPCProvider } from "~/web/trpc/react";
 import { api } from "~/web/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { LiveJobRuns } from "~/web/components/job-runs";
-import { webConfig } from "~/web/config";
+import { viewerTime } from "~/web/viewer-time";
+import { humanize } from "~/web/words";
 import { requireViewer } from "~/web/viewer";
 import { triggerJobAction } from "../actions";
 
@@ -14,16 +16,36 @@ export const dynamic = "force-dynamic";
 
 type Sp = { name?: string; status?: string; cursor?: string };
 const STATUSES = ["queued", "running", "succeeded", "failed"] as const;
+/** Shops offered in a job's shop list; more are reached by typing part of the name. */
+const SHOP_CHOICES = 200;
 
 export default async function JobsPage({ searchParams }: { searchParams: Promise<Sp> }) {
   await requireViewer("/admin/jobs", "admin");
   const sp = await searchParams;
   const client = await api();
+  const time = await viewerTime();
   const catalog = await client.admin.jobs.catalog.query();
   const name = catalog.find((j) => j.name === sp.name)?.name;
   const status = STATUSES.find((s) => s === sp.status);
   const input = { limit: 25, cursor: sp.cursor?.slice(0, 512) ?? null, name, status };
   const runs = await client.admin.jobs.list.query(input);
+  // Shop parameters are picked from a list; the runs table names the shops its runs were for.
+  const shopParams = new Set(catalog.flatMap((j) => j.params.filter((p) => p.kind === "seller").map((p) => `${j.name}/${p.name}`)));
+  const runShopIds = [
+    ...new Set(
+      runs.items.flatMap((r) =>
+        r.params && typeof r.params === "object" && !Array.isArray(r.params)
+          ? Object.entries(r.params as Record<string, unknown>).flatMap(([k, v]) => (shopParams.has(`${r.name}/${k}`) && z.uuid().safeParse(v).success ? [v as string] : []))
+          : [],
+      ),
+    ),
+  ];
+  const [choices, named] = await Promise.all([
+    shopParams.size > 0 ? client.admin.shops.list.query({ limit: SHOP_CHOICES }) : { items: [], more: false },
+    runShopIds.length > 0 ? client.admin.shops.list.query({ ids: runShopIds, limit: runShopIds.length }) : { items: [], more: false },
+  ]);
+  const shopNames = Object.fromEntries([...choices.items, ...named.items].map((s) => [s.id, s.shopName]));
+  const shopOptions = [{ value: "", label: "Choose a shop" }, ...choices.items.map((s) => ({ value: s.id, label: `${s.shopName} (${s.user.email})` }))];
   const href = (change: Partial<Sp>) => {
     const next = { name, status, ...change };
     const params = new URLSearchParams(Object.entries(next).filter((e): e is [string, string] => Boolean(e[1])));
@@ -39,15 +61,36 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
         <ul className="panels" style={{ listStyle: "none", padding: 0 }}>
           {catalog.map((job) => (
             <li key={job.name} className="panel" style={{ marginBottom: 0 }} data-testid={`job-${job.name}`}>
-              <h3 style={{ margin: "0 0 0.25rem" }}>{job.name}</h3>
+              <h3 style={{ margin: "0 0 0.25rem" }}>{job.title}</h3>
               <p className="small muted" style={{ marginTop: 0 }}>
                 {job.description}
               </p>
-              <ActionForm action={triggerJobAction} label={`Run ${job.name}`} className="form">
+              <ActionForm action={triggerJobAction} label={`Run ${job.title}`} className="form">
                 <input type="hidden" name="name" value={job.name} />
-                {job.params.map((p) => (
-                  <Field key={p.name} name={`param:${p.name}`} label={p.name} hint={p.description} required={p.required} maxLength={200} />
-                ))}
+                {job.params.map((p) =>
+                  p.kind === "seller" ? (
+                    <Field
+                      key={p.name}
+                      name={`param:${p.name}`}
+                      label={p.label}
+                      type="select"
+                      options={shopOptions}
+                      required={p.required}
+                      hint={choices.more ? `${p.description} The first ${SHOP_CHOICES} shops by name are listed.` : p.description}
+                    />
+                  ) : (
+                    <Field
+                      key={p.name}
+                      name={`param:${p.name}`}
+                      label={p.label}
+                      type={p.kind === "day" ? "date" : "number"}
+                      min={p.kind === "count" ? 1 : undefined}
+                      inputMode={p.kind === "count" ? "numeric" : undefined}
+                      hint={p.description}
+                      required={p.required}
+                    />
+                  ),
+                )}
                 <div>
                   <SubmitButton className="button small" pendingLabel="Queuing…">
                     Run now
@@ -71,7 +114,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
               <option value="">All jobs</option>
               {catalog.map((j) => (
                 <option key={j.name} value={j.name}>
-                  {j.name}
+                  {j.title}
                 </option>
               ))}
             </select>
@@ -82,7 +125,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
               <option value="">Any status</option>
               {STATUSES.map((s) => (
                 <option key={s} value={s}>
-                  {s}
+                  {humanize(s)}
                 </option>
               ))}
             </select>
@@ -92,7 +135,7 @@ export default async function JobsPage({ searchParams }: { searchParams: Promise
           </form>
         </div>
         <TRPCProvider>
-          <LiveJobRuns input={input} initial={runs} locale={webConfig().SHOP_LOCALE} />
+          <LiveJobRuns input={input} initial={runs} time={time.format} catalog={catalog} shops={shopNames} />
         </TRPCProvider>
         <nav className="pager" aria-label="Pages">
           {input.cursor ? <Link href={href({ cursor: undefined })}>← Newest</Link> : <span />}

@@ -3,23 +3,18 @@ import { api } from "~/web/trpc/server";
 import { AdminNav } from "~/web/admin-nav";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { EmptyState } from "~/web/components/states";
-import { dateTime } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
+import { aboutSetting } from "~/web/setting-labels";
 import { requireViewer } from "~/web/viewer";
 import { updateSettingAction } from "../actions";
 
 export const metadata: Metadata = { title: "Settings" };
 export const dynamic = "force-dynamic";
 
-/** What each runtime setting does, in an operator's words. */
-const ABOUT: Record<string, { label: string; hint: string }> = {
-  reservationTtlMinutes: { label: "Reservation hold (minutes)", hint: "How long checkout holds stock for an unpaid order before releasing it." },
-  lowStockThreshold: { label: "Low-stock threshold (units)", hint: "At or below this many available units a product shows “only N left”." },
-  defaultCurrency: { label: "Default currency", hint: "Currency of new products when the seller names none (ISO 4217, e.g. EUR)." },
-};
-
 export default async function SettingsPage() {
   await requireViewer("/admin/settings", "admin");
   const client = await api();
+  const time = await viewerTime();
   const [settings, audit] = await Promise.all([client.admin.settings.list.query(), client.admin.settings.audit.query({ limit: 20 })]);
   return (
     <main id="main">
@@ -28,26 +23,23 @@ export default async function SettingsPage() {
       <p className="muted">Changes apply without a redeploy and are recorded below with who made them.</p>
       <div className="panels">
         {settings.map((s) => {
-          const about = ABOUT[s.key] ?? { label: s.key, hint: "" };
+          const about = aboutSetting(s.key);
           const kind = typeof s.defaultValue === "number" ? "number" : "string";
           return (
-            <section key={s.key} className="panel" aria-labelledby={`setting-${s.key}`}>
-              <h2 id={`setting-${s.key}`} style={{ fontSize: "1rem" }}>
-                {about.label}
-              </h2>
+            <section key={s.key} className="panel">
               <ActionForm action={updateSettingAction} label={about.label} className="form">
                 <input type="hidden" name="key" value={s.key} />
                 <input type="hidden" name="kind" value={kind} />
                 <Field
                   name="value"
-                  label={s.key}
+                  label={about.label}
                   type={kind === "number" ? "number" : "text"}
                   defaultValue={String(s.value)}
                   hint={`${about.hint} Default: ${String(s.defaultValue)}.`}
                   required
                 />
                 <p className="small muted" style={{ margin: 0 }}>
-                  {s.isSet && s.updatedAt ? `Last changed ${dateTime(s.updatedAt)}` : "Using the default."}
+                  {s.isSet && s.updatedAt ? `Last changed ${time.dateTime(s.updatedAt)}` : "Using the default."}
                 </p>
                 <div>
                   <SubmitButton className="button small" pendingLabel="Saving…">
@@ -78,12 +70,10 @@ export default async function SettingsPage() {
               <tbody>
                 {audit.items.map((a) => (
                   <tr key={a.id}>
-                    <td>{dateTime(a.changedAt)}</td>
-                    <td>
-                      <code>{a.key}</code>
-                    </td>
-                    <td>{a.oldValue === null || a.oldValue === undefined ? "default" : JSON.stringify(a.oldValue)}</td>
-                    <td>{JSON.stringify(a.newValue)}</td>
+                    <td>{time.dateTime(a.changedAt)}</td>
+                    <td>{aboutSetting(a.key).label}</td>
+                    <td>{a.oldValue === null || a.oldValue === undefined ? "the default" : String(a.oldValue)}</td>
+                    <td>{String(a.newValue)}</td>
                     <td>{a.user.email}</td>
                   </tr>
                 ))}

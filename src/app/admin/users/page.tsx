@@ -6,7 +6,7 @@ import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { FilterSelect } from "~/web/components/filter-select";
 import { EmptyState, ErrorNotice } from "~/web/components/states";
 import { withFilterProblem } from "~/web/forms";
-import { date } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
 import { requireViewer } from "~/web/viewer";
 import { setRoleAction } from "../actions";
 
@@ -18,14 +18,15 @@ type Sp = { search?: string; role?: string; cursor?: string };
 
 export default async function UsersPage({ searchParams }: { searchParams: Promise<Sp> }) {
   const viewer = await requireViewer("/admin/users", "admin");
+  const time = await viewerTime();
   const sp = await searchParams;
   const search = sp.search?.trim().slice(0, 200) || undefined;
   const role = ROLES.find((r) => r === sp.role);
   const cursor = sp.cursor?.slice(0, 512);
-  const { result: page, problem: filterProblem } = await withFilterProblem((await api()).admin.users.list.query({ limit: 25, cursor: cursor ?? null, search, role }), {
-    items: [],
-    nextCursor: null,
-  });
+  const { result: page, problem: filterProblem } = await withFilterProblem((await api()).admin.users.list.query({ limit: 25, cursor: cursor ?? null, search, role }),
+    { items: [], nextCursor: null },
+    { search: "Email, name or shop", role: "Role", cursor: "Page" },
+  );
   const href = (c?: string) => {
     const params = new URLSearchParams();
     if (search) params.set("search", search);
@@ -48,7 +49,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           Find
         </button>
       </form>
-      {filterProblem ? <ErrorNotice>Please check the search: {filterProblem}</ErrorNotice> : null}
+      {filterProblem ? <ErrorNotice>Please check the search. {filterProblem}</ErrorNotice> : null}
       {page.items.length === 0 ? (
         <EmptyState>No users match.</EmptyState>
       ) : (
@@ -70,7 +71,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                     <div className="small muted">{u.email}</div>
                   </td>
                   <td>{u.seller?.shopName ?? "—"}</td>
-                  <td>{date(u.createdAt)}</td>
+                  <td>{time.date(u.createdAt)}</td>
                   <td>
                     {u.id === viewer.id ? (
                       <span className="badge">{u.role} (you)</span>

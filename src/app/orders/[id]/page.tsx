@@ -4,7 +4,7 @@ import { notFound } from "next/navigation";
 import { TRPCProvider } from "~/web/trpc/react";
 import { api } from "~/web/trpc/server";
 import { LiveOrder } from "~/web/components/order-view";
-import { webConfig } from "~/web/config";
+import { viewerTime } from "~/web/viewer-time";
 import { isNotFound } from "~/web/forms";
 import { requireViewer } from "~/web/viewer";
 import { cancelOrderAction } from "../actions";
@@ -41,7 +41,7 @@ export default async function OrderPage({ params, searchParams }: Props) {
         </p>
       ) : null}
       <TRPCProvider>
-        <LiveOrder initial={order} locale={webConfig().SHOP_LOCALE} cancelAction={cancelOrderAction} />
+        <LiveOrder initial={order} time={(await viewerTime()).format} cancelAction={cancelOrderAction} />
       </TRPCProvider>
     </main>
   );

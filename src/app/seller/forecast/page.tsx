@@ -3,11 +3,12 @@ import Link from "next/link";
 import { api } from "~/web/trpc/server";
 import { BandChart } from "~/web/components/charts";
 import { EmptyState, ErrorNotice } from "~/web/components/states";
-import { date, dateTime } from "~/web/format";
+import { date } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
 import { isNotFound } from "~/web/forms";
 import { periodEndingNow } from "~/web/period";
 import { SellerNav } from "~/web/seller-nav";
-import { requireViewer } from "~/web/viewer";
+import { requireShop } from "~/web/viewer";
 
 export const metadata: Metadata = { title: "Demand forecast" };
 export const dynamic = "force-dynamic";
@@ -15,7 +16,8 @@ export const dynamic = "force-dynamic";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export default async function ForecastPage({ searchParams }: { searchParams: Promise<{ productId?: string; lead?: string }> }) {
-  await requireViewer("/seller/forecast", "seller");
+  const viewer = await requireShop("/seller/forecast");
+  if (!viewer) return null;
   const sp = await searchParams;
   const leadTimeDays = Math.min(28, Math.max(1, Number(sp.lead) || 7));
   const client = await api();
@@ -46,7 +48,7 @@ export default async function ForecastPage({ searchParams }: { searchParams: Pro
     <main id="main">
       <SellerNav current="/seller/forecast" />
       <h1>Demand forecast</h1>
-      <form method="get" action="/seller/forecast" className="inline-form" aria-label="Choose a product" style={{ marginBottom: "1rem" }}>
+      <form method="get" action="/seller/forecast" className="picker" aria-label="Choose a product">
         <label htmlFor="fc-product" className="label">
           Product
         </label>
@@ -72,20 +74,19 @@ export default async function ForecastPage({ searchParams }: { searchParams: Pro
           ) : (
             <>
               <BandChart
-                label={`Forecast units per day for ${forecast.product.title}, with its likely range`}
+                label={`Likely sales per day of ${forecast.product.title}, with their range`}
                 labels={forecast.days.map((d) => date(d.day))}
                 mean={forecast.days.map((d) => d.mean)}
                 lower={forecast.days.map((d) => d.lower)}
                 upper={forecast.days.map((d) => d.upper)}
                 formatY={(v) => String(Math.round(v * 10) / 10)}
               />
-              <p className="small muted">
-                Model {forecast.model ?? "—"}
-                {forecast.generatedAt ? `, computed ${dateTime(forecast.generatedAt)}` : ""}.
-                {forecast.backtest
-                  ? ` On held-out days its error (WAPE) was ${(forecast.backtest.modelWape * 100).toFixed(1)}% against ${(forecast.backtest.baselineWape * 100).toFixed(1)}% for last week's sales repeated.`
-                  : ""}
+              <p className="small muted" data-testid="forecast-basis">
+                {forecastBasis(forecast.model)}
+                {forecast.generatedAt ? ` Worked out ${(await viewerTime()).dateTime(forecast.generatedAt)}.` : ""} The shaded band is where sales will most likely fall
+                (nine days in ten).
               </p>
+              {forecast.backtest ? <p className="small muted">{reliability(forecast.backtest)}</p> : null}
               <details>
                 <summary>Show the numbers</summary>
                 <div className="table-wrap">
@@ -93,9 +94,9 @@ export default async function ForecastPage({ searchParams }: { searchParams: Pro
                     <thead>
                       <tr>
                         <th scope="col">Day</th>
-                        <th scope="col" className="num">Expected</th>
-                        <th scope="col" className="num">Low</th>
-                        <th scope="col" className="num">High</th>
+                        <th scope="col" className="num">Most likely</th>
+                        <th scope="col" className="num">At least</th>
+                        <th scope="col" className="num">At most</th>
                       </tr>
                     </thead>
                     <tbody>
@@ -150,4 +151,18 @@ export default async function ForecastPage({ searchParams }: { searchParams: Pro
       </div>
     </main>
   );
+}
+
+/** What the forecast is based on, in words (the processor's model names are not for people). */
+function forecastBasis(model: string | null): string {
+  if (model === "mean") return "This product has little sales history yet, so the forecast is its average daily sales over the last eight weeks.";
+  return "Based on this product's sales over recent months, following its ups and downs through the week and where they are heading.";
+}
+
+/** How close the forecasts came when tested on recent weeks of real sales (all products of the shop together). */
+function reliability(backtest: { heldOutDays: number; products: number; modelWape: number; baselineWape: number }): string {
+  const weeks = Math.round(backtest.heldOutDays / 7);
+  if (backtest.products === 0) return "There are not yet enough sales to test how close the forecasts come.";
+  const off = (share: number) => `${Math.round(share * 100)}%`;
+  return `How close it comes: tested on the last ${weeks} weeks of real sales, weekly forecasts were off by ${off(backtest.modelWape)} of what sold, against ${off(backtest.baselineWape)} for simply expecting the same as the week before.`;
 }

@@ -3,10 +3,11 @@ import Link from "next/link";
 import { api } from "~/web/trpc/server";
 import { ActionForm, Field, SubmitButton } from "~/web/components/form";
 import { EmptyState } from "~/web/components/states";
-import { dateTime, money } from "~/web/format";
+import { money } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
 import { orderStatusText } from "~/web/order-status";
 import { SellerNav } from "~/web/seller-nav";
-import { requireViewer } from "~/web/viewer";
+import { requireShop } from "~/web/viewer";
 import { markShippedAction } from "../actions";
 
 export const metadata: Metadata = { title: "Orders to fulfil" };
@@ -24,10 +25,12 @@ const FILTERS = [
 type Props = { searchParams: Promise<{ status?: string; cursor?: string; shipped?: string }> };
 
 export default async function SellerOrdersPage({ searchParams }: Props) {
-  await requireViewer("/seller/orders", "seller");
+  const viewer = await requireShop("/seller/orders");
+  if (!viewer) return null;
   const params = await searchParams;
   const status = FILTERS.find((f) => f.value === params.status)?.value;
   const cursor = params.cursor?.slice(0, 512);
+  const time = await viewerTime();
   const page = await (await api()).orders.sellerLines.query({ limit: 20, cursor: cursor ?? null, status });
   const href = (s: string | undefined, c?: string) => {
     const sp = new URLSearchParams();
@@ -74,8 +77,8 @@ export default async function SellerOrdersPage({ searchParams }: Props) {
                   <span className={`badge ${order.status}`}>{orderStatusText(order.status)}</span>
                 </div>
                 <p className="small muted">
-                  Placed {dateTime(order.placedAt)}
-                  {order.paidAt ? ` · paid ${dateTime(order.paidAt)}` : ""} · your part {money(order.sellerSubtotalMinor, order.currency)}
+                  Placed {time.dateTime(order.placedAt)}
+                  {order.paidAt ? ` · paid ${time.dateTime(order.paidAt)}` : ""} · your part {money(order.sellerSubtotalMinor, order.currency)}
                 </p>
                 <ul>
                   {order.lines.map((line) => (

@@ -2,16 +2,20 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { api } from "~/web/trpc/server";
 import { EmptyState } from "~/web/components/states";
-import { date, dateTime, humanize } from "~/web/format";
+import { date } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
+import { humanize } from "~/web/words";
 import { SellerNav } from "~/web/seller-nav";
-import { requireViewer } from "~/web/viewer";
+import { requireShop } from "~/web/viewer";
 
 export const metadata: Metadata = { title: "Reports" };
 export const dynamic = "force-dynamic";
 
 export default async function ReportsPage({ searchParams }: { searchParams: Promise<{ cursor?: string }> }) {
-  await requireViewer("/seller/reports", "seller");
+  const viewer = await requireShop("/seller/reports");
+  if (!viewer) return null;
   const cursor = (await searchParams).cursor?.slice(0, 512);
+  const time = await viewerTime();
   const page = await (await api()).reports.list.query({ limit: 20, cursor: cursor ?? null });
   return (
     <main id="main">
@@ -38,7 +42,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
                   <td>
                     {date(r.periodStart)} – {date(r.periodEnd)}
                   </td>
-                  <td>{dateTime(r.createdAt)}</td>
+                  <td>{time.dateTime(r.createdAt)}</td>
                   <td>
                     {/* A plain link: the route handler streams the file, no client code involved. */}
                     <a className="button secondary small" href={`/seller/reports/${r.id}/csv`} download>

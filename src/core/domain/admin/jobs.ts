@@ -88,10 +88,10 @@ export async function triggerJob(
   const unknown = Object.keys(input.params).filter((key) => !job.params.some((p) => p.name === key));
   if (unknown.length > 0) {
     const accepted = job.params.map((p) => p.name).join(", ") || "none";
-    throw new DomainError("invalid", `params.${unknown[0]}: ${job.name} takes no such parameter (accepted: ${accepted})`);
+    throw new DomainError("invalid", `${job.name} takes no such parameter (accepted: ${accepted})`, { field: `params.${unknown[0]}` });
   }
   const missing = job.params.find((p) => p.required && !input.params[p.name]);
-  if (missing) throw new DomainError("invalid", `params.${missing.name}: required (${missing.description})`);
+  if (missing) throw new DomainError("invalid", "required", { field: `params.${missing.name}` });
 
   return db.$transaction(async (tx) => {
     // Serialise triggers of one job so two quick clicks cannot both insert.

@@ -36,6 +36,17 @@ async function outboxTypes(orderId: string, shipmentId?: string): Promise<string
 }
 
 describe("orders.list / orders.get (buyer)", () => {
+  it("counts an order's units the way the cart did, not its lines", async () => {
+    const shopper = await createUser(db, "buyer");
+    const order = await createOrder(db, shopper.id, [
+      { product: productA, quantity: 5 },
+      { product: productB, quantity: 2 },
+    ]);
+    const [listed] = (await as(shopper).orders.list({})).items;
+    expect(listed).toMatchObject({ id: order.id, units: 7, _count: { lines: 2 } });
+    expect((await as(admin).orders.adminList({ buyerId: shopper.id })).items[0]).toMatchObject({ id: order.id, units: 7 });
+  });
+
   it("lists only the caller's orders, newest first, page by page, filtered by status", async () => {
     const base = Date.parse("2026-01-01T00:00:00Z");
     const mine = [];
@@ -52,7 +63,7 @@ describe("orders.list / orders.get (buyer)", () => {
 
     const first = await caller.orders.list({ limit: 2 });
     expect(first.items.map((o) => o.id)).toEqual([mine[4]!.id, mine[3]!.id]);
-    expect(first.items[0]).toMatchObject({ totalMinor: 1500, currency: "EUR", _count: { lines: 1 } });
+    expect(first.items[0]).toMatchObject({ totalMinor: 1500, currency: "EUR", _count: { lines: 1 }, units: 1 });
     const second = await caller.orders.list({ limit: 2, cursor: first.nextCursor });
     const third = await caller.orders.list({ limit: 2, cursor: second.nextCursor });
     expect([...second.items, ...third.items].map((o) => o.id)).toEqual([mine[2]!.id, mine[1]!.id, mine[0]!.id]);

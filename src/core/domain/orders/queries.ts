@@ -84,12 +84,20 @@ export const orderDetailSelect = {
   shipments: { select: shipmentSummarySelect, orderBy: { createdAt: "asc" } },
 } satisfies Prisma.OrderSelect;
 
-export type OrderSummary = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof orderSummarySelect }>>;
-export type AdminOrderSummary = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof adminOrderSummarySelect }>>;
+/** `units`: the quantities of the order's lines added up (what a cart calls items). */
+export type OrderSummary = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof orderSummarySelect }>> & { units: number };
+export type AdminOrderSummary = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof adminOrderSummarySelect }>> & { units: number };
 export type OrderDetail = MinorNumbers<Prisma.OrderGetPayload<{ select: typeof orderDetailSelect }>>;
 
 /** Every order list is newest first: (placedAt desc, id desc). */
 export const byPlacedAt = newestFirst("placedAt");
+
+/** Adds each order's unit count, in one query for the page. */
+async function withUnits<T extends { id: string }>(db: Db, page: Page<T>): Promise<Page<T & { units: number }>> {
+  const sums = await db.orderLine.groupBy({ by: ["orderId"], where: { orderId: { in: page.items.map((o) => o.id) } }, _sum: { quantity: true } });
+  const units = new Map(sums.map((s) => [s.orderId, s._sum.quantity ?? 0]));
+  return { ...page, items: page.items.map((o) => ({ ...o, units: units.get(o.id) ?? 0 })) };
+}
 
 export interface ListOrdersInput {
   limit: number;
@@ -105,7 +113,7 @@ export async function listBuyerOrders(db: Db, buyerId: string, input: ListOrders
     take: input.limit + 1,
     select: orderSummarySelect,
   });
-  return byPlacedAt.page(minorNumbers(rows), input.limit);
+  return withUnits(db, byPlacedAt.page(minorNumbers(rows), input.limit));
 }
 
 export interface AdminListOrdersInput extends ListOrdersInput {
@@ -125,7 +133,7 @@ export async function listAllOrders(db: Db, input: AdminListOrdersInput): Promis
     take: input.limit + 1,
     select: adminOrderSummarySelect,
   });
-  return byPlacedAt.page(minorNumbers(rows), input.limit);
+  return withUnits(db, byPlacedAt.page(minorNumbers(rows), input.limit));
 }
 
 export function orderNotFound(orderId: string): DomainError {

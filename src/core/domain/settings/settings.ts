@@ -13,7 +13,7 @@ export const settingSchemas = {
   /** Available units at or below which a product counts as low on stock. */
   lowStockThreshold: z.number().int().min(0).max(1_000_000),
   /** Currency new products get when the seller does not name one. */
-  defaultCurrency: z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code"),
+  defaultCurrency: z.string().regex(/^[A-Z]{3}$/, "must be a three-letter currency code in capitals, such as EUR"),
 } as const;
 
 export type SettingKey = keyof typeof settingSchemas;

@@ -17,6 +17,7 @@ afterAll(() => api?.close());
 describeAuthzMatrix("admin", () => world, [
   row("admin.users.list", ADMIN_ONLY, (c) => c.admin.users.list({})),
   row("admin.users.setRole", ADMIN_ONLY, (c) => c.admin.users.setRole({ userId: target, role: "seller" })),
+  row("admin.shops.list", ADMIN_ONLY, (c) => c.admin.shops.list({})),
   row("admin.jobs.list", ADMIN_ONLY, (c) => c.admin.jobs.list({})),
   row("admin.jobs.catalog", ADMIN_ONLY, (c) => c.admin.jobs.catalog()),
   row("admin.jobs.trigger", ADMIN_ONLY, (c) => c.admin.jobs.trigger({ name: "aggregate-sales", params: {} })),

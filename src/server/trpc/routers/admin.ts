@@ -4,6 +4,7 @@ import { JobRunStatus, JobTrigger, Role } from "~/generated/prisma/enums";
 import { listJobCatalog, listJobRuns, triggerJob } from "~/core/domain/admin/jobs";
 import { checkHealth, effectiveConfig } from "~/core/domain/admin/operations";
 import { listSettingAudit, listSettings, settingUpdateInput, updateSetting } from "~/core/domain/admin/settings";
+import { listShops } from "~/core/domain/admin/shops";
 import { listUsers, setUserRole } from "~/core/domain/admin/users";
 import { settingKeys } from "~/core/domain/settings/settings";
 import { adminProcedure, router } from "../init";
@@ -12,6 +13,11 @@ const paging = { limit: z.number().int().min(1).max(100).default(25), cursor: cu
 
 export const adminUsersListInput = z.strictObject({ ...paging, search: searchText.optional(), role: z.enum(Role).optional() });
 export const adminUsersSetRoleInput = z.strictObject({ userId: singleLineText({ min: 1, max: 200 }), role: z.enum(Role) });
+export const adminShopsListInput = z.strictObject({
+  limit: z.number().int().min(1).max(200).default(100),
+  search: searchText.optional(),
+  ids: z.array(z.uuid()).max(200).optional(),
+});
 export const adminJobsListInput = z.strictObject({
   ...paging,
   name: singleLineText({ min: 1, max: 100 }).optional(),
@@ -30,6 +36,9 @@ export const adminRouter = router({
   users: router({
     list: adminProcedure.input(adminUsersListInput).query(({ ctx, input }) => listUsers(ctx.db, input)),
     setRole: adminProcedure.input(adminUsersSetRoleInput).mutation(({ ctx, input }) => setUserRole(ctx, ctx.user, input)),
+  }),
+  shops: router({
+    list: adminProcedure.input(adminShopsListInput).query(({ ctx, input }) => listShops(ctx.db, input)),
   }),
   jobs: router({
     list: adminProcedure.input(adminJobsListInput).query(({ ctx, input }) => listJobRuns(ctx.db, input, ctx.now())),

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { createLogger } from "~/lib/logger";
 import { createInventoryClient } from "~/core/integrations/inventory";
 import { createAvailabilityReader } from "~/core/domain/catalog/availability";
+import { countProducts, PUBLIC_SCOPE } from "~/core/domain/catalog/products";
 import { createContextInner } from "~/server/trpc/context";
 import { createCaller } from "~/server/trpc/root";
 import { startTestApi, type Caller, type TestApi } from "../../../../tests/helpers/api.ts";
@@ -85,6 +86,20 @@ describe("catalog.list", () => {
     expect(await all({ q: "clay OR stoneware", sort: "price_asc" })).toEqual(["Coffee mug", "Clay teapot"]);
     expect(await all({ q: '"green tea" -coffee' })).toEqual(["Clay teapot"]);
     expect(await all({ q: "nothing-matches-this" })).toEqual([]);
+  });
+
+  test("count: how many products match the filters, the same on every page; only when asked", async () => {
+    expect((await anon.catalog.list({})).total).toBeNull();
+    expect((await anon.catalog.list({ count: true, limit: 2 })).total).toEqual({ count: 6, capped: false });
+    const second = await anon.catalog.list({ count: true, limit: 2, cursor: (await anon.catalog.list({ limit: 2 })).nextCursor });
+    expect(second.total).toEqual({ count: 6, capped: false });
+    expect((await anon.catalog.list({ count: true, q: "tea", categorySlug: "teaware" })).total).toEqual({ count: 4, capped: false });
+    expect((await anon.catalog.list({ count: true, minPriceMinor: 1000, maxPriceMinor: 2500, currency: "EUR" })).total).toEqual({ count: 3, capped: false });
+    // Stock lives in the inventory service: the count is of matches, sold-out ones included.
+    expect((await anon.catalog.list({ count: true, inStock: true })).total).toEqual({ count: 6, capped: false });
+    // Past the limit the count stops: "more than N".
+    expect(await countProducts(api.deps.db, { limit: 24 }, PUBLIC_SCOPE, 4)).toEqual({ count: 4, capped: true });
+    expect(await countProducts(api.deps.db, { limit: 24 }, PUBLIC_SCOPE, 6)).toEqual({ count: 6, capped: false });
   });
 
   test("in stock: only products with units available, across pages", async () => {

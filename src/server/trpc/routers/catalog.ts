@@ -19,6 +19,8 @@ export const catalogListInput = z
     currency: z.string().regex(/^[A-Z]{3}$/, "must be a 3-letter ISO 4217 code").optional(),
     inStock: z.boolean().optional(),
     sort: z.enum(productSorts).optional(),
+    /** Also count the matches (stock aside, up to 10,000) for a results count. */
+    count: z.boolean().optional(),
   })
   .refine((v) => v.minPriceMinor === undefined || v.maxPriceMinor === undefined || v.minPriceMinor <= v.maxPriceMinor, {
     message: "must not be below minPriceMinor",

@@ -53,7 +53,10 @@ export interface SalesTotals {
   aovMinor: number | null;
 }
 
-/** Relative change current vs previous (0.25 = +25%); null when the previous figure is 0. */
+/**
+ * Relative change current vs previous (0.25 = +25%); null when the previous figure is 0, or when
+ * the previous period is not comparable (the shop had not started selling when it began).
+ */
 export interface SalesChange {
   revenue: number | null;
   orders: number | null;
@@ -64,6 +67,13 @@ export interface SalesChange {
 export interface SalesSummary {
   period: Period;
   previousPeriod: Period;
+  /** The hour of the shop's first counted sale; null before it has one. */
+  firstSaleAt: Date | null;
+  /**
+   * Whether the shop was already selling when the previous period began: otherwise that period
+   * is partly from before the shop sold anything, and a change against it ("+2,600%") misleads.
+   */
+  comparable: boolean;
   /** One entry per currency sold in either period (amounts in different currencies never add up). */
   currencies: { currency: string; current: SalesTotals; previous: SalesTotals; change: SalesChange }[];
 }
@@ -95,14 +105,33 @@ async function sellerTotals(db: Db, sellerId: string, p: Period) {
   });
 }
 
+/** The hour of the seller's first counted sale (an index seek on the rollup's key), or null. */
+async function firstSaleAt(db: Db, sellerId: string): Promise<Date | null> {
+  const first = await db.salesRollup.findFirst({
+    where: { dimension: "seller", grain: "hour", key: sellerId },
+    orderBy: { bucket: "asc" },
+    select: { bucket: true },
+  });
+  return first?.bucket ?? null;
+}
+
+/** A previous period counts for comparison only when the shop was selling before it began. */
+function isComparable(first: Date | null, previous: Period): boolean {
+  return first !== null && first.getTime() < previous.from.getTime();
+}
+
 export async function salesSummary(db: Db, sellerId: string, input: Period): Promise<SalesSummary> {
   const period = alignPeriod(input, "hour", MAX_PERIOD_DAYS);
   const previous = previousPeriod(period);
-  const [now, before] = await Promise.all([sellerTotals(db, sellerId, period), sellerTotals(db, sellerId, previous)]);
+  const [now, before, first] = await Promise.all([sellerTotals(db, sellerId, period), sellerTotals(db, sellerId, previous), firstSaleAt(db, sellerId)]);
+  const comparable = isComparable(first, previous);
   const currencies = [...new Set([...now, ...before].map((r) => r.currency))].sort();
+  const versus = (current: number | null, prev: number | null) => (comparable ? change(current, prev) : null);
   return {
     period,
     previousPeriod: previous,
+    firstSaleAt: first,
+    comparable,
     currencies: currencies.map((currency) => {
       const current = totals(now.find((r) => r.currency === currency));
       const prev = totals(before.find((r) => r.currency === currency));
@@ -111,10 +140,10 @@ export async function salesSummary(db: Db, sellerId: string, input: Period): Pro
         current,
         previous: prev,
         change: {
-          revenue: change(current.revenueMinor, prev.revenueMinor),
-          orders: change(current.orders, prev.orders),
-          units: change(current.units, prev.units),
-          aov: change(current.aovMinor, prev.aovMinor),
+          revenue: versus(current.revenueMinor, prev.revenueMinor),
+          orders: versus(current.orders, prev.orders),
+          units: versus(current.units, prev.units),
+          aov: versus(current.aovMinor, prev.aovMinor),
         },
       };
     }),
@@ -203,7 +232,7 @@ export interface TopProduct {
   units: number;
   orders: number;
   previous: { revenueMinor: number; units: number; orders: number };
-  /** Revenue change vs the previous period; null when it sold nothing then. */
+  /** Revenue change vs the previous period; null when it sold nothing then or the period is not comparable (see SalesSummary). */
   revenueChange: number | null;
 }
 
@@ -219,7 +248,7 @@ export async function topProducts(db: Db, sellerId: string, input: Period & { li
     take: input.limit,
   });
   const ids = top.map((r) => r.productId);
-  const [before, products] = await Promise.all([
+  const [before, products, first] = await Promise.all([
     db.salesHourly.groupBy({
       by: ["productId", "currency"],
       where: { sellerId, productId: { in: ids }, hour: { gte: previous.from, lt: previous.to } },
@@ -227,7 +256,9 @@ export async function topProducts(db: Db, sellerId: string, input: Period & { li
       orderBy: { productId: "asc" },
     }),
     db.product.findMany({ where: { id: { in: ids } }, select: { id: true, title: true, sku: true } }),
+    firstSaleAt(db, sellerId),
   ]);
+  const comparable = isComparable(first, previous);
   const items = top.map((r): TopProduct => {
     const prev = before.find((b) => b.productId === r.productId && b.currency === r.currency);
     const revenueMinor = minorNumber(r._sum.revenueMinor ?? 0n);
@@ -239,7 +270,7 @@ export async function topProducts(db: Db, sellerId: string, input: Period & { li
       units: r._sum.units ?? 0,
       orders: r._sum.orders ?? 0,
       previous: { revenueMinor: prevRevenue, units: prev?._sum.units ?? 0, orders: prev?._sum.orders ?? 0 },
-      revenueChange: change(revenueMinor, prevRevenue),
+      revenueChange: comparable ? change(revenueMinor, prevRevenue) : null,
     };
   });
   return { period, previousPeriod: previous, items };

@@ -16,6 +16,7 @@ let api: TestApi;
 let db: Db;
 let seller: TestSeller;
 let otherSeller: TestSeller;
+let newShop: TestSeller;
 let buyer: AuthUser;
 let buyer2: AuthUser;
 let mug: OrderableProduct;
@@ -39,10 +40,16 @@ beforeAll(async () => {
   await createOrder(db, buyer.id, [{ product: tea, quantity: 1 }, { product: others, quantity: 1 }], { status: "shipped", placedAt: at("2026-03-12T08:00:00Z") });
   await createOrder(db, buyer.id, [{ product: mug, quantity: 5 }], { status: "cancelled", placedAt: at("2026-03-10T08:00:00Z") });
   await createOrder(db, buyer.id, [{ product: mug, quantity: 5 }], { status: "pending_payment", placedAt: at("2026-03-10T09:00:00Z") });
-  // Previous period: one order of 1 mug.
+  // Previous period: one order of 1 mug; the shop's first sale came before it (of tea), so it compares.
   await createOrder(db, buyer2.id, [{ product: mug, quantity: 1 }], { status: "paid", placedAt: at("2026-03-03T12:00:00Z") });
+  await createOrder(db, buyer2.id, [{ product: tea, quantity: 1 }], { status: "delivered", placedAt: at("2026-02-20T16:20:00Z") });
+  // A shop that began selling during the previous period: nothing to compare with.
+  newShop = await createSellerUser(db);
+  const vase = await createProduct(db, newShop.sellerId, { priceMinor: 1000 });
+  await createOrder(db, buyer.id, [{ product: vase, quantity: 1 }], { status: "paid", placedAt: at("2026-03-06T09:10:00Z") });
+  await createOrder(db, buyer.id, [{ product: vase, quantity: 4 }], { status: "paid", placedAt: at("2026-03-11T09:10:00Z") });
 
-  await backfillSales(db, { from: PREVIOUS.from, to: PERIOD.to }, { now: new Date() });
+  await backfillSales(db, { from: at("2026-02-15T00:00:00Z"), to: PERIOD.to }, { now: new Date() });
 });
 afterAll(() => api?.close());
 
@@ -59,6 +66,22 @@ describe("stats (seller, from the processor's aggregates)", () => {
       },
     ]);
     expect(summary.previousPeriod).toEqual(PREVIOUS);
+    expect(summary).toMatchObject({ comparable: true, firstSaleAt: at("2026-02-20T16:00:00Z") });
+  });
+
+  it("summary and top products: no change against a period the shop had not been selling through", async () => {
+    const summary = await api.caller(newShop).stats.summary(PERIOD);
+    expect(summary).toMatchObject({ comparable: false, firstSaleAt: at("2026-03-06T09:00:00Z") });
+    expect(summary.currencies).toEqual([
+      {
+        currency: "EUR",
+        current: { revenueMinor: 4000, orders: 1, units: 4, aovMinor: 4000 },
+        previous: { revenueMinor: 1000, orders: 1, units: 1, aovMinor: 1000 },
+        change: { revenue: null, orders: null, units: null, aov: null },
+      },
+    ]);
+    const top = await api.caller(newShop).stats.topProducts({ ...PERIOD, limit: 5 });
+    expect(top.items[0]).toMatchObject({ revenueMinor: 4000, previous: { revenueMinor: 1000 }, revenueChange: null });
   });
 
   it("timeseries: every bucket of the period, zeros included, by day and by hour", async () => {

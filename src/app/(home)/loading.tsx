@@ -1,5 +1,5 @@
 import { PageSkeleton } from "~/web/components/states";
 
 export default function Loading() {
-  return <PageSkeleton title="Order" />;
+  return <PageSkeleton title="Lavka" />;
 }

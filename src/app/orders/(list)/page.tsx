@@ -2,7 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { api } from "~/web/trpc/server";
 import { EmptyState } from "~/web/components/states";
-import { dateTime, money } from "~/web/format";
+import { money } from "~/web/format";
+import { viewerTime } from "~/web/viewer-time";
 import { orderStatusText } from "~/web/order-status";
 import { requireViewer } from "~/web/viewer";
 
@@ -19,6 +20,7 @@ export default async function OrdersPage({ searchParams }: Props) {
   const params = await searchParams;
   const status = STATUSES.find((s) => s === params.status) as Status | undefined;
   const cursor = params.cursor?.slice(0, 512);
+  const time = await viewerTime();
   const page = await (await api()).orders.list.query({ limit: 20, cursor: cursor ?? null, status });
   const href = (change: { status?: string; cursor?: string }) => {
     const sp = new URLSearchParams();
@@ -60,8 +62,10 @@ export default async function OrdersPage({ searchParams }: Props) {
             <thead>
               <tr>
                 <th scope="col">Order</th>
-                <th scope="col">Placed</th>
-                <th scope="col">Items</th>
+                <th scope="col" className="hide-narrow">
+                  Placed
+                </th>
+                <th scope="col" className="num">Items</th>
                 <th scope="col">Status</th>
                 <th scope="col" className="num">Total</th>
               </tr>
@@ -71,9 +75,10 @@ export default async function OrdersPage({ searchParams }: Props) {
                 <tr key={order.id}>
                   <td>
                     <Link href={`/orders/${order.id}`}>Order #{order.number}</Link>
+                    <div className="small muted show-narrow">{time.dateTime(order.placedAt)}</div>
                   </td>
-                  <td>{dateTime(order.placedAt)}</td>
-                  <td>{order._count.lines}</td>
+                  <td className="hide-narrow">{time.dateTime(order.placedAt)}</td>
+                  <td className="num">{order.units}</td>
                   <td>
                     <span className={`badge ${order.status}`}>{orderStatusText(order.status)}</span>
                   </td>

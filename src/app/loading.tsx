@@ -1,5 +1,0 @@
-import { PageSkeleton } from "~/web/components/states";
-
-export default function Loading() {
-  return <PageSkeleton title="Loading…" />;
-}
