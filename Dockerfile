@@ -125,7 +125,8 @@ COPY --from=build-web /app/public/ ./public/
 RUN mkdir -p .next/cache && chown 10001:10001 .next/cache
 ENV HOSTNAME=0.0.0.0 \
     PORT=3000
-EXPOSE 3000
+# 9464: /metrics (WEB_METRICS_PORT), apart from the pages.
+EXPOSE 3000 9464
 USER 10001:10001
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/placeholder.svg').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]

@@ -16,6 +16,7 @@ import { buildSellerSalesReport } from "~/core/domain/analytics/reports";
 import { aggregateSales } from "~/core/domain/analytics/sales";
 import { applyMigrations } from "../scripts/db/engine.ts";
 import { seedDatabase } from "../scripts/db/seed-data.ts";
+import { createProgress } from "../scripts/db/progress.ts";
 
 const { values } = parseArgs({
   options: {
@@ -62,7 +63,9 @@ const db = createDb(benchUrl, { maxConnections: 3 });
 try {
   await applyMigrations(benchUrl, "prisma/migrations", () => undefined);
   log(`seeding ${opts.orders} orders, ${opts.products} products, ${opts.sellers} sellers over ${opts.days} days into ${name}`);
-  const [seed] = await time("seed", () => seedDatabase(benchUrl, { ...opts, end: END, batchSize: 10_000, log }));
+  const progress = createProgress(process.stderr, { label: "seed", unit: "orders" });
+  const [seed] = await time("seed", () => seedDatabase(benchUrl, { ...opts, end: END, batchSize: 10_000, onProgress: progress.update }));
+  progress.stop();
 
   const [full, fullMs] = await time("aggregate-sales (full)", () => aggregateSales(db, { now: END }));
   // Settle the watermark overlap so the measured run sees only the new hour.

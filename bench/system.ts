@@ -14,6 +14,7 @@ import path from "node:path";
 import pg from "pg";
 import { applyMigrations } from "../scripts/db/engine.ts";
 import { seedDatabase } from "../scripts/db/seed-data.ts";
+import { createProgress } from "../scripts/db/progress.ts";
 import { freePort } from "../scripts/local/system.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -169,7 +170,9 @@ export async function startBenchSystem(options: BenchSystemOptions = {}): Promis
     const existing = await withClient(databaseUrl, async (c) => (await c.query<{ n: number }>(`SELECT count(*)::int AS n FROM "Product"`)).rows[0]!.n);
     if (existing === 0) {
       const started = Date.now();
-      await seedDatabase(databaseUrl, { sellers: 50, products, orders: options.orders ?? 2_000, days: 30, seed: 42, log });
+      const progress = createProgress(process.stderr, { label: "seed", unit: "orders" });
+      await seedDatabase(databaseUrl, { sellers: 50, products, orders: options.orders ?? 2_000, days: 30, seed: 42, onProgress: progress.update });
+      progress.stop();
       // Stock straight into the reference inventory's table: 100,000 HTTP calls would take ~20 min.
       await withClient(databaseUrl, (c) =>
         c.query(`INSERT INTO ref_inventory.stock (sku, on_hand) SELECT sku, 5 + ((row_number() OVER (ORDER BY sku) - 1) * 7) % 40 FROM "Product" ON CONFLICT (sku) DO NOTHING`),

@@ -9,6 +9,7 @@
 // process stops everything on either signal, at any point of startup included.
 import path from "node:path";
 import { z } from "zod";
+import { createProgress } from "./db/progress.ts";
 import { run } from "./local/run.ts";
 import type * as Launcher from "./local/system.ts";
 import type { RunningSystem, SystemOptions } from "./local/system.ts";
@@ -24,6 +25,7 @@ const env = z
     // The launcher's other listeners; 0 picks a free port (several systems on one machine).
     PROCESSOR_WORKER_PORT: anyPort.default(9464),
     PROCESSOR_CRON_PORT: anyPort.default(9465),
+    WEB_METRICS_PORT: anyPort.default(9466),
     REFERENCE_AUTH_PORT: anyPort.default(8000),
     REFERENCE_INVENTORY_PORT: anyPort.default(8080),
     REFERENCE_PAYMENT_PORT: anyPort.default(8090),
@@ -73,6 +75,7 @@ const options: SystemOptions = {
   amqpUrl: config.AMQP_URL,
   dataDir,
   webPort: config.WEB_PORT,
+  webMetricsPort: config.WEB_METRICS_PORT,
   apiPort: config.API_PORT,
   processorPorts: { worker: config.PROCESSOR_WORKER_PORT, cron: config.PROCESSOR_CRON_PORT },
   referencePorts: {
@@ -86,6 +89,7 @@ const options: SystemOptions = {
     ? { host: config.SMTP_HOST, port: config.SMTP_PORT, tls: config.SMTP_TLS, user: config.SMTP_USER, password: config.SMTP_PASSWORD }
     : undefined,
   seed: {},
+  seedProgress: createProgress(process.stdout, { label: "lavka: seeding demo data", unit: "orders" }),
   cron: true,
   carrierAutoAdvanceMs: 20_000,
   dev: process.argv.includes("--dev"),

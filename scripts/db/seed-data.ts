@@ -21,7 +21,8 @@ export interface SeedOptions {
   demoUsers?: Partial<Record<DemoRole, { id?: string; email?: string; displayName?: string }>>;
   /** Orders per INSERT batch. */
   batchSize?: number;
-  log?: (message: string) => void;
+  /** Orders written so far of the orders to write: before the first batch and after each. */
+  onProgress?: (ordersDone: number, ordersTotal: number) => void;
 }
 
 export type DemoRole = "buyer" | "seller" | "admin";
@@ -245,7 +246,6 @@ export async function seedDatabase(target: string | pg.ClientBase, partial: Part
   if (sellerCount < 1 || productCount < sellerCount || orderCount < 0 || days < 1) {
     throw new Error("seed: need sellers >= 1, products >= sellers, orders >= 0, days >= 1");
   }
-  const log = options.log ?? (() => undefined);
   const batchSize = options.batchSize ?? 5000;
   const started = performance.now();
   const end = options.end ? options.end.getTime() : Math.floor(Date.now() / HOUR_MS) * HOUR_MS;
@@ -562,11 +562,12 @@ export async function seedDatabase(target: string | pg.ClientBase, partial: Part
         orderIdx++;
         if ((batchOrders[0] as unknown[]).length >= batchSize) {
           await flush();
-          if (orderIdx % (batchSize * 20) === 0) log(`seed: ${orderIdx} orders`);
+          options.onProgress?.(orderIdx, orderCount);
         }
       }
     }
     await flush();
+    options.onProgress?.(orderIdx, orderCount);
     await client.query("SET LOCAL session_replication_role = origin");
     await client.query("COMMIT");
     // Fresh statistics, so the first aggregation does not plan against empty-table estimates.

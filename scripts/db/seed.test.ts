@@ -58,7 +58,11 @@ describe("db:seed", () => {
   });
 
   it("is deterministic for a seed, refuses to run twice, and --reset replaces the data", async () => {
-    await seedDatabase(dbs[1]!.url, OPTIONS);
+    // Progress is reported batch by batch against the total, ending at it.
+    const reports: [number, number][] = [];
+    await seedDatabase(dbs[1]!.url, { ...OPTIONS, batchSize: 100, onProgress: (done, total) => reports.push([done, total]) });
+    expect(reports.map(([done]) => done)).toEqual([100, 200, 300, 400, 400]);
+    expect(reports.every(([, total]) => total === 400)).toBe(true);
     expect(await fingerprint(dbs[1]!)).toBe(await fingerprint(dbs[0]!));
     await expect(seedDatabase(dbs[1]!.url, OPTIONS)).rejects.toThrow(/already has sellers/);
     await seedDatabase(dbs[1]!.url, { ...OPTIONS, seed: 10, reset: true });

@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { createDb } from "~/lib/db";
 import { refreshAllAnalytics } from "~/core/domain/analytics/refresh-all";
+import { createProgress } from "./progress.ts";
 import { DEFAULT_SEED_OPTIONS, seedDatabase } from "./seed-data.ts";
 
 const { values } = parseArgs({
@@ -45,12 +46,10 @@ if (!flags.success || !env.success) {
   process.exit(64);
 }
 
+// On stderr: stdout carries the JSON summary.
+const progress = createProgress(process.stderr, { label: "db:seed", unit: "orders" });
 try {
-  const summary = await seedDatabase(env.data.DATABASE_URL, {
-    ...flags.data,
-    reset: values.reset,
-    log: (m) => process.stderr.write(`${m}\n`),
-  });
+  const summary = await seedDatabase(env.data.DATABASE_URL, { ...flags.data, reset: values.reset, onProgress: progress.update }).finally(() => progress.stop());
   process.stderr.write(`db:seed: ${summary.rows} rows in ${(summary.durationMs / 1000).toFixed(1)} s (${summary.rowsPerSecond} rows/s)\n`);
   if (values.analytics) {
     // Aggregates, customer statistics, forecasts and last week's reports, as the jobs would.

@@ -18,6 +18,7 @@ import { refreshAllAnalytics } from "../../src/core/domain/analytics/refresh-all
 import { createAuthClient } from "../../src/core/integrations/auth.ts";
 import { createInventoryClient } from "../../src/core/integrations/inventory.ts";
 import { applyMigrations } from "../db/engine.ts";
+import type { Progress } from "../db/progress.ts";
 import { seedDatabase, type DemoUser, type SeedOptions } from "../db/seed-data.ts";
 import { ensureDatabase } from "./ensure-database.ts";
 import { startMailCatcher } from "./mail-catcher.ts";
@@ -35,6 +36,8 @@ export interface SystemOptions {
   /** Where PGlite data and service logs live. */
   dataDir: string;
   webPort: number;
+  /** The web's /metrics listener (WEB_METRICS_PORT); 0 or absent picks a free port. */
+  webMetricsPort?: number;
   /** Where links in mail point; default http://localhost:<webPort>, as the start banner shows the shop. */
   publicWebUrl?: string;
   /** 0 picks free ports (tests); `npm start` uses the documented defaults. */
@@ -47,6 +50,8 @@ export interface SystemOptions {
   smtp?: { host: string; port: number; tls: "starttls" | "tls" | "none"; user?: string; password?: string };
   /** Demo data for an empty database; null to start empty. */
   seed: Partial<SeedOptions> | null;
+  /** Shows how far seeding has got (orders written of the total); stopped when it ends. */
+  seedProgress?: Progress;
   /** Run the processor in cron mode as well (the hourly jobs). */
   cron: boolean;
   /** Carrier moves shipments along by itself every this many ms (0: only when told). */
@@ -74,6 +79,8 @@ export const DEMO_ACCOUNTS = {
 
 export interface RunningSystem {
   webUrl: string;
+  /** The web's /metrics, on its own port. */
+  webMetricsUrl: string;
   apiUrl: string;
   databaseUrl: string;
   referenceUrls: { auth: string; inventory: string; payment: string; carrier: string };
@@ -289,7 +296,8 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     signal?.throwIfAborted();
     let demoUsers: DemoUser[] = [];
     if (options.seed && (await isEmpty(databaseUrl))) {
-      const summary = await seedDatabase(databaseUrl, { ...options.seed, demoUsers: await demoAccounts(referenceUrls.auth, secrets.auth) });
+      const demo = await demoAccounts(referenceUrls.auth, secrets.auth);
+      const summary = await seedDatabase(databaseUrl, { ...options.seed, demoUsers: demo, onProgress: options.seedProgress?.update }).finally(() => options.seedProgress?.stop());
       demoUsers = summary.demoUsers;
       const stocked = await stockProducts(databaseUrl, referenceUrls.inventory, secrets.inventory);
       log(`demo data: ${Object.entries(summary.counts).map(([k, v]) => `${v} ${k}`).join(", ")}; stock for ${stocked} products`);
@@ -389,8 +397,10 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     const webArgs = options.dev
       ? [NEXT_CLI, "dev", "-p", String(options.webPort), "-H", "127.0.0.1"]
       : [await ensureWebBuild(log, signal)];
+    const webMetricsPort = options.webMetricsPort || (await freePort());
     const web = spawnService("web", webArgs, {
       API_URL: apiUrl,
+      WEB_METRICS_PORT: String(webMetricsPort),
       PORT: String(options.webPort),
       HOSTNAME: "127.0.0.1",
       NEXT_TELEMETRY_DISABLED: "1",
@@ -401,7 +411,7 @@ export async function startSystem(options: SystemOptions): Promise<RunningSystem
     await Promise.all(waits);
 
     if (demoUsers.length === 0) demoUsers = await readDemoUsers(databaseUrl);
-    return { webUrl, apiUrl, databaseUrl, referenceUrls, mailUrl, demoUsers, exited, stop: stopAll };
+    return { webUrl, webMetricsUrl: `http://127.0.0.1:${webMetricsPort}/metrics`, apiUrl, databaseUrl, referenceUrls, mailUrl, demoUsers, exited, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

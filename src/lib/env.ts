@@ -29,6 +29,13 @@ export const postgresUrl = z
   .url()
   .refine((v) => /^postgres(ql)?:\/\//.test(v), "must be a postgres:// or postgresql:// URL");
 
+/**
+ * OTEL_EXPORTER_OTLP_ENDPOINT, the OpenTelemetry standard variable: the OTLP/HTTP collector traces
+ * are sent to. Unset or empty: tracing is off.
+ */
+export const otlpEndpoint = z
+  .union([z.literal(""), z.string().url().refine((v) => /^https?:\/\//.test(v), "must be an http:// or https:// URL")])
+  .default("");
 /** An empty variable counts as unset (Kubernetes and shells often pass ""). */
 export const blankIsUnset = (v: unknown) => (v === "" ? undefined : v);
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { blankIsUnset, checkStorageEnv, logLevel, parseEnv, port, postgresUrl, storageEnv } from "~/lib/env";
+import { blankIsUnset, checkStorageEnv, logLevel, otlpEndpoint, parseEnv, port, postgresUrl, storageEnv } from "~/lib/env";
 
 /** "1000,5000,30000" -> [1000, 5000, 30000]: the delay before each successive retry. */
 const delayList = z
@@ -20,6 +20,7 @@ const schema = z.object({
    */
   DATABASE_READ_URL: z.preprocess(blankIsUnset, postgresUrl.optional()),
   LOG_LEVEL: logLevel,
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
   /** Port for /healthz, /readyz and /metrics in worker and cron modes. */
   PROCESSOR_HTTP_PORT: port.default(9464),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(15_000),

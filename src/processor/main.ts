@@ -5,6 +5,7 @@ import { ConfigError } from "~/lib/env";
 import { createLogger, type Logger } from "~/lib/logger";
 import { createMetricsRegistry } from "~/lib/metrics";
 import { startProbeServer } from "~/lib/probes";
+import { startTracing, type Tracing } from "~/lib/tracing";
 import { parseArgs, UsageError, type Command } from "./cli";
 import { loadProcessorConfig, type ProcessorConfig } from "./config";
 import { findJob, jobs } from "./jobs";
@@ -55,7 +56,7 @@ async function runOnce(command: Extract<Command, { mode: "job" }>, db: Db, readD
   }
 }
 
-async function serveLongRunning(mode: "worker" | "cron", config: ProcessorConfig, db: Db, readDb: Db, logger: Logger): Promise<void> {
+async function serveLongRunning(mode: "worker" | "cron", config: ProcessorConfig, db: Db, readDb: Db, logger: Logger, tracing: Tracing | null): Promise<void> {
   const registry = createMetricsRegistry("processor");
   const probes: Server = await startProbeServer(config.PROCESSOR_HTTP_PORT, {
     registry,
@@ -102,6 +103,7 @@ async function serveLongRunning(mode: "worker" | "cron", config: ProcessorConfig
     await stopWork();
     await new Promise<void>((resolve) => probes.close(() => resolve()));
     await Promise.all([db.$disconnect(), readDb.$disconnect()]);
+    await tracing?.shutdown();
     clearTimeout(timer);
     logger.info("stopped");
     process.exit(0);
@@ -134,14 +136,16 @@ async function main(): Promise<void> {
   const logger = createLogger("processor", config.LOG_LEVEL);
   const db = createDb(config.DATABASE_URL, { maxConnections: config.DATABASE_POOL_MAX });
   const readDb = config.DATABASE_READ_URL ? createDb(config.DATABASE_READ_URL, { maxConnections: config.DATABASE_POOL_MAX }) : db;
+  const tracing = startTracing({ service: "processor", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 
   if (command.mode === "job") {
     const code = await runOnce(command, db, readDb, logger);
     await Promise.all([db.$disconnect(), readDb.$disconnect()]);
+    await tracing?.shutdown();
     process.exit(code);
   }
   try {
-    await serveLongRunning(command.mode, config, db, readDb, logger);
+    await serveLongRunning(command.mode, config, db, readDb, logger, tracing);
   } catch (error) {
     // Worker mode needs the external services' settings, checked only when it starts.
     if (!(error instanceof ConfigError)) throw error;

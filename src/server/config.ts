@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { checkStorageEnv, logLevel, parseEnv, port, postgresUrl, storageEnv } from "~/lib/env";
+import { checkStorageEnv, logLevel, otlpEndpoint, parseEnv, port, postgresUrl, storageEnv } from "~/lib/env";
 
 const httpUrl = z.string().url().refine((v) => /^https?:\/\//.test(v), "must be an http:// or https:// URL");
 const secret = z.string().min(8, "must be at least 8 characters");
@@ -16,6 +16,7 @@ const schema = z.object({
    */
   DATABASE_READ_URL: z.preprocess((v) => (v === "" ? undefined : v), postgresUrl.optional()),
   LOG_LEVEL: logLevel,
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
   /** How long in-flight requests may take to finish after SIGTERM before the process exits anyway. */
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
   /** After SIGTERM, how long to keep accepting (readiness failing) before closing the listener: the load balancer's reaction time. */

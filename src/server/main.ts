@@ -2,6 +2,7 @@ import { createDb } from "~/lib/db";
 import { ConfigError } from "~/lib/env";
 import { createLogger } from "~/lib/logger";
 import { createMetricsRegistry } from "~/lib/metrics";
+import { startTracing } from "~/lib/tracing";
 import { loadApiConfig, type ApiConfig } from "./config";
 import { createApiDeps } from "./deps";
 import { createApiServer } from "./http/server";
@@ -19,6 +20,7 @@ function loadConfigOrExit(): ApiConfig {
 
 const config = loadConfigOrExit();
 const logger = createLogger("api", config.LOG_LEVEL);
+const tracing = startTracing({ service: "api", endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
 const db = createDb(config.DATABASE_URL, { maxConnections: config.DATABASE_POOL_MAX });
 const readDb = config.DATABASE_READ_URL ? createDb(config.DATABASE_READ_URL, { maxConnections: config.DATABASE_POOL_MAX }) : undefined;
 const registry = createMetricsRegistry("api");
@@ -60,6 +62,7 @@ async function shutdown(signal: string): Promise<void> {
   logger.info({ signal }, "shutting down: no new connections, finishing in-flight requests");
   await api.shutdown(config.SHUTDOWN_GRACE_MS, config.SHUTDOWN_DRAIN_MS);
   await Promise.all([db.$disconnect(), readDb?.$disconnect()]);
+  await tracing?.shutdown();
   logger.info("stopped");
   process.exit(0);
 }

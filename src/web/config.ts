@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseEnv } from "~/lib/env";
+import { logLevel, otlpEndpoint, parseEnv } from "~/lib/env";
 
 const schema = z.object({
   /** Where the web server reaches the API service (in-cluster: http://api-service:4000). */
@@ -8,6 +8,13 @@ const schema = z.object({
   SHOP_CURRENCY: z.string().length(3).toUpperCase().default("EUR"),
   /** Locale for prices and dates. */
   SHOP_LOCALE: z.string().min(2).max(35).default("en-US"),
+  LOG_LEVEL: logLevel,
+  /**
+   * Port of the web's own /metrics (and /healthz) listener, apart from the pages' port so the
+   * Ingress never exposes it; 0 picks a free port (several web servers on one machine).
+   */
+  WEB_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  OTEL_EXPORTER_OTLP_ENDPOINT: otlpEndpoint,
   /** Largest photo the upload route forwards to the API (keep equal to the API's PHOTO_MAX_BYTES). */
   PHOTO_MAX_BYTES: z.coerce.number().int().min(100_000).max(100_000_000).default(20_000_000),
 });

@@ -74,6 +74,7 @@ test("npm start creates and migrates a missing database, and SIGINT to npm's PID
       // The browser tests' system runs beside this one: every other listener on a free port.
       PROCESSOR_WORKER_PORT: "0",
       PROCESSOR_CRON_PORT: "0",
+      WEB_METRICS_PORT: "0",
       REFERENCE_AUTH_PORT: "0",
       REFERENCE_INVENTORY_PORT: "0",
       REFERENCE_PAYMENT_PORT: "0",
@@ -94,6 +95,8 @@ test("npm start creates and migrates a missing database, and SIGINT to npm's PID
     });
     expect(ready, output).toBe(true);
     expect(output).toContain(`lavka: database: created ${database}`);
+    // Seeding's progress: plain lines here (stdout is a pipe, not a terminal), ending at the total.
+    expect(output).toMatch(/^lavka: seeding demo data: 3,000 of 3,000 orders \(100%\), [\d,]+ orders\/s, about .+ left$/m);
 
     const migrations = (await readdir(path.join(ROOT, "prisma/migrations"), { withFileTypes: true })).filter((e) => e.isDirectory()).length;
     const client = new pg.Client({ connectionString: databaseUrl(database) });

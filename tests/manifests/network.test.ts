@@ -153,6 +153,9 @@ describe.each(kustomizations())("%s", (dir) => {
     expect(net.allows(ingress, api, 4000), "carrier callbacks via the Ingress").toBe(true);
     expect(net.allows(monitoring, api, 4000)).toBe(true);
     expect(net.allows(monitoring, worker, 9464)).toBe(true);
+    expect(net.allows(monitoring, web, 9464), "the web's metrics").toBe(true);
+    expect(net.allows(ingress, web, 9464), "the web's metrics are not public").toBe(false);
+    for (const pod of [api, web, worker]) expect(net.allows(pod, { ns: "monitoring", labels: { "app.kubernetes.io/name": "otel-collector" } }, 4318), "traces to a collector").toBe(true);
     // Nothing else reaches the API or the processor.
     expect(net.allows(worker, api, 4000)).toBe(false);
     expect(net.allows(web, worker, 9464)).toBe(false);

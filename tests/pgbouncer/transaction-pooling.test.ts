@@ -16,6 +16,9 @@ import { startWorker } from "~/processor/worker";
 import { SALES_LOCK } from "~/core/domain/analytics/sales";
 import { applyMigrations } from "../../scripts/db/engine.ts";
 import { waitForMigrations } from "../../scripts/images/wait-for-migrations.ts";
+import { createMetricsRegistry } from "~/lib/metrics";
+import { createApiServer } from "~/server/http/server";
+import { send } from "../fuzz/http.ts";
 import { startTestApi } from "../helpers/api.ts";
 import { adminQuery, createTestDatabase, type TestDatabase } from "../helpers/db.ts";
 import { createSellerUser, createStockedProduct, createUser, fillCart } from "../helpers/fixtures.ts";
@@ -106,6 +109,33 @@ describe("checkout through PgBouncer", () => {
       expect(await db.payment.count({ where: { order: { buyerId: buyer.id } } })).toBe(1);
       expect((await bouncer.stats(database)).transactions).toBeGreaterThan(60);
     } finally {
+      await api.close();
+    }
+  });
+});
+
+describe("sign-in limits through PgBouncer", () => {
+  it("two API servers count failed sign-ins in one table: the fourth attempt is refused on either", async () => {
+    // rate-limiter-flexible names its prepared statements; through transaction pooling a named
+    // statement is missing on the next server connection. The limiter's store sends them unnamed.
+    const api = await startTestApi({ maxConnections: 6, clientUrl: bouncer.urlFor });
+    const servers = [0, 1].map((i) =>
+      createApiServer({ deps: api.deps, registry: createMetricsRegistry(`pgb-rl-${i}`), maxBodyBytes: 100_000, authRateLimits: { login: { perIp: { max: 100, windowMs: 86_400_000 }, perAccountFailures: { max: 3, windowMs: 86_400_000 } } } }),
+    );
+    try {
+      const bases = await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<string>((resolve) => s.server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(s.server.address() as { port: number }).port}`))),
+        ),
+      );
+      const login = (base: string, password: string) =>
+        send(base, { method: "POST", path: "/trpc/auth.login", headers: { "content-type": "application/json" }, body: JSON.stringify({ json: { email: "guess@example.test", password } }) });
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i += 1) statuses.push((await login(bases[i % 2]!, `wrong-${i}`)).status);
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    } finally {
+      await Promise.all(servers.map((s) => s.shutdown(1_000)));
       await api.close();
     }
   });

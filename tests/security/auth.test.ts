@@ -1,11 +1,11 @@
 // Sign-in and registration throttling, token expiry and sign-out, through the API over HTTP with
 // the reference auth service (real argon2 hashes, real ES256 tokens).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createMetricsRegistry } from "~/lib/metrics";
 import { createAccessTokenVerifier } from "~/core/integrations/auth";
 import { createSessionGuard } from "~/core/domain/auth/sessions";
 import { createApiServer, type ApiServer } from "~/server/http/server";
-import { createAuthRateLimiter, SlidingWindowCounter } from "~/server/http/rate-limit";
+import { createAuthRateLimiter, DEFAULT_AUTH_RATE_LIMITS } from "~/server/http/rate-limit";
 import { startTestApi, type TestApi } from "../helpers/api.ts";
 import { CALL_TIMEOUT_MS, testClock } from "../helpers/wait.ts";
 import { errorMessage, send } from "../fuzz/http.ts";
@@ -43,13 +43,18 @@ afterAll(async () => {
 });
 
 describe("rate limits", () => {
-  // The limiter's windows run on the API's clock, held still here: on a slow machine the attempts
-  // of one test cannot age out of a window before the limit is reached.
+  // The counters live in the database and their windows run on the wall clock: a day long here, so
+  // on a slow machine the attempts of one test cannot age out before the limit is reached.
   const still = () => ({ ...api.deps, now: testClock().now });
+  const DAY_MS = 86_400_000;
   const limits = {
-    login: { perIp: { max: 8, windowMs: 60_000 }, perAccountFailures: { max: 3, windowMs: 60_000 } },
-    register: { perIp: { max: 4, windowMs: 60_000 }, perAccount: { max: 2, windowMs: 60_000 } },
+    login: { perIp: { max: 8, windowMs: DAY_MS }, perAccountFailures: { max: 3, windowMs: DAY_MS } },
+    register: { perIp: { max: 4, windowMs: DAY_MS }, perAccount: { max: 2, windowMs: DAY_MS } },
   };
+  // Every test's servers see the same client address (127.0.0.1): each starts from empty counters.
+  beforeEach(async () => {
+    await api.deps.db.$executeRaw`DELETE FROM "RateLimit"`;
+  });
 
   it("failed sign-ins lock the account (429 with Retry-After and a clear message), not other accounts", async () => {
     const base = await listen(createApiServer({ deps: still(), registry: createMetricsRegistry("rl1"), maxBodyBytes: 100_000, authRateLimits: limits }));
@@ -108,24 +113,51 @@ describe("rate limits", () => {
     expect(perIp.headers["retry-after"]).toBeDefined();
   });
 
-  it("windows slide: attempts age out (injected clock)", () => {
-    let now = 0;
-    const counter = new SlidingWindowCounter({ max: 2, windowMs: 1_000 }, 10);
-    counter.hit("k", now);
-    now = 400;
-    counter.hit("k", now);
-    expect(counter.retryAfterMs("k", now)).toBe(600);
-    now = 1_001;
-    expect(counter.retryAfterMs("k", now)).toBe(0);
-    // Bounded memory: the least recently hit keys are forgotten first.
-    for (let i = 0; i < 20; i += 1) counter.hit(`key-${i}`, now);
-    counter.hit("k", now);
-    counter.hit("k", now);
-    expect(counter.retryAfterMs("k", now)).toBeGreaterThan(0);
-    expect(counter.retryAfterMs("key-0", now)).toBe(0);
-    // The limiter ignores other procedures entirely.
-    const limiter = createAuthRateLimiter(undefined, () => now);
-    limiter.recordFailure({} as never, "catalog.list", { email: "a@b.c" }, "UNAUTHORIZED");
+  it("two API servers on one database share the limits: neither lets an account or an address past them", async () => {
+    const [a, b] = [
+      await listen(createApiServer({ deps: still(), registry: createMetricsRegistry("rl5a"), maxBodyBytes: 100_000, authRateLimits: limits })),
+      await listen(createApiServer({ deps: still(), registry: createMetricsRegistry("rl5b"), maxBodyBytes: 100_000, authRateLimits: limits })),
+    ];
+    const email = `shared-${Date.now()}@example.test`;
+    expect((await call(a, "auth.register", { email, password: PASSWORD, displayName: "Shared" })).status).toBe(200);
+    // Three failures, spread over both servers: each saw fewer than the limit of 3 itself.
+    expect((await call(a, "auth.login", { email, password: "wrong-1" })).status).toBe(401);
+    expect((await call(b, "auth.login", { email, password: "wrong-2" })).status).toBe(401);
+    expect((await call(a, "auth.login", { email, password: "wrong-3" })).status).toBe(401);
+    for (const base of [a, b]) {
+      const blocked = await call(base, "auth.login", { email, password: PASSWORD });
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers["retry-after"])).toBeGreaterThan(0);
+    }
+    // Per address too: 3 of the 8 sign-in attempts are used (the refused ones do not count).
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i += 1) statuses.push((await call(i % 2 === 0 ? a : b, "auth.login", { email: `n${i}@example.test`, password: "whatever-1" })).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+
+  it("windows are fixed from the first attempt and end: attempts age out (faked clock)", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: 1_000_000 });
+    try {
+      const limiter = createAuthRateLimiter(api.deps.db, { ...DEFAULT_AUTH_RATE_LIMITS, register: { perIp: { max: 2, windowMs: 10_000 }, perAccount: { max: 100, windowMs: 10_000 } } });
+      const headers: Record<string, string> = {};
+      const req = { headers: {}, socket: { remoteAddress: "192.0.2.10" } } as never;
+      const res = { setHeader: (name: string, value: string) => (headers[name] = value) } as never;
+      const register = (email: string) => limiter.check(req, res, [{ path: "auth.register", getRawInput: async () => ({ email }) }]);
+      await register("a@example.test");
+      vi.setSystemTime(1_004_000);
+      await register("b@example.test");
+      await expect(register("c@example.test")).rejects.toThrow("Too many registration attempts from this address; try again in 6 s.");
+      expect(headers["Retry-After"]).toBe("6");
+      vi.setSystemTime(1_010_001);
+      await expect(register("c@example.test")).resolves.toBeUndefined();
+      // The limiter ignores other procedures entirely.
+      await api.deps.db.$executeRaw`DELETE FROM "RateLimit"`;
+      await limiter.recordFailure("catalog.list", { email: "a@b.c" }, "UNAUTHORIZED");
+      await limiter.check(req, res, [{ path: "catalog.list", getRawInput: async () => ({ email: "a@b.c" }) }]);
+      expect(await api.deps.db.rateLimit.count()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

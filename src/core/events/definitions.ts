@@ -54,6 +54,15 @@ export const EVENT_VERSION = 1;
 
 export const eventTypes = Object.keys(eventPayloads) as EventType[];
 
+/**
+ * What the request that caused an event passes on (request id, W3C trace context). Tracing is
+ * never a reason to refuse a message: anything unexpected here reads as no headers.
+ */
+export const eventHeaders = z
+  .object({ "x-request-id": z.string().max(128).optional(), traceparent: z.string().max(128).optional(), tracestate: z.string().max(512).optional() })
+  .optional()
+  .catch(undefined);
+
 /** The envelope carried on the wire and stored in the outbox. */
 export const eventEnvelope = z.object({
   id: z.string().uuid(),
@@ -63,6 +72,7 @@ export const eventEnvelope = z.object({
   aggregateType: z.string().min(1),
   aggregateId: z.string().min(1),
   payload: z.unknown(),
+  headers: eventHeaders,
 });
 export type EventEnvelope = z.infer<typeof eventEnvelope>;
 

@@ -1,6 +1,9 @@
+import { SpanKind } from "@opentelemetry/api";
 import ky, { isHTTPError, isNetworkError, isTimeoutError, type KyInstance } from "ky";
 import type { Logger } from "pino";
 import { z } from "zod";
+import { propagationHeaders } from "~/lib/request-context";
+import { inSpan } from "~/lib/trace";
 import { isStorableText } from "~/core/text";
 import { CircuitBreaker, CircuitOpenError, type BreakerOptions, type ErrorVerdict } from "./breaker";
 import { ExternalServiceError, serviceLabel, type ExternalServiceName } from "./errors";
@@ -165,7 +168,8 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
 
   async function attempt<S extends z.ZodType | null>(options: RequestOptions<S>): Promise<RequestResult<S>> {
     const idempotent = options.idempotent === true || options.idempotencyKey !== undefined;
-    const headers: Record<string, string> = { ...options.headers };
+    // The request this call is part of (x-request-id, and the trace context when tracing is on).
+    const headers: Record<string, string> = { ...propagationHeaders(), ...options.headers };
     if (options.idempotencyKey !== undefined) headers["idempotency-key"] = options.idempotencyKey;
     const started = Date.now();
     let response: Response;
@@ -233,26 +237,34 @@ export function createHttpClient(config: HttpClientConfig): HttpClient {
     service,
     baseUrl: config.baseUrl,
     breaker,
-    async request(options) {
-      refuseUnstorableText(service, options);
-      try {
-        return await breaker.run(() => attempt(options), judge);
-      } catch (err) {
-        if (err instanceof CircuitOpenError) {
-          throw new ExternalServiceError({
-            service,
-            kind: "circuit_open",
-            message: `The ${label} failed repeatedly, so "${options.operation}" was not attempted; Lavka will retry it in ${Math.ceil(err.retryAfterMs / 1000)} s.`,
-            cause: err,
-          });
-        }
-        if (err instanceof ExternalServiceError && err.kind !== "rejected") {
-          logger.warn({ service, kind: err.kind, status: err.status, path: options.path }, err.message);
-        }
-        throw err;
-      }
+    request(options) {
+      return inSpan(
+        `${service} ${options.operation}`,
+        { kind: SpanKind.CLIENT, attributes: { "http.request.method": options.method, "url.full": `${baseUrl}${options.path.replace(/^\//, "")}`, "lavka.service": service, "lavka.operation": options.operation } },
+        () => send(options),
+      );
     },
   };
+
+  async function send<S extends z.ZodType | null>(options: RequestOptions<S>): Promise<RequestResult<S>> {
+    refuseUnstorableText(service, options);
+    try {
+      return await breaker.run(() => attempt(options), judge);
+    } catch (err) {
+      if (err instanceof CircuitOpenError) {
+        throw new ExternalServiceError({
+          service,
+          kind: "circuit_open",
+          message: `The ${label} failed repeatedly, so "${options.operation}" was not attempted; Lavka will retry it in ${Math.ceil(err.retryAfterMs / 1000)} s.`,
+          cause: err,
+        });
+      }
+      if (err instanceof ExternalServiceError && err.kind !== "rejected") {
+        logger.warn({ service, kind: err.kind, status: err.status, path: options.path }, err.message);
+      }
+      throw err;
+    }
+  }
 }
 
 function invalidResponse(

@@ -16,7 +16,7 @@ export const aggregateSalesJob = defineJob({
   description: "Hourly and daily sales per product, seller, category (incremental from a watermark)",
   params: z.object({}).strict(),
   schedule: "5 * * * *",
-  run: async (ctx) => report(ctx, await aggregateSales(ctx.db, { now: ctx.now(), signal: ctx.signal })),
+  run: async (ctx) => report(ctx, await aggregateSales(ctx.db, { now: ctx.now(), signal: ctx.signal, onProgress: (done, total) => ctx.progress(done, total, "days") })),
 });
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected YYYY-MM-DD").transform((s) => new Date(`${s}T00:00:00Z`));
@@ -28,5 +28,6 @@ export const backfillSalesJob = defineJob({
     .object({ from: date, to: date })
     .strict()
     .refine((p) => p.from <= p.to, { message: "--from must not be after --to", path: ["from"] }),
-  run: async (ctx, params) => report(ctx, await backfillSales(ctx.db, params, { now: ctx.now(), signal: ctx.signal })),
+  run: async (ctx, params) =>
+    report(ctx, await backfillSales(ctx.db, params, { now: ctx.now(), signal: ctx.signal, onProgress: (done, total) => ctx.progress(done, total, "days") })),
 });

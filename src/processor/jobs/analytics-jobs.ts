@@ -44,10 +44,12 @@ export const weeklySalesReportsJob = defineJob({
     const week = previousWeek(ctx.now());
     const sellers = await ctx.db.seller.findMany({ select: { id: true }, orderBy: { id: "asc" } });
     let rows = 0;
+    await ctx.progress(0, sellers.length, "sellers");
     for (const seller of sellers) {
       ctx.signal.throwIfAborted();
       await storeSellerSalesReport(ctx.db, { sellerId: seller.id, ...week, now: ctx.now() }, ctx.readDb);
       rows++;
+      await ctx.progress(rows, sellers.length, "sellers");
     }
     ctx.logger.info({ sellers: rows, from: week.from.toISOString() }, "weekly sales reports stored");
     return { rows };
@@ -60,7 +62,7 @@ export const forecastJob = defineJob({
   params: z.object({ "history-days": z.coerce.number().int().min(28).max(1095).default(182) }).strict(),
   schedule: "15 4 * * *",
   run: async (ctx, params) => {
-    const result = await runForecast(ctx.db, { now: ctx.now(), historyDays: params["history-days"], signal: ctx.signal });
+    const result = await runForecast(ctx.db, { now: ctx.now(), historyDays: params["history-days"], signal: ctx.signal, onProgress: (done, total) => ctx.progress(done, total, "products") });
     if (result.skipped) ctx.logger.info("skipped: another forecast run holds the lock");
     else ctx.logger.info({ products: result.products, models: result.models, backtest: result.backtest }, "forecasts stored");
     return { rows: result.rows, summary: { ...result } };

@@ -38,12 +38,17 @@ export const pruneOutboxJob = defineJob({
   schedule: "50 3 * * *",
   run: async (ctx, params) => {
     const cutoff = new Date(ctx.now().getTime() - params["older-than-days"] * DAY_MS);
+    // At most this many go (some are kept: still delivering, or a dead letter points at them).
+    const [{ candidates }] = await ctx.db.$queryRaw<[{ candidates: number }]>`
+      SELECT count(*)::int AS candidates FROM "OutboxEvent" WHERE "publishedAt" < ${cutoff}`;
     let rows = 0;
     let batches = 0;
+    await ctx.progress(0, candidates, "events");
     for (;;) {
       const deleted = await pruneOutboxBatch(ctx.db, cutoff);
       rows += deleted;
       batches += 1;
+      await ctx.progress(Math.min(rows, candidates), candidates, "events");
       if (deleted < PRUNE_BATCH_SIZE || ctx.signal.aborted) break;
     }
     ctx.logger.info({ rows, batches, cutoff }, "outbox pruned");

@@ -15,6 +15,9 @@ export interface RunJobOptions {
   runId?: string;
 }
 
+/** Progress is written at most this often (and always at the first and the last unit). */
+export const PROGRESS_WRITE_INTERVAL_MS = 1_000;
+
 export class JobParamsError extends Error {
   override name = "JobParamsError";
 }
@@ -49,9 +52,20 @@ export async function runJob(job: JobDefinition, rawParams: unknown, options: Ru
       });
   const log = options.logger.child({ job: job.name, runId: run.id });
   log.info({ params: parsed.data }, "job started");
+  // Spaced out by the process's own clock, not the injectable `now` (tests hold that still).
+  let lastWrite = Number.NEGATIVE_INFINITY;
+  const progress = async (processed: number, total: number, unit: string) => {
+    const at = performance.now();
+    const last = processed >= total;
+    if (!last && lastWrite !== Number.NEGATIVE_INFINITY && at - lastWrite < PROGRESS_WRITE_INTERVAL_MS) return;
+    lastWrite = at;
+    const counts = { processed: Math.max(0, Math.round(processed)), total: Math.max(0, Math.round(total)) };
+    await options.db.jobRun.update({ where: { id: run.id }, data: { ...counts, unit: unit.slice(0, 40) }, select: { id: true } });
+    log.debug({ ...counts, unit }, "job progress");
+  };
   try {
     const result = await job.run(
-      { db: options.db, readDb: options.readDb ?? options.db, logger: log, now, signal: options.signal ?? new AbortController().signal },
+      { db: options.db, readDb: options.readDb ?? options.db, logger: log, now, signal: options.signal ?? new AbortController().signal, progress },
       parsed.data,
     );
     const finishedAt = now();

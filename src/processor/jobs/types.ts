@@ -14,6 +14,12 @@ export interface JobContext {
   now: () => Date;
   /** Aborted on SIGTERM: long jobs check it between batches and stop cleanly. */
   signal: AbortSignal;
+  /**
+   * How far the job has got: `processed` of `total` units (days, sellers, rows). Recorded in its
+   * JobRun for the operations page's progress bar; call it as often as is natural (writes are
+   * spaced out).
+   */
+  progress(processed: number, total: number, unit: string): Promise<void>;
 }
 
 export interface JobResult {

@@ -83,7 +83,7 @@ export function createDbTransport(options: DbTransportOptions): Transport {
           unfinished = d.unfinished + CASE WHEN d.status = 'processing' THEN 1 ELSE 0 END
       FROM due, "OutboxEvent" e
       WHERE d."eventId" = due."eventId" AND d.consumer = ${consumer.name} AND e.id = d."eventId"
-      RETURNING e.id, e.seq, e.type, e.version, e."aggregateType", e."aggregateId", e.payload, e."occurredAt", d.attempts, d.unfinished`;
+      RETURNING e.id, e.seq, e.type, e.version, e."aggregateType", e."aggregateId", e.payload, e."occurredAt", e.headers, d.attempts, d.unfinished`;
     return rows.sort((a, b) => (a.seq < b.seq ? -1 : 1));
   }
 

@@ -26,7 +26,7 @@ export async function relayBatch(db: Db, batchSize: number, sink: OutboxSink, me
     return await db.$transaction(
       async (tx) => {
         const rows = await tx.$queryRaw<OutboxRow[]>`
-          SELECT id, seq, type, version, "aggregateType", "aggregateId", payload, "occurredAt"
+          SELECT id, seq, type, version, "aggregateType", "aggregateId", payload, "occurredAt", headers
           FROM "OutboxEvent" WHERE "publishedAt" IS NULL
           ORDER BY seq LIMIT ${batchSize} FOR UPDATE SKIP LOCKED`;
         if (rows.length === 0) return 0;

@@ -1,8 +1,11 @@
 import http from "node:http";
 import net from "node:net";
+import { SpanKind } from "@opentelemetry/api";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import { Histogram, type Registry } from "prom-client";
 import { handleProbe, sendJson } from "~/lib/probes";
+import { REQUEST_ID_HEADER, requestIdFrom, traceContextFrom, withRequestId } from "~/lib/request-context";
+import { inSpan } from "~/lib/trace";
 import { bearerToken } from "../../core/domain/auth/sessions";
 import { applyCarrierUpdate } from "../../core/domain/delivery/tracking";
 import { BodyIncompleteError, BodyTooLargeError, readBody, refuseTooLarge } from "./body";
@@ -12,6 +15,8 @@ import { createAuthRateLimiter, DEFAULT_AUTH_RATE_LIMITS, type AuthRateLimitOpti
 import { createContextInner, type ApiDeps, type AuthUser } from "../trpc/context";
 import { toTRPCError } from "../trpc/middleware/errors";
 import { appRouter } from "../trpc/root";
+
+const PROBE_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
 
 export interface ApiServerOptions {
   deps: ApiDeps;
@@ -45,7 +50,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     logger: deps.logger,
     apply: async (update) => (await applyCarrierUpdate(deps.db, update, deps.now())).outcome,
   };
-  const rateLimiter = createAuthRateLimiter({ ...DEFAULT_AUTH_RATE_LIMITS, ...options.authRateLimits }, () => deps.now().getTime());
+  const rateLimiter = createAuthRateLimiter(deps.db, { ...DEFAULT_AUTH_RATE_LIMITS, ...options.authRateLimits });
   let shuttingDown = false;
 
   const duration = new Histogram({
@@ -60,16 +65,16 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
     router: appRouter,
     basePath: "/trpc/",
     createContext: async ({ req, res, info }) => {
-      await rateLimiter.check(req, res, info.calls);
       try {
-        return createContextInner(deps, await authenticate(req));
+        await rateLimiter.check(req, res, info.calls);
+        return { ...createContextInner(deps, await authenticate(req)), afterFailure: rateLimiter.recordFailure };
       } catch (err) {
-        // An expired token is a 401; signing in a user writes their row: an outage there is a 503 too, as in procedures.
+        // An expired token is a 401; signing in a user writes their row, and the limits are counted
+        // in the database: an outage there is a 503 too, as in procedures.
         throw toTRPCError(err);
       }
     },
-    onError: ({ error, path, input, req }) => {
-      rateLimiter.recordFailure(req, path, input, error.code);
+    onError: ({ error, path }) => {
       // Client mistakes are expected traffic; only server faults deserve an error log.
       if (error.code === "INTERNAL_SERVER_ERROR") deps.logger.error({ err: error.cause ?? error, path }, "procedure failed");
       // A dependency down (database, inventory): the client got a plain 503; the cause stays here.
@@ -80,16 +85,33 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
   const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
     const url = req.url ?? "/";
+    const path = url.split("?")[0]!;
+    const route = path.length > 120 ? path.slice(0, 120) : path;
+    // One metrics label (and span name) per route, not per photo: served photos' paths are all different.
+    const label = path.startsWith("/photos/") ? "/photos/:file" : route;
+    const method = req.method ?? "GET";
+    const requestId = requestIdFrom(req.headers[REQUEST_ID_HEADER]);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
     if (shuttingDown) res.setHeader("connection", "close");
     res.on("finish", () => {
-      // One label per route, not per photo: served photos' paths are all different.
-      const route = url.startsWith("/trpc/") ? `/trpc/${url.slice(6).split(/[?]/)[0]}` : url.startsWith("/photos/") ? "/photos/:file" : url.split("?")[0]!;
-      duration.observe(
-        { route: route.length > 120 ? route.slice(0, 120) : route, method: req.method ?? "GET", status: String(res.statusCode) },
-        Number(process.hrtime.bigint() - started) / 1e9,
-      );
+      duration.observe({ route: label, method, status: String(res.statusCode) }, Number(process.hrtime.bigint() - started) / 1e9);
     });
-    handleProbe(req, res, {
+    // One access line per request; the kubelet's and Prometheus' probes only at debug level.
+    res.once("close", () => {
+      const line = { requestId, method, route, status: res.statusCode, durationMs: Math.round(Number(process.hrtime.bigint() - started) / 1e5) / 10, ...(res.writableFinished ? {} : { aborted: true }) };
+      if (PROBE_PATHS.has(path)) deps.logger.debug(line, "request");
+      else deps.logger.info(line, "request");
+    });
+    void withRequestId(requestId, () =>
+      inSpan(`${method} ${label}`, { kind: SpanKind.SERVER, parent: traceContextFrom(req.headers), attributes: { "http.request.method": method, "url.path": route, "lavka.request_id": requestId } }, async (span) => {
+        await handle(req, res, url);
+        span.setAttribute("http.response.status_code", res.statusCode);
+      }),
+    ).catch(() => undefined);
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, url: string): Promise<void> {
+    return handleProbe(req, res, {
       registry,
       ready: async () => {
         if (shuttingDown) throw new Error("shutting down");
@@ -120,7 +142,7 @@ export function createApiServer(options: ApiServerOptions): ApiServer {
         deps.logger.error({ err: error }, "request failed");
         if (!res.headersSent) sendJson(res, 500, { error: "internal error" });
       });
-  });
+  }
   // Keep-alive connections longer than a typical load balancer's idle timeout, so it closes first.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

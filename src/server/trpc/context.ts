@@ -47,6 +47,11 @@ export function replicaOrPrimary(deps: Pick<ApiDeps, "db" | "readDb">): Db {
 
 export interface Context extends ApiDeps {
   user: AuthUser | null;
+  /**
+   * Awaited when a procedure failed, before its answer is sent (the HTTP layer counts failed
+   * sign-ins here, so the next attempt already sees the count).
+   */
+  afterFailure?: (path: string, rawInput: unknown, code: string) => Promise<void>;
 }
 
 /** Context without a request: tests and background code call procedures through this. */

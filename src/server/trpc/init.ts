@@ -10,8 +10,8 @@ import { ZodError, ZodRealError, z } from "zod";
 import type { Context } from "./context";
 import { DomainError } from "~/core/errors";
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "~/lib/db-errors";
-import { convertErrors } from "./middleware/errors";
 import { plainValidationMessage } from "~/core/validation-messages";
+import { observeProcedure } from "./middleware/observe";
 
 // 1. Setup -------------------------------------------------------------------------------
 
@@ -141,8 +141,11 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 export const middleware = t.middleware;
 
-/** Every procedure builds on this one: domain errors get their codes, a database outage answers 503 "try again", not 500. */
-export const publicProcedure = t.procedure.use(({ next }) => convertErrors(next()));
+/**
+ * Every procedure builds on this one: a span per call; domain errors get their codes, a database
+ * outage answers 503 "try again", not 500 (middleware/observe.ts, middleware/errors.ts).
+ */
+export const publicProcedure = t.procedure.use(({ ctx, path, type, getRawInput, next }) => observeProcedure({ ctx, path, type, getRawInput, next }));
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to do this." });

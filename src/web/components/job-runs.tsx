@@ -7,6 +7,7 @@ import { humanize } from "../words";
 import type { Inputs, Outputs } from "../types";
 
 type Runs = Outputs["admin"]["jobs"]["list"];
+type Run = Runs["items"][number];
 type ListInput = Inputs["admin"]["jobs"]["list"];
 type Catalog = Outputs["admin"]["jobs"]["catalog"];
 
@@ -30,6 +31,31 @@ function describeParams(params: unknown, job: Catalog[number] | undefined, shops
       return `${info?.label ?? humanize(name)}: ${text}`;
     })
     .join(" · ");
+}
+
+/** An estimate, rounded as one: "40 s", "3 min", "2 h 15 min". */
+function timeLeft(seconds: number): string {
+  const s = Math.max(1, Math.round(seconds));
+  if (s < 90) return `${s} s`;
+  const minutes = Math.round(s / 60);
+  return minutes < 60 ? `${minutes} min` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** How far a running job has got: a bar, the units done of the total, and the time left at its rate so far. */
+function JobProgress({ run, locale }: { run: Run; locale: string }) {
+  const total = run.total ?? 0;
+  const done = Math.min(run.processed ?? 0, total);
+  const percent = total > 0 ? Math.floor((done * 100) / total) : 0;
+  const count = new Intl.NumberFormat(locale);
+  return (
+    <div className="job-progress">
+      <progress value={done} max={Math.max(total, 1)} aria-label={`${run.name}: ${percent}% done`} />
+      <div className="small muted">
+        {count.format(done)} of {count.format(total)} {run.unit ?? ""} · {percent}%
+        {run.secondsLeft != null ? ` · about ${timeLeft(run.secondsLeft)} left` : ""}
+      </div>
+    </div>
+  );
 }
 
 /**
@@ -75,6 +101,7 @@ export function LiveJobRuns({ input, initial, time, catalog, shops }: { input: L
                 </td>
                 <td>
                   <span className={`badge ${run.status}`}>{humanize(run.status)}</span>
+                  {run.status === "running" && run.total != null ? <JobProgress run={run} locale={time.locale} /> : null}
                 </td>
                 <td>{TRIGGERS[run.trigger] ?? humanize(run.trigger)}</td>
                 <td>{formatDateTime(run.startedAt, time)}</td>

@@ -4,16 +4,19 @@ import { cache } from "react";
 import { createLavkaClient } from "~/client";
 import { webConfig } from "~/web/config";
 import { isUnauthorized } from "~/web/forms";
+import { forwardedRequestHeaders } from "~/web/request-headers";
 import { readSessionToken } from "~/web/session";
 import type { Outputs } from "~/web/types";
 
 /**
  * The browser's address as the ingress recorded it, passed on so the API's per-address limits
- * (sign-in, registration) see people rather than this server. Absent when nothing proxies us.
+ * (sign-in, registration) see people rather than this server (absent when nothing proxies us);
+ * and the request's id and trace context, so the API's log lines and spans join this request's.
  */
-async function forwardedFor(): Promise<Record<string, string>> {
-  const value = (await headers()).get("x-forwarded-for");
-  return value ? { "x-forwarded-for": value } : {};
+async function forwardedHeaders(): Promise<Record<string, string>> {
+  const incoming = await headers();
+  const value = incoming.get("x-forwarded-for");
+  return { ...forwardedRequestHeaders(incoming), ...(value ? { "x-forwarded-for": value } : {}) };
 }
 
 export type Viewer = Outputs["auth"]["me"];
@@ -29,7 +32,7 @@ export const currentSession = cache(async (): Promise<{ token: string; viewer: V
   const token = await readSessionToken();
   if (!token) return null;
   try {
-    const viewer = await createLavkaClient({ url: webConfig().API_URL, token, headers: await forwardedFor() }).auth.me.query();
+    const viewer = await createLavkaClient({ url: webConfig().API_URL, token, headers: await forwardedHeaders() }).auth.me.query();
     return { token, viewer };
   } catch (error) {
     if (isUnauthorized(error)) return null;
@@ -42,10 +45,10 @@ export const currentSession = cache(async (): Promise<{ token: string; viewer: V
  * the session cookie; the web process never touches the database. One client per request.
  */
 export const api = cache(async () =>
-  createLavkaClient({ url: webConfig().API_URL, token: (await currentSession())?.token ?? null, headers: await forwardedFor() }),
+  createLavkaClient({ url: webConfig().API_URL, token: (await currentSession())?.token ?? null, headers: await forwardedHeaders() }),
 );
 
 /** For calls made before sign-in (sign-in and registration themselves). */
 export async function anonymousApi() {
-  return createLavkaClient({ url: webConfig().API_URL, headers: await forwardedFor() });
+  return createLavkaClient({ url: webConfig().API_URL, headers: await forwardedHeaders() });
 }

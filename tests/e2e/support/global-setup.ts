@@ -58,7 +58,15 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   await writeFile(
     E2E_STATE_FILE,
     JSON.stringify(
-      { apiUrl: system.apiUrl, webUrl: system.webUrl, databaseUrl: system.databaseUrl, referenceUrls: system.referenceUrls, mailUrl: system.mailUrl, demoUsers: system.demoUsers },
+      {
+        apiUrl: system.apiUrl,
+        webUrl: system.webUrl,
+        webMetricsUrl: system.webMetricsUrl,
+        databaseUrl: system.databaseUrl,
+        referenceUrls: system.referenceUrls,
+        mailUrl: system.mailUrl,
+        demoUsers: system.demoUsers,
+      },
       null,
       2,
     ),

@@ -5,6 +5,8 @@ import type { DemoUser } from "../../../scripts/db/seed-data.ts";
 export interface E2ESystem {
   apiUrl: string;
   webUrl: string;
+  /** The web's /metrics, on its own port (not the pages'). */
+  webMetricsUrl: string;
   databaseUrl: string;
   referenceUrls: { auth: string; inventory: string; payment: string; carrier: string };
   /** The mail catcher (MailDev): its web page, and its REST API under /api. */

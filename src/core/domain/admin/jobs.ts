@@ -17,9 +17,25 @@ export const jobRunSelect = {
   durationMs: true,
   rows: true,
   error: true,
+  processed: true,
+  total: true,
+  unit: true,
 } satisfies Prisma.JobRunSelect;
 
 export type JobRunView = Prisma.JobRunGetPayload<{ select: typeof jobRunSelect }>;
+
+/** A run as the operations page lists it: a running one with progress also says how long is left. */
+export type JobRunListItem = JobRunView & { secondsLeft: number | null };
+
+/**
+ * Time left of a running job at its rate so far (elapsed per unit done, times the units left);
+ * null until it has done some, or when it is not running.
+ */
+export function secondsLeft(run: Pick<JobRunView, "status" | "startedAt" | "processed" | "total">, now: Date): number | null {
+  if (run.status !== "running" || !run.processed || run.total == null || run.processed > run.total) return null;
+  const elapsedMs = Math.max(0, now.getTime() - run.startedAt.getTime());
+  return Math.round((elapsedMs / run.processed) * (run.total - run.processed) / 1000);
+}
 
 const byStartedAt = newestFirst("startedAt");
 
@@ -32,7 +48,7 @@ export interface ListJobRunsInput {
 }
 
 /** Job runs, newest first (a queued run's startedAt is when it was requested). */
-export async function listJobRuns(db: Db, input: ListJobRunsInput): Promise<Page<JobRunView>> {
+export async function listJobRuns(db: Db, input: ListJobRunsInput, now: Date): Promise<Page<JobRunListItem>> {
   const after = byStartedAt.after(input.cursor);
   const rows = await db.jobRun.findMany({
     where: {
@@ -45,7 +61,8 @@ export async function listJobRuns(db: Db, input: ListJobRunsInput): Promise<Page
     take: input.limit + 1,
     select: jobRunSelect,
   });
-  return byStartedAt.page(rows, input.limit);
+  const page = byStartedAt.page(rows, input.limit);
+  return { ...page, items: page.items.map((run) => ({ ...run, secondsLeft: secondsLeft(run, now) })) };
 }
 
 export function listJobCatalog() {

@@ -21,6 +21,8 @@ export interface ForecastOptions {
   /** Products with less average demand (units per bucket, over training) are left out of the backtest. */
   minBucketDemand?: number;
   signal?: AbortSignal;
+  /** Products forecast so far of the products to forecast, every few hundred. */
+  onProgress?: (rowsDone: number, rowsTotal: number) => void | Promise<void>;
 }
 
 export interface BacktestResult {
@@ -111,6 +113,9 @@ export function backtest(series: ProductSeries[], options: { heldOutDays: number
  * (starting today, UTC) with a 90% interval, replacing the previous forecasts; plus a backtest
  * row. Reads the daily product rollups, so it is as fresh as the last aggregate-sales run.
  */
+/** Products fitted between progress reports. */
+const PROGRESS_EVERY = 500;
+
 export async function runForecast(db: Db, options: ForecastOptions): Promise<ForecastRunResult> {
   const historyDays = options.historyDays ?? 182;
   const horizon = options.horizonDays ?? HORIZON_DAYS;
@@ -128,7 +133,9 @@ export async function runForecast(db: Db, options: ForecastOptions): Promise<For
     const lowers: number[] = [];
     const uppers: number[] = [];
     const names: string[] = [];
-    for (const { productId, units } of series) {
+    await options.onProgress?.(0, series.length);
+    for (const [index, { productId, units }] of series.entries()) {
+      if (index > 0 && index % PROGRESS_EVERY === 0) await options.onProgress?.(index, series.length);
       const f = forecastDemand(units, horizon);
       models[f.model] = (models[f.model] ?? 0) + 1;
       for (let h = 0; h < horizon; h++) {
@@ -140,6 +147,7 @@ export async function runForecast(db: Db, options: ForecastOptions): Promise<For
         names.push(f.model);
       }
     }
+    await options.onProgress?.(series.length, series.length);
     const bt = backtest(series, { heldOutDays, bucketDays, minBucketDemand: options.minBucketDemand ?? 1 });
     options.signal?.throwIfAborted();
     const generatedAt = options.now.toISOString();

@@ -39,6 +39,8 @@ export interface SalesRunOptions {
   daysPerBatch?: number;
   /** Called after each batch of days (tests inject failures here). */
   onBatch?: (batch: { from: Date; to: Date; rows: number }) => void | Promise<void>;
+  /** Days rebuilt so far of the days to rebuild: before the first batch and after each. */
+  onProgress?: (daysDone: number, daysTotal: number) => void | Promise<void>;
 }
 
 export interface SalesRunResult {
@@ -148,12 +150,18 @@ export async function rebuildDays(tx: Tx, ranges: { from: Date; to: Date }[], no
 }
 
 async function rebuildInBatches(tx: Tx, days: { from: Date; to: Date }[], options: SalesRunOptions): Promise<number> {
+  const daysOf = (range: { from: Date; to: Date }) => Math.round((range.to.getTime() - range.from.getTime()) / DAY_MS);
+  const total = days.reduce((n, range) => n + daysOf(range), 0);
+  let done = 0;
   let rows = 0;
+  await options.onProgress?.(0, total);
   for (const range of days) {
     options.signal?.throwIfAborted();
     const written = await rebuildDays(tx, [range], options.now);
     rows += written;
+    done += daysOf(range);
     await options.onBatch?.({ ...range, rows: written });
+    await options.onProgress?.(done, total);
   }
   return rows;
 }

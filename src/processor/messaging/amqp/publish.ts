@@ -1,5 +1,5 @@
 import type { ConfirmChannel } from "amqplib";
-import { toEnvelope } from "~/core/events/outbox";
+import { publishHeaders, toEnvelope } from "~/core/events/outbox";
 import type { Db } from "~/lib/db";
 import type { Logger } from "~/lib/logger";
 import type { Consumer } from "../consumer";
@@ -65,7 +65,7 @@ export function createRelayPass(options: RelayPassOptions): () => Promise<boolea
             messageId: row.id,
             type: row.type,
             timestamp: Math.floor(row.occurredAt.getTime() / 1000),
-            headers: { [HEADER_ATTEMPT]: 1 },
+            headers: { [HEADER_ATTEMPT]: 1, ...publishHeaders(row) },
           });
         }
         await withTimeout(current.publish.waitForConfirms(), confirmTimeoutMs, "broker did not confirm in time");
@@ -95,7 +95,7 @@ async function publishReplays(channel: ConfirmChannel, options: RelayPassOptions
   const { db } = options;
   const rows = await db.eventDelivery.findMany({
     where: { status: "pending", consumer: { in: options.consumers.map((c) => c.name) } },
-    select: { eventId: true, consumer: true, event: { select: { id: true, seq: true, type: true, version: true, aggregateType: true, aggregateId: true, payload: true, occurredAt: true } } },
+    select: { eventId: true, consumer: true, event: { select: { id: true, seq: true, type: true, version: true, aggregateType: true, aggregateId: true, payload: true, occurredAt: true, headers: true } } },
     take: options.batchSize,
   });
   for (const row of rows) {

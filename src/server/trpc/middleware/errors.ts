@@ -38,7 +38,7 @@ export function toTRPCError(error: unknown): unknown {
   return unexpected && isDatabaseUnavailable(cause) ? new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNAVAILABLE_MESSAGE, cause }) : error;
 }
 
-type ProcedureResult = { ok: true } | { ok: false; error: TRPCError };
+export type ProcedureResult = { ok: true } | { ok: false; error: TRPCError };
 
 /** The middleware's body (init.ts: `t.procedure.use(({ next }) => convertErrors(next()))`). */
 export async function convertErrors<R extends ProcedureResult>(result: Promise<R>): Promise<R> {

@@ -41,7 +41,7 @@ export const adminRouter = router({
     list: adminProcedure.input(adminShopsListInput).query(({ ctx, input }) => listShops(ctx.db, input)),
   }),
   jobs: router({
-    list: adminProcedure.input(adminJobsListInput).query(({ ctx, input }) => listJobRuns(ctx.db, input)),
+    list: adminProcedure.input(adminJobsListInput).query(({ ctx, input }) => listJobRuns(ctx.db, input, ctx.now())),
     catalog: adminProcedure.query(() => listJobCatalog()),
     trigger: adminProcedure.input(adminJobsTriggerInput).mutation(({ ctx, input }) => triggerJob(ctx.db, ctx.user, input, ctx.now())),
   }),

@@ -4,6 +4,7 @@ import { isSameOriginRequest } from "~/web/origin";
 import { SESSION_COOKIE } from "~/web/session";
 import { isProxyablePath } from "~/web/proxy-paths";
 import { readBodyWithin } from "~/web/request-body";
+import { forwardedRequestHeaders } from "~/web/request-headers";
 
 /**
  * The browser's tRPC endpoint. It forwards to the API with the session cookie's token as a
@@ -26,11 +27,9 @@ async function forward(req: NextRequest, { params }: { params: Promise<{ trpc: s
     return Response.json({ error: { message: `Request too large: at most ${MAX_BODY_BYTES} bytes.` } }, { status: 413 });
   }
   const target = `${webConfig().API_URL.replace(/\/+$/, "")}/trpc/${path}${req.nextUrl.search}`;
-  const outgoing = new Headers({ accept: "application/json" });
+  const outgoing = new Headers({ accept: "application/json", ...forwardedRequestHeaders(req.headers) });
   const contentType = req.headers.get("content-type");
   if (contentType) outgoing.set("content-type", contentType);
-  const requestId = req.headers.get("x-request-id");
-  if (requestId) outgoing.set("x-request-id", requestId);
   const token = req.cookies.get(SESSION_COOKIE)?.value;
   if (token) outgoing.set("authorization", `Bearer ${token}`);
 
