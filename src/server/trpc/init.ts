@@ -10,8 +10,8 @@ import { ZodError, ZodRealError, z } from "zod";
 import type { Context } from "./context";
 import { DomainError } from "~/core/errors";
 import { DATABASE_UNAVAILABLE_MESSAGE, isDatabaseUnavailable } from "~/lib/db-errors";
-import { observeProcedure } from "./middleware/observe";
 import { plainValidationMessage } from "~/core/validation-messages";
+import { observeProcedure } from "./middleware/observe";
 
 // 1. Setup -------------------------------------------------------------------------------
 
