@@ -61,9 +61,12 @@ RUN npm run build:processor \
  && test -f dist/processor/main.mjs && test -f dist/processor/wait-for-migrations.mjs
 
 FROM build AS build-web
+# Dependencies traced into the standalone output can carry their own test sources (pino's
+# thread-stream and sonic-boom do): the image ships none.
 RUN npm run build:web \
  && mkdir -p public \
  && find .next/standalone .next/static -name '*.map' -delete \
+ && find .next/standalone/node_modules -name '*.ts' ! -name '*.d.ts' -delete \
  && test -f .next/standalone/server.js
 
 # ---------------------------------------------------------------------------------------------
